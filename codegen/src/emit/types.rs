@@ -65,7 +65,7 @@ pub fn emit_type(id: &TypeId, def: &TypeDef, model: &Model, paths: &Paths) -> To
     let mut out = match &def.kind {
         TypeKind::Struct(s) => emit_struct(&name, s, def, model, paths, docs, deprecated, false),
         TypeKind::Multipart(s) => emit_struct(&name, s, def, model, paths, docs, deprecated, true),
-        TypeKind::StringEnum(e) => emit_string_enum(&name, e, docs, deprecated),
+        TypeKind::StringEnum(e) => emit_string_enum(&name, e, paths, docs, deprecated),
         TypeKind::OpenString(values) => emit_open_string(&name, values, docs, deprecated),
         TypeKind::Tagged(t) => emit_tagged(&name, t, model, paths, docs, deprecated),
         TypeKind::Untagged(v) => emit_untagged(&name, v, model, paths, docs, deprecated),
@@ -192,28 +192,31 @@ fn emit_fit_and_default(name: &proc_macro2::Ident, def: &TypeDef, paths: &Paths)
     }
 }
 
-/// `Deserialize` through the runtime's `de` helpers: the object is read once
-/// and each field taken out by wire name (missing optional fields are `None`).
+/// `Deserialize` through the runtime's `de` helpers: the object is read once,
+/// its members sorted into the slots of the declared fields the impl's
+/// `Shape` lists, and each field taken out by index (missing optional fields
+/// are `None`).
 /// Declared fields come first; a flattened union part then reads what they
 /// left, and whatever nobody took is kept (`additionalProperties` or the
 /// unknown-fields map), so nothing the server sends is lost.
 fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
     let rt = &paths.runtime;
-    let expected = format!("an object `{name}`");
     let owner = name.to_string();
     let mut inits = Vec::new();
-    for f in s.fields.iter().filter(|f| !f.flatten) {
+    let mut wires = Vec::new();
+    for (index, f) in s.fields.iter().filter(|f| !f.flatten).enumerate() {
         let fname = ident(&f.rust_name);
-        let wire = &f.wire_name;
+        wires.push(&f.wire_name);
+        let index = proc_macro2::Literal::usize_unsuffixed(index);
         inits.push(if f.facts.base64_float32 {
             // `lower` keeps the mark only on required `Vec<f64>` fields.
-            quote!(#fname: #rt::de::base64_float32_field::<D::Error>(&mut object, #owner, #wire)?,)
+            quote!(#fname: #rt::de::base64_float32_field::<D::Error>(&mut object, #index)?,)
         } else if f.ty == TypeRef::I64 && !f.boxed {
-            quote!(#fname: #rt::de::int64_field::<_, D::Error>(&mut object, #owner, #wire)?,)
+            quote!(#fname: #rt::de::int64_field::<_, D::Error>(&mut object, #index)?,)
         } else if crate::api::reads_missing_as_empty(f, model) {
-            quote!(#fname: #rt::de::field_or_empty::<_, D::Error>(&mut object, #owner, #wire)?,)
+            quote!(#fname: #rt::de::field_or_empty::<_, D::Error>(&mut object, #index)?,)
         } else {
-            quote!(#fname: #rt::de::field::<_, D::Error>(&mut object, #wire)?,)
+            quote!(#fname: #rt::de::field::<_, D::Error>(&mut object, #index)?,)
         });
     }
     for f in s.fields.iter().filter(|f| f.flatten) {
@@ -239,7 +242,8 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
         #[allow(deprecated)]
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let #binding = #rt::de::object(deserializer, #expected)?;
+                static SHAPE: #rt::de::Shape = #rt::de::Shape { name: #owner, fields: &[#(#wires),*] };
+                let #binding = #rt::de::object(deserializer, &SHAPE)?;
                 ::std::result::Result::Ok(Self { #(#inits)* })
             }
         }
@@ -404,7 +408,8 @@ fn emit_to_multipart(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pa
     }
 }
 
-fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, paths: &Paths, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
+    let rt = &paths.runtime;
     let catch_all = ident(&e.catch_all);
     let variants: Vec<TokenStream> = e
         .values
@@ -464,7 +469,7 @@ fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, docs: TokenStr
         }
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <::std::string::String as ::serde::Deserialize>::deserialize(deserializer)?;
+                let value = <#rt::de::Str<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
                 ::std::result::Result::Ok(Self::from(value.as_str()))
             }
         }

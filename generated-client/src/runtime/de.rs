@@ -18,17 +18,17 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 mod text;
-pub use text::{from_slice, from_str, TextDeserializer};
+pub use text::{from_slice, from_str, Str, TextDeserializer};
 
 /// One JSON value as a generated impl receives it: its text, when it came
 /// through [`TextDeserializer`], or a parsed `Value` from any other
 /// deserializer.
 #[derive(Debug, Clone)]
 pub enum Node<'de> {
-    /// The value's JSON text (checked, without surrounding whitespace).
+    /// The value's JSON text (without surrounding whitespace), checked as it is read.
     Text(&'de str),
-    /// The value, parsed.
-    Value(Value),
+    /// The value, parsed (boxed: most nodes are texts, kept small).
+    Value(Box<Value>),
 }
 
 impl<'de> serde::Deserialize<'de> for Node<'de> {
@@ -47,7 +47,8 @@ impl<'de> serde::Deserialize<'de> for Node<'de> {
                 self,
                 deserializer: D,
             ) -> Result<Node<'de>, D::Error> {
-                <Value as serde::Deserialize>::deserialize(deserializer).map(Node::Value)
+                <Value as serde::Deserialize>::deserialize(deserializer)
+                    .map(|v| Node::Value(Box::new(v)))
             }
         }
         deserializer.deserialize_newtype_struct(text::RAW_TOKEN, NodeVisitor)
@@ -76,7 +77,7 @@ impl<'de> Node<'de> {
     pub fn into_value<E: Error>(self) -> Result<Value, E> {
         match self {
             Node::Text(text) => serde_json::from_str(text).map_err(E::custom),
-            Node::Value(value) => Ok(value),
+            Node::Value(value) => Ok(*value),
         }
     }
 
@@ -101,7 +102,7 @@ impl<'de> Node<'de> {
 /// per type as they can (no closures, non-generic bookkeeping), for the same
 /// reason.
 fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
-    T::deserialize(TextDeserializer::trusted(text))
+    T::deserialize(TextDeserializer::value(text))
 }
 
 /// The error of field `key` that did not decode.
@@ -123,89 +124,142 @@ fn message(error: &serde_json::Error) -> String {
     }
 }
 
-/// A JSON object being taken apart: its members in order, each taken at
-/// most once.
-#[derive(Debug, Clone, Default)]
+/// What a generated impl tells [`object`] about its type: the name (for
+/// errors and fill reports) and the wire names of its declared fields, in
+/// the order the impl takes them by index.
+#[derive(Debug)]
+pub struct Shape {
+    /// The Rust type's name.
+    pub name: &'static str,
+    /// The declared (not flattened) fields' wire names.
+    pub fields: &'static [&'static str],
+}
+
+impl serde::de::Expected for Shape {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "an object `{}`", self.name)
+    }
+}
+
+/// A JSON object being taken apart: each member is sorted, as it is read,
+/// into the slot of the declared field it fills, or kept with the others
+/// nobody declared, in order. A field is then taken by index, without a
+/// search, at most once.
+#[derive(Debug)]
 pub struct Object<'de> {
-    members: Vec<(Cow<'de, str>, Option<Node<'de>>)>,
+    shape: &'static Shape,
+    slots: Vec<Option<Node<'de>>>,
+    rest: Vec<(Cow<'de, str>, Node<'de>)>,
+    /// Where the next member's field is looked for first: members mostly
+    /// come in the order they are declared.
+    next: usize,
 }
 
 impl<'de> Object<'de> {
-    /// Takes member `key` out (the last one, if the key repeats, as
-    /// `serde_json::Value` keeps it; earlier ones are dropped).
-    fn take(&mut self, key: &str) -> Option<Node<'de>> {
-        let mut found = None;
-        for (name, value) in &mut self.members {
-            if name == key && value.is_some() {
-                found = value.take();
-            }
+    fn new(shape: &'static Shape) -> Self {
+        let mut slots = Vec::with_capacity(shape.fields.len());
+        slots.resize_with(shape.fields.len(), || None);
+        Object {
+            shape,
+            slots,
+            rest: Vec::new(),
+            next: 0,
         }
-        found
+    }
+
+    /// Files one member. A repeated key keeps its last value, as
+    /// `serde_json::Value` does.
+    fn insert(&mut self, key: Cow<'de, str>, value: Node<'de>) {
+        let fields = self.shape.fields;
+        let (after, before) = (self.next..fields.len(), 0..self.next);
+        match after.chain(before).find(|&i| fields[i] == key) {
+            Some(i) => {
+                self.slots[i] = Some(value);
+                self.next = i + 1;
+            }
+            None => self.rest.push((key, value)),
+        }
+    }
+
+    /// Takes declared field `index` out.
+    fn take(&mut self, index: usize) -> Option<Node<'de>> {
+        self.slots.get_mut(index).and_then(Option::take)
+    }
+
+    /// The wire name of declared field `index`.
+    fn key(&self, index: usize) -> &'static str {
+        self.shape.fields.get(index).copied().unwrap_or("?")
     }
 
     /// Whether every member was taken.
     pub fn is_empty(&self) -> bool {
-        self.members.iter().all(|(_, value)| value.is_none())
+        self.rest.is_empty() && self.slots.iter().all(Option::is_none)
     }
 
-    /// The text of member `key`, taken out (see [`Object::take`]).
-    fn take_text(&mut self, key: &str) -> Option<Cow<'de, str>> {
-        self.take(key).as_ref().map(Node::text)
+    /// The text of declared field `index`, taken out.
+    fn take_text(&mut self, index: usize) -> Option<Cow<'de, str>> {
+        self.take(index).as_ref().map(Node::text)
     }
 
-    /// The members nobody took, in order.
+    /// The members nobody took: declared fields left in their slots, then
+    /// the undeclared ones in order.
     fn into_rest(self) -> impl Iterator<Item = (Cow<'de, str>, Node<'de>)> {
-        self.members
-            .into_iter()
-            .filter_map(|(key, value)| value.map(|value| (key, value)))
+        let fields = self.shape.fields;
+        let slots = self.slots.into_iter().enumerate();
+        slots
+            .filter_map(move |(i, value)| value.map(|value| (Cow::Borrowed(fields[i]), value)))
+            .chain(self.rest)
     }
 
     /// The members nobody took, as a JSON object.
     fn rest_value<E: Error>(&self) -> Result<Value, E> {
+        let fields = self.shape.fields;
+        let slots = self.slots.iter().enumerate();
+        let left = slots.filter_map(|(i, value)| Some((Cow::Borrowed(fields[i]), value.as_ref()?)));
         let mut map = Map::new();
-        for (key, value) in &self.members {
-            if let Some(value) = value {
-                map.insert(key.clone().into_owned(), value.clone().into_value()?);
-            }
+        for (key, value) in left.chain(self.rest.iter().map(|(key, value)| (key.clone(), value))) {
+            map.insert(key.into_owned(), value.clone().into_value()?);
         }
         Ok(Value::Object(map))
     }
 }
 
-/// Reads a JSON object; anything else is an `invalid type` error naming `expected`.
+/// Reads a JSON object of the type `shape` describes; anything else is an
+/// `invalid type` error naming the type.
 pub fn object<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
-    expected: &'static str,
+    shape: &'static Shape,
 ) -> Result<Object<'de>, D::Error> {
+    let mut object = Object::new(shape);
     match <Node<'de> as serde::Deserialize>::deserialize(deserializer)? {
         Node::Text(text) if text.starts_with('{') => {
-            let mut members = Vec::with_capacity(8);
             for member in text::Members::new(text).map_err(D::Error::custom)? {
                 let (key, value) = member.map_err(D::Error::custom)?;
-                members.push((key, Some(Node::Text(value))));
+                object.insert(key, Node::Text(value));
             }
-            Ok(Object { members })
         }
-        Node::Value(Value::Object(map)) => Ok(Object {
-            members: map
-                .into_iter()
-                .map(|(key, value)| (Cow::Owned(key), Some(Node::Value(value))))
-                .collect(),
-        }),
+        Node::Value(value) if value.is_object() => {
+            let Value::Object(map) = *value else {
+                unreachable!("checked to be an object")
+            };
+            for (key, value) in map {
+                object.insert(Cow::Owned(key), Node::Value(Box::new(value)));
+            }
+        }
         other => {
             let value = other.into_value::<D::Error>()?;
-            Err(D::Error::invalid_type(unexpected(&value), &expected))
+            return Err(D::Error::invalid_type(unexpected(&value), shape));
         }
     }
+    Ok(object)
 }
 
-/// Takes field `key` out of `object`. A missing field reads as `null`, so an
-/// `Option` field becomes `None` and any other type reports the field missing.
-pub fn field<T: DeserializeOwned, E: Error>(
-    object: &mut Object,
-    key: &'static str,
-) -> Result<T, E> {
-    let text = object.take_text(key);
+/// Takes declared field `index` out of `object`. A missing field reads as
+/// `null`, so an `Option` field becomes `None` and any other type reports the
+/// field missing.
+pub fn field<T: DeserializeOwned, E: Error>(object: &mut Object, index: usize) -> Result<T, E> {
+    let key = object.key(index);
+    let text = object.take_text(index);
     match decode_text::<T>(text.as_deref().unwrap_or("null")) {
         Ok(value) => Ok(value),
         Err(_) if text.is_none() => Err(E::missing_field(key)),
@@ -233,13 +287,17 @@ pub fn rest<T: DeserializeOwned, E: Error>(object: Object) -> Result<BTreeMap<St
 
 /// The fields nobody took, kept as JSON (a type's unknown fields).
 pub fn unknown<E: Error>(object: Object) -> Result<Map<String, Value>, E> {
+    if object.is_empty() {
+        // The common case, without the iterator machinery.
+        return Ok(Map::new());
+    }
     object
         .into_rest()
         .map(|(key, node)| Ok((key.into_owned(), node.into_value::<E>()?)))
         .collect()
 }
 
-/// Takes the required field `key` out of `object`, reading a missing or
+/// Takes the required declared field `index` out of `object`, reading a missing or
 /// `null` value as the type's empty value (`""`, `[]`, `{}`, `0`, `false`, or
 /// an object whose fields are all empty), as the API's own SDKs do: servers
 /// omit fields the spec calls required (an empty page's `first_id`, a usage
@@ -247,10 +305,10 @@ pub fn unknown<E: Error>(object: Object) -> Result<Map<String, Value>, E> {
 /// [`collect_fills`]); in [`strict`] mode it is an error instead.
 pub fn field_or_empty<T: DeserializeOwned + Default, E: Error>(
     object: &mut Object,
-    owner: &'static str,
-    key: &'static str,
+    index: usize,
 ) -> Result<T, E> {
-    match object.take_text(key) {
+    let (owner, key) = (object.shape.name, object.key(index));
+    match object.take_text(index) {
         Some(text) if text != "null" => match decode_text::<T>(&text) {
             Ok(value) => Ok(value),
             Err(e) => Err(field_error(key, &e)),
@@ -274,12 +332,9 @@ fn may_fill(owner: &'static str, key: &'static str) -> bool {
 /// values (embeddings asked for with `encoding_format: base64`, which is how
 /// the client asks for them unless the caller chose): both forms give the
 /// numbers. A missing or `null` field reads as empty, as in [`field_or_empty`].
-pub fn base64_float32_field<E: Error>(
-    object: &mut Object,
-    owner: &'static str,
-    key: &'static str,
-) -> Result<Vec<f64>, E> {
-    match object.take(key).map(Node::into_value::<E>).transpose()? {
+pub fn base64_float32_field<E: Error>(object: &mut Object, index: usize) -> Result<Vec<f64>, E> {
+    let (owner, key) = (object.shape.name, object.key(index));
+    match object.take(index).map(Node::into_value::<E>).transpose()? {
         Some(Value::String(text)) => decode_base64_float32(&text)
             .map_err(|reason| E::custom(format_args!("field `{key}`: {reason}"))),
         None | Some(Value::Null) if may_fill(owner, key) => Ok(Vec::new()),
@@ -312,15 +367,17 @@ fn decode_base64_float32(text: &str) -> Result<Vec<f64>, String> {
 /// is how JSON tools that hold numbers as doubles write them, saturating to
 /// `i64::MIN..=i64::MAX`. Other fractional values are errors. A required
 /// field that is missing or `null` reads as 0, as in [`field_or_empty`].
-pub fn int64_field<T: Int64, E: Error>(
-    object: &mut Object,
-    owner: &'static str,
-    key: &'static str,
-) -> Result<T, E> {
-    let node = object.take(key);
+pub fn int64_field<T: Int64, E: Error>(object: &mut Object, index: usize) -> Result<T, E> {
+    let (owner, key) = (object.shape.name, object.key(index));
+    let node = object.take(index);
     // The common case, a plain integer, without building a `Value`.
     if let Some(Node::Text(text)) = &node {
-        if let Ok(n) = text.parse::<i64>() {
+        let n = match text::plain_integer(text) {
+            Some(Ok(n)) => i64::try_from(n).ok(),
+            Some(Err(n)) => Some(n),
+            None => None,
+        };
+        if let Some(n) = n {
             return Ok(T::from_i64(n));
         }
     }
@@ -540,14 +597,21 @@ mod tests {
 
     type E = serde_json::Error;
 
-    /// The object through `serde_json::Value`, as any deserializer but the client's gives it.
-    fn obj(v: Value) -> Object<'static> {
-        object(v, "an object").unwrap()
+    /// A type `T` declaring `fields`.
+    fn shape(fields: &[&'static str]) -> &'static Shape {
+        let fields: &'static [&'static str] = Vec::leak(fields.to_vec());
+        Box::leak(Box::new(Shape { name: "T", fields }))
+    }
+
+    /// The object through `serde_json::Value`, as any deserializer but the
+    /// client's gives it, read as a type declaring `fields`.
+    fn obj(v: Value, fields: &[&'static str]) -> Object<'static> {
+        object(v, shape(fields)).unwrap()
     }
 
     /// The object through the client's own text deserializer.
-    fn text_obj(text: &str) -> Object<'_> {
-        object(TextDeserializer::new(text).unwrap(), "an object").unwrap()
+    fn text_obj<'a>(text: &'a str, fields: &[&'static str]) -> Object<'a> {
+        object(TextDeserializer::new(text), shape(fields)).unwrap()
     }
 
     #[test]
@@ -557,29 +621,29 @@ mod tests {
         let bytes: Vec<u8> = floats.iter().flat_map(|f| f.to_le_bytes()).collect();
         let text = base64::engine::general_purpose::STANDARD.encode(&bytes);
         let as_numbers: Vec<f64> = floats.iter().map(|f| f64::from(*f)).collect();
-        let mut o = obj(json!({"e": text, "n": as_numbers}));
-        let from_base64 = base64_float32_field::<E>(&mut o, "T", "e").unwrap();
-        let from_numbers = base64_float32_field::<E>(&mut o, "T", "n").unwrap();
+        let mut o = obj(json!({"e": text, "n": as_numbers}), &["e", "n"]);
+        let from_base64 = base64_float32_field::<E>(&mut o, 0).unwrap();
+        let from_numbers = base64_float32_field::<E>(&mut o, 1).unwrap();
         assert_eq!(from_base64, as_numbers);
         assert_eq!(from_numbers, as_numbers);
         assert!(o.is_empty());
-        let mut bad = obj(json!({"e": "AAAA!", "f": "AAA="}));
-        let err = base64_float32_field::<E>(&mut bad, "T", "e").unwrap_err();
+        let mut bad = obj(json!({"e": "AAAA!", "f": "AAA="}), &["e", "f"]);
+        let err = base64_float32_field::<E>(&mut bad, 0).unwrap_err();
         assert!(
             err.to_string().starts_with("field `e`: invalid base64"),
             "{err}"
         );
-        let err = base64_float32_field::<E>(&mut bad, "T", "f").unwrap_err();
+        let err = base64_float32_field::<E>(&mut bad, 1).unwrap_err();
         assert!(err.to_string().contains("not a whole number"), "{err}");
     }
 
     #[test]
     fn missing_optional_is_none_and_missing_required_is_named() {
-        let mut o = obj(json!({"a": 1}));
-        assert_eq!(field::<Option<i64>, E>(&mut o, "b").unwrap(), None);
-        assert_eq!(field::<i64, E>(&mut o, "a").unwrap(), 1);
+        let mut o = obj(json!({"a": 1}), &["a", "b", "c"]);
+        assert_eq!(field::<Option<i64>, E>(&mut o, 1).unwrap(), None);
+        assert_eq!(field::<i64, E>(&mut o, 0).unwrap(), 1);
         assert_eq!(
-            field::<i64, E>(&mut o, "c").unwrap_err().to_string(),
+            field::<i64, E>(&mut o, 2).unwrap_err().to_string(),
             "missing field `c`"
         );
         assert!(o.is_empty(), "taken fields are removed");
@@ -588,18 +652,22 @@ mod tests {
     #[test]
     fn text_and_value_objects_read_alike() {
         let text = r#"{"a":1,"s":"x\u0041","n":null,"o":{"k":[1,2]},"a":2,"z":true}"#;
-        for mut o in [text_obj(text), obj(serde_json::from_str(text).unwrap())] {
+        let fields = &["s", "a", "n", "o"];
+        for mut o in [
+            text_obj(text, fields),
+            obj(serde_json::from_str(text).unwrap(), fields),
+        ] {
             // A repeated key keeps its last value, as `serde_json::Value` does.
-            assert_eq!(field::<i64, E>(&mut o, "a").unwrap(), 2);
-            assert_eq!(field::<String, E>(&mut o, "s").unwrap(), "xA");
-            assert_eq!(field::<Option<i64>, E>(&mut o, "n").unwrap(), None);
+            assert_eq!(field::<i64, E>(&mut o, 1).unwrap(), 2);
+            assert_eq!(field::<String, E>(&mut o, 0).unwrap(), "xA");
+            assert_eq!(field::<Option<i64>, E>(&mut o, 2).unwrap(), None);
             assert_eq!(
-                field::<BTreeMap<String, Vec<i64>>, E>(&mut o, "o").unwrap(),
+                field::<BTreeMap<String, Vec<i64>>, E>(&mut o, 3).unwrap(),
                 BTreeMap::from([("k".to_owned(), vec![1, 2])])
             );
             assert_eq!(unknown::<E>(o).unwrap(), obj_map(json!({"z": true})));
         }
-        let err = field::<i64, E>(&mut text_obj(r#"{"n":"x"}"#), "n")
+        let err = field::<i64, E>(&mut text_obj(r#"{"n":"x"}"#, &["n"]), 0)
             .unwrap_err()
             .to_string();
         assert_eq!(err, "field `n`: invalid type: string \"x\", expected i64");
@@ -609,11 +677,11 @@ mod tests {
             .to_string();
         assert_eq!(err, "EOF while parsing an object at line 2 column 5");
         // Text split without that check is still refused, without a panic.
-        let err = object(TextDeserializer::trusted(r#"{"a":1"#), "an object `T`")
+        let err = object(TextDeserializer::new(r#"{"a":1"#), shape(&["a"]))
             .unwrap_err()
             .to_string();
         assert_eq!(err, "expected `,` or `}`, found the end");
-        let err = object(TextDeserializer::new("[1]").unwrap(), "an object `T`")
+        let err = object(TextDeserializer::new("[1]"), shape(&[]))
             .unwrap_err()
             .to_string();
         assert_eq!(err, "invalid type: sequence, expected an object `T`");
@@ -638,9 +706,160 @@ mod tests {
         let repeated = r#"{"type":"a","x":{"type":"c"},"type":"b"}"#;
         for node in [
             Node::Text(repeated),
-            Node::Value(serde_json::from_str(repeated).unwrap()),
+            Node::Value(Box::new(serde_json::from_str(repeated).unwrap())),
         ] {
             assert_eq!(node.tag::<E>("type").unwrap().as_deref(), Some("b"));
+        }
+    }
+
+    /// Plain strings and integers are read without serde_json: every type
+    /// must still get what serde_json gives it, value or error message.
+    #[test]
+    fn scalars_read_as_serde_json_reads_them() {
+        fn same<T: DeserializeOwned + PartialEq + fmt::Debug>(text: &str) {
+            let ours = T::deserialize(TextDeserializer::new(text)).map_err(|e| message(&e));
+            let theirs = serde_json::from_str::<T>(text).map_err(|e| message(&e));
+            assert_eq!(ours, theirs, "{text} as {}", std::any::type_name::<T>());
+        }
+        for text in [
+            "0",
+            "-0",
+            "7",
+            "-7",
+            "255",
+            "256",
+            "-129",
+            "2147483648",
+            "4294967296",
+            "9223372036854775807",
+            "9223372036854775808",
+            "-9223372036854775808",
+            "-9223372036854775809",
+            "18446744073709551615",
+            "18446744073709551616",
+            "1.0",
+            "1e3",
+            "-1.5E-3",
+            "true",
+            "false",
+            "null",
+            "\"\"",
+            "\"a\"",
+            "\"é✓\"",
+            "\"a\\nb\"",
+            "\"\\u00e9\"",
+            "\"7\"",
+            "[1]",
+            "{}",
+        ] {
+            same::<i64>(text);
+            same::<i32>(text);
+            same::<i8>(text);
+            same::<u64>(text);
+            same::<u32>(text);
+            same::<u8>(text);
+            same::<f64>(text);
+            same::<bool>(text);
+            same::<String>(text);
+            same::<Option<String>>(text);
+            same::<Option<i64>>(text);
+            same::<Value>(text);
+        }
+        // A string enum's text is borrowed when it has no escapes.
+        let plain =
+            <Str as serde::Deserialize>::deserialize(TextDeserializer::new("\"ab\"")).unwrap();
+        assert!(matches!(plain, Str(Cow::Borrowed("ab"))), "{plain:?}");
+        let escaped =
+            <Str as serde::Deserialize>::deserialize(TextDeserializer::new("\"a\\u0062\""))
+                .unwrap();
+        assert_eq!(escaped.as_str(), "ab");
+    }
+
+    /// Nothing is checked up front, so every part must be checked by what
+    /// reads it: each document, broken at every byte in several ways, is
+    /// accepted only where serde_json accepts it, as the same value.
+    #[test]
+    fn broken_documents_are_refused_wherever_they_break() {
+        let documents = [
+            r#"{"object":"list","data":[{"object":"file","id":"file-1","purpose":"fine-tune","filename":"a.jsonl","bytes":10,"created_at":1700000000,"expires_at":null,"status":"processed","status_details":null,"x":[1,-2.5e3,true,{"k\u00e9":"\n"}]}],"has_more":false}"#,
+            r#"{"id":"c1","object":"chat.completion.chunk","created":1741570283,"model":"m","system_fingerprint":"fp","choices":[{"index":0,"delta":{"content":" hi\"","role":"assistant"},"logprobs":null,"finish_reason":null}],"usage":null}"#,
+            r#" [ {"a" : [ [], {}, "", 0 ] } , null , -0 , 1E+2 ] "#,
+        ];
+        let replacements: &[&[u8]] = &[
+            b"",
+            b"\"",
+            b"\\",
+            b"{",
+            b"}",
+            b"[",
+            b"]",
+            b",",
+            b":",
+            b" ",
+            b"\x01",
+            b"x",
+            b"0",
+            b"-",
+            b"n",
+            b"\xc3\xa9",
+            b"\"\"",
+        ];
+        fn agree<T: DeserializeOwned + serde::Serialize>(text: &str) -> Result<(), String> {
+            let theirs = serde_json::from_str::<Value>(text);
+            match (from_str::<T>(text), theirs) {
+                (Ok(ours), Ok(theirs)) if std::any::type_name::<T>().ends_with("Value") => {
+                    let ours = serde_json::to_value(&ours).unwrap();
+                    (ours == theirs)
+                        .then_some(())
+                        .ok_or(format!("{ours} != {theirs}"))
+                }
+                (Ok(_), Err(e)) => Err(format!("accepted, serde_json says {e}")),
+                _ => Ok(()),
+            }
+        }
+        let mut broken = 0;
+        for document in documents {
+            let bytes = document.as_bytes();
+            for at in 0..=bytes.len() {
+                for (replace, with) in [(0, 0), (1, 0)]
+                    .iter()
+                    .flat_map(|&(r, _)| replacements.iter().map(move |w| (r, *w)))
+                {
+                    let end = (at + replace).min(bytes.len());
+                    let mut text = bytes[..at].to_vec();
+                    text.extend_from_slice(with);
+                    text.extend_from_slice(&bytes[end..]);
+                    let Ok(text) = String::from_utf8(text) else {
+                        continue;
+                    };
+                    broken += usize::from(serde_json::from_str::<Value>(&text).is_err());
+                    let checks = [
+                        agree::<Value>(&text),
+                        agree::<crate::types::ListFilesResponse>(&text),
+                        agree::<crate::types::CreateChatCompletionStreamResponse>(&text),
+                        agree::<BTreeMap<String, Value>>(&text),
+                        agree::<Vec<Value>>(&text),
+                    ];
+                    for check in checks {
+                        if let Err(why) = check {
+                            panic!("{text:?}: {why}");
+                        }
+                    }
+                }
+            }
+        }
+        assert!(broken > 1000, "only {broken} broken documents were tried");
+        // Nested deeper than serde_json allows: refused, not a stack overflow.
+        let nested = |depth: usize| format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
+        let objects = format!("{}1{}", "{\"a\":".repeat(100_000), "}".repeat(100_000));
+        for deep in [nested(100_000), objects] {
+            let err = from_str::<Value>(&deep).unwrap_err().to_string();
+            assert!(err.contains("recursion limit"), "{err}");
+        }
+        for depth in 126..=130 {
+            let ours = from_str::<Value>(&nested(depth)).is_ok();
+            let theirs = serde_json::from_str::<Value>(&nested(depth)).is_ok();
+            assert_eq!(ours, theirs, "depth {depth}");
         }
     }
 
@@ -650,15 +869,21 @@ mod tests {
 
     #[test]
     fn wrong_types_name_the_field() {
-        let mut o = obj(json!({"n": "x"}));
-        let err = field::<i64, E>(&mut o, "n").unwrap_err().to_string();
+        let mut o = obj(json!({"n": "x"}), &["n"]);
+        let err = field::<i64, E>(&mut o, 0).unwrap_err().to_string();
         assert!(
             err.starts_with("field `n`: invalid type: string \"x\""),
             "{err}"
         );
-        let not_object = object(json!([1]), "an object `Thing`")
-            .unwrap_err()
-            .to_string();
+        let not_object = object(
+            json!([1]),
+            &Shape {
+                name: "Thing",
+                fields: &[],
+            },
+        )
+        .unwrap_err()
+        .to_string();
         assert_eq!(
             not_object,
             "invalid type: sequence, expected an object `Thing`"
@@ -667,7 +892,7 @@ mod tests {
 
     #[test]
     fn untagged_attempts() {
-        let node = |v: Value| Node::Value(v);
+        let node = |v: Value| Node::Value(Box::new(v));
         assert_eq!(
             variant::<i64>(&node(json!(3))).map(Attempt::accept),
             Some(3)
@@ -692,63 +917,56 @@ mod tests {
 
     #[test]
     fn lenient_required_fields_are_filled_and_reported_unless_strict() {
-        let mut o = obj(json!({"a": null, "n": 3}));
+        let mut o = obj(json!({"a": null, "n": 3}), &["a", "b", "n"]);
         let ((a, b, n), fills) = collect_fills(|| {
             (
-                field_or_empty::<String, E>(&mut o, "Page", "a").unwrap(),
-                field_or_empty::<Vec<i64>, E>(&mut o, "Page", "b").unwrap(),
-                field_or_empty::<i64, E>(&mut o, "Page", "n").unwrap(),
+                field_or_empty::<String, E>(&mut o, 0).unwrap(),
+                field_or_empty::<Vec<i64>, E>(&mut o, 1).unwrap(),
+                field_or_empty::<i64, E>(&mut o, 2).unwrap(),
             )
         });
         assert_eq!((a.as_str(), b.len(), n), ("", 0, 3));
         assert_eq!(
             fills,
             [
-                "Page.a: missing or null, read as empty",
-                "Page.b: missing or null, read as empty"
+                "T.a: missing or null, read as empty",
+                "T.b: missing or null, read as empty"
             ]
         );
-        let mut o = obj(json!({}));
-        let err = strict(|| field_or_empty::<String, E>(&mut o, "Page", "a")).unwrap_err();
+        let mut o = obj(json!({}), &["a"]);
+        let err = strict(|| field_or_empty::<String, E>(&mut o, 0)).unwrap_err();
         assert_eq!(err.to_string(), "missing field `a`");
         // Strict mode ends with its closure; fills outside a collector are dropped.
-        assert_eq!(
-            field_or_empty::<String, E>(&mut o, "Page", "a").unwrap(),
-            ""
-        );
+        assert_eq!(field_or_empty::<String, E>(&mut o, 0).unwrap(), "");
     }
 
     #[test]
     fn int64_bounds_written_as_floats_saturate() {
+        let fields = &["max", "min", "ok", "half", "absent", "n"];
         let mut o = obj(
             json!({"max": 9223372036854776000u64, "min": -9.223372036854776e18, "ok": 5, "half": 1.5}),
+            fields,
         );
-        assert_eq!(int64_field::<i64, E>(&mut o, "T", "max").unwrap(), i64::MAX);
+        assert_eq!(int64_field::<i64, E>(&mut o, 0).unwrap(), i64::MAX);
         assert_eq!(
-            int64_field::<Option<i64>, E>(&mut o, "T", "min").unwrap(),
+            int64_field::<Option<i64>, E>(&mut o, 1).unwrap(),
             Some(i64::MIN)
         );
-        assert_eq!(int64_field::<i64, E>(&mut o, "T", "ok").unwrap(), 5);
-        assert!(int64_field::<i64, E>(&mut o, "T", "half").is_err());
-        assert_eq!(
-            int64_field::<Option<i64>, E>(&mut o, "T", "absent").unwrap(),
-            None
-        );
-        let (zero, fills) = collect_fills(|| int64_field::<i64, E>(&mut o, "T", "absent"));
+        assert_eq!(int64_field::<i64, E>(&mut o, 2).unwrap(), 5);
+        assert!(int64_field::<i64, E>(&mut o, 3).is_err());
+        assert_eq!(int64_field::<Option<i64>, E>(&mut o, 4).unwrap(), None);
+        let (zero, fills) = collect_fills(|| int64_field::<i64, E>(&mut o, 4));
         assert_eq!((zero.unwrap(), fills.len()), (0, 1));
-        assert!(strict(|| int64_field::<i64, E>(&mut o, "T", "absent")).is_err());
+        assert!(strict(|| int64_field::<i64, E>(&mut o, 4)).is_err());
         // The same from text, where plain integers skip the `Value`.
-        let mut o = text_obj(r#"{"max":9223372036854776000,"ok":-5,"half":1.5,"n":null}"#);
-        assert_eq!(int64_field::<i64, E>(&mut o, "T", "max").unwrap(), i64::MAX);
-        assert_eq!(
-            int64_field::<Option<i64>, E>(&mut o, "T", "ok").unwrap(),
-            Some(-5)
+        let mut o = text_obj(
+            r#"{"max":9223372036854776000,"ok":-5,"half":1.5,"n":null}"#,
+            fields,
         );
-        assert!(int64_field::<i64, E>(&mut o, "T", "half").is_err());
-        assert_eq!(
-            int64_field::<Option<i64>, E>(&mut o, "T", "n").unwrap(),
-            None
-        );
+        assert_eq!(int64_field::<i64, E>(&mut o, 0).unwrap(), i64::MAX);
+        assert_eq!(int64_field::<Option<i64>, E>(&mut o, 2).unwrap(), Some(-5));
+        assert!(int64_field::<i64, E>(&mut o, 3).is_err());
+        assert_eq!(int64_field::<Option<i64>, E>(&mut o, 5).unwrap(), None);
     }
 
     #[test]
@@ -765,12 +983,37 @@ mod tests {
 
     #[test]
     fn rest_and_whole() {
-        let o = obj(json!({"x": 1, "y": 2}));
+        // `y` is declared but left in its slot: it counts as not taken.
+        let o = obj(json!({"x": 1, "y": 2}), &["y"]);
         assert_eq!(whole::<Value, E>(&o).unwrap(), json!({"x": 1, "y": 2}));
         let r: BTreeMap<String, i64> = rest::<i64, E>(o).unwrap();
         assert_eq!(
             r.into_iter().collect::<Vec<_>>(),
             vec![("x".to_owned(), 1), ("y".to_owned(), 2)]
         );
+    }
+
+    #[test]
+    fn members_fill_slots_in_any_order_and_unknown_ones_keep_theirs() {
+        let text = r#"{"z":0,"c":3,"b":2,"y":{"k":1},"a":1,"x":[],"c":4}"#;
+        let fields = &["a", "b", "c"];
+        for mut o in [
+            text_obj(text, fields),
+            obj(serde_json::from_str(text).unwrap(), fields),
+        ] {
+            let got: Vec<i64> = (0..3)
+                .map(|i| field::<i64, E>(&mut o, i).unwrap())
+                .collect();
+            assert_eq!(got, [1, 2, 4]);
+            assert!(!o.is_empty());
+            let rest = unknown::<E>(o).unwrap();
+            assert_eq!(Value::Object(rest), json!({"z": 0, "y": {"k": 1}, "x": []}));
+        }
+        // Taking a field twice, or one past the declared ones, finds nothing.
+        let mut o = text_obj(r#"{"a":1}"#, &["a"]);
+        assert_eq!(field::<Option<i64>, E>(&mut o, 0).unwrap(), Some(1));
+        assert_eq!(field::<Option<i64>, E>(&mut o, 0).unwrap(), None);
+        assert_eq!(field::<Option<i64>, E>(&mut o, 7).unwrap(), None);
+        assert!(o.is_empty());
     }
 }

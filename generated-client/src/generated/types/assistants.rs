@@ -51,54 +51,39 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssistantObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssistantObject",
+            fields: &[
+                "id",
+                "object",
+                "created_at",
+                "name",
+                "description",
+                "model",
+                "instructions",
+                "tools",
+                "tool_resources",
+                "metadata",
+                "temperature",
+                "top_p",
+                "response_format",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantObject", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantObject", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantObject", "created_at")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantObject", "model")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantObject", "tools")?,
-            tool_resources: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_resources")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            response_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_format")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
+            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
+            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -131,12 +116,13 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssistantObjectCodeInterpreter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssistantObjectCodeInterpreter",
+            fields: &["file_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -169,15 +155,13 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssistantObjectFileSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssistantObjectFileSearch",
+            fields: &["vector_store_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "vector_store_ids")?,
+            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -240,9 +224,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -286,19 +270,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssistantObjectToolResources`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssistantObjectToolResources",
+            fields: &["code_interpreter", "file_search"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "code_interpreter")?,
-            file_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_search")?,
+            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -413,15 +392,13 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssistantToolsCode`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssistantToolsCode",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantToolsCode", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -505,9 +482,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCodeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -550,19 +527,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssistantToolsFileSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssistantToolsFileSearch",
+            fields: &["type", "file_search"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantToolsFileSearch", "type")?,
-            file_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_search")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -628,19 +600,17 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssistantToolsFileSearchFileSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssistantToolsFileSearchFileSearch",
+            fields: &["max_num_results", "ranking_options"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             max_num_results: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "AssistantToolsFileSearchFileSearch", "max_num_results")?,
-            ranking_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "ranking_options")?,
+            >(&mut object, 0)?,
+            ranking_options: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -738,9 +708,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -780,15 +750,13 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnly {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssistantToolsFileSearchTypeOnly`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssistantToolsFileSearchTypeOnly",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantToolsFileSearchTypeOnly", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -872,9 +840,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnlyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -916,19 +884,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssistantToolsFunction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssistantToolsFunction",
+            fields: &["type", "function"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantToolsFunction", "type")?,
-            function: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantToolsFunction", "function")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            function: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1013,9 +976,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunctionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1237,9 +1200,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOptionAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1415,9 +1378,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOptionMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1454,13 +1417,14 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssistantsNamedToolChoice`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssistantsNamedToolChoice",
+            fields: &["type", "function"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            function: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1524,15 +1488,13 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssistantsNamedToolChoiceFunction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssistantsNamedToolChoiceFunction",
+            fields: &["name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantsNamedToolChoiceFunction", "name")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1624,9 +1586,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1694,40 +1656,35 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateAssistantRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateAssistantRequest",
+            fields: &[
+                "model",
+                "name",
+                "description",
+                "instructions",
+                "reasoning_effort",
+                "tools",
+                "tool_resources",
+                "metadata",
+                "temperature",
+                "top_p",
+                "response_format",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            reasoning_effort: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning_effort")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_resources: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_resources")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            response_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_format")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1868,15 +1825,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestAutoChunkingStrate
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateAssistantRequestAutoChunkingStrategy`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateAssistantRequestAutoChunkingStrategy",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateAssistantRequestAutoChunkingStrategy", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1960,9 +1915,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestAutoType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2073,12 +2028,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateAssistantRequestCodeInterpreter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateAssistantRequestCodeInterpreter",
+            fields: &["file_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2145,19 +2101,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateAssistantRequestFileSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateAssistantRequestFileSearch",
+            fields: &["vector_store_ids", "vector_stores"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "vector_store_ids")?,
-            vector_stores: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "vector_stores")?,
+            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            vector_stores: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2457,19 +2408,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStatic {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateAssistantRequestStatic`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateAssistantRequestStatic",
+            fields: &["max_chunk_size_tokens", "chunk_overlap_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             max_chunk_size_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateAssistantRequestStatic", "max_chunk_size_tokens")?,
+            >(&mut object, 0)?,
             chunk_overlap_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateAssistantRequestStatic", "chunk_overlap_tokens")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2528,19 +2480,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStaticChunkingStra
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateAssistantRequestStaticChunkingStrategy`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateAssistantRequestStaticChunkingStrategy",
+            fields: &["type", "static"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateAssistantRequestStaticChunkingStrategy", "type")?,
-            r#static: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateAssistantRequestStaticChunkingStrategy", "static")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#static: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2627,9 +2574,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStaticType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2675,19 +2622,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateAssistantRequestToolResources`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateAssistantRequestToolResources",
+            fields: &["code_interpreter", "file_search"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "code_interpreter")?,
-            file_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_search")?,
+            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2852,17 +2794,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestVectorStoresItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateAssistantRequestVectorStoresItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateAssistantRequestVectorStoresItem",
+            fields: &["file_ids", "chunking_strategy", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            chunking_strategy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "chunking_strategy")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            chunking_strategy: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2951,18 +2891,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateMessageRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateMessageRequest",
+            fields: &["role", "content", "attachments", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            attachments: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "attachments")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            attachments: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3129,13 +3067,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestAttachmentsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateMessageRequestAttachmentsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateMessageRequestAttachmentsItem",
+            fields: &["file_id", "tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3341,9 +3280,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3483,9 +3422,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3575,64 +3514,68 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateRunRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateRunRequest",
+            fields: &[
+                "assistant_id",
+                "model",
+                "reasoning_effort",
+                "instructions",
+                "additional_instructions",
+                "additional_messages",
+                "tools",
+                "metadata",
+                "temperature",
+                "top_p",
+                "stream",
+                "max_prompt_tokens",
+                "max_completion_tokens",
+                "truncation_strategy",
+                "tool_choice",
+                "parallel_tool_calls",
+                "response_format",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             assistant_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateRunRequest", "assistant_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            reasoning_effort: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning_effort")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
+            >(&mut object, 0)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             additional_instructions: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "additional_instructions")?,
+            >(&mut object, 4)?,
             additional_messages: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "additional_messages")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
+            >(&mut object, 5)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             max_prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateRunRequest", "max_prompt_tokens")?,
+            >(&mut object, 11)?,
             max_completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateRunRequest", "max_completion_tokens")?,
+            >(&mut object, 12)?,
             truncation_strategy: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "truncation_strategy")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
+            >(&mut object, 13)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
             parallel_tool_calls: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "parallel_tool_calls")?,
-            response_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_format")?,
+            >(&mut object, 15)?,
+            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4176,57 +4119,60 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateThreadAndRunRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateThreadAndRunRequest",
+            fields: &[
+                "assistant_id",
+                "thread",
+                "model",
+                "instructions",
+                "tools",
+                "tool_resources",
+                "metadata",
+                "temperature",
+                "top_p",
+                "stream",
+                "max_prompt_tokens",
+                "max_completion_tokens",
+                "truncation_strategy",
+                "tool_choice",
+                "parallel_tool_calls",
+                "response_format",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             assistant_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateThreadAndRunRequest", "assistant_id")?,
-            thread: crate::runtime::de::field::<_, D::Error>(&mut object, "thread")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_resources: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_resources")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
+            >(&mut object, 0)?,
+            thread: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             max_prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateThreadAndRunRequest", "max_prompt_tokens")?,
+            >(&mut object, 10)?,
             max_completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateThreadAndRunRequest", "max_completion_tokens")?,
+            >(&mut object, 11)?,
             truncation_strategy: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "truncation_strategy")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
+            >(&mut object, 12)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
             parallel_tool_calls: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "parallel_tool_calls")?,
-            response_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_format")?,
+            >(&mut object, 14)?,
+            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4405,12 +4351,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestCodeInterpreter
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateThreadAndRunRequestCodeInterpreter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateThreadAndRunRequestCodeInterpreter",
+            fields: &["file_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4472,15 +4419,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateThreadAndRunRequestFileSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateThreadAndRunRequestFileSearch",
+            fields: &["vector_store_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "vector_store_ids")?,
+            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4757,19 +4702,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateThreadAndRunRequestToolResources`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateThreadAndRunRequestToolResources",
+            fields: &["code_interpreter", "file_search"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "code_interpreter")?,
-            file_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_search")?,
+            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4932,17 +4872,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateThreadRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateThreadRequest",
+            fields: &["messages", "tool_resources", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            messages: crate::runtime::de::field::<_, D::Error>(&mut object, "messages")?,
-            tool_resources: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_resources")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            messages: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5021,15 +4959,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestAutoChunkingStrategy 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateThreadRequestAutoChunkingStrategy`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateThreadRequestAutoChunkingStrategy",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateThreadRequestAutoChunkingStrategy", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5113,9 +5049,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestAutoType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5226,12 +5162,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateThreadRequestCodeInterpreter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateThreadRequestCodeInterpreter",
+            fields: &["file_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5298,19 +5235,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateThreadRequestFileSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateThreadRequestFileSearch",
+            fields: &["vector_store_ids", "vector_stores"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "vector_store_ids")?,
-            vector_stores: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "vector_stores")?,
+            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            vector_stores: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5386,19 +5318,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStatic {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateThreadRequestStatic`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateThreadRequestStatic",
+            fields: &["max_chunk_size_tokens", "chunk_overlap_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             max_chunk_size_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateThreadRequestStatic", "max_chunk_size_tokens")?,
+            >(&mut object, 0)?,
             chunk_overlap_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateThreadRequestStatic", "chunk_overlap_tokens")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5457,19 +5390,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStaticChunkingStrateg
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateThreadRequestStaticChunkingStrategy`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateThreadRequestStaticChunkingStrategy",
+            fields: &["type", "static"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateThreadRequestStaticChunkingStrategy", "type")?,
-            r#static: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateThreadRequestStaticChunkingStrategy", "static")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#static: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5556,9 +5484,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStaticType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5604,19 +5532,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateThreadRequestToolResources`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateThreadRequestToolResources",
+            fields: &["code_interpreter", "file_search"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "code_interpreter")?,
-            file_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_search")?,
+            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5695,17 +5618,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestVectorStoresItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateThreadRequestVectorStoresItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateThreadRequestVectorStoresItem",
+            fields: &["file_ids", "chunking_strategy", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            chunking_strategy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "chunking_strategy")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            chunking_strategy: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5788,23 +5709,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DeleteAssistantResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DeleteAssistantResponse",
+            fields: &["id", "deleted", "object"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteAssistantResponse", "id")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteAssistantResponse", "deleted")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteAssistantResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5867,9 +5780,9 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5913,23 +5826,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DeleteMessageResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DeleteMessageResponse",
+            fields: &["id", "deleted", "object"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteMessageResponse", "id")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteMessageResponse", "deleted")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteMessageResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5992,9 +5897,9 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6038,23 +5943,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DeleteThreadResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DeleteThreadResponse",
+            fields: &["id", "deleted", "object"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteThreadResponse", "id")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteThreadResponse", "deleted")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteThreadResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6117,9 +6014,9 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6194,9 +6091,9 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRanker {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6233,16 +6130,17 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRankingOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FileSearchRankingOptions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FileSearchRankingOptions",
+            fields: &["ranker", "score_threshold"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, "ranker")?,
+            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             score_threshold: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "FileSearchRankingOptions", "score_threshold")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6339,9 +6237,9 @@ impl<'de> ::serde::Deserialize<'de> for GetRunStepIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6416,9 +6314,9 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6460,31 +6358,17 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListAssistantsResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListAssistantsResponse",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListAssistantsResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListAssistantsResponse", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListAssistantsResponse", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListAssistantsResponse", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListAssistantsResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6551,9 +6435,9 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6595,31 +6479,17 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListMessagesResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListMessagesResponse",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListMessagesResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListMessagesResponse", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListMessagesResponse", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListMessagesResponse", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListMessagesResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6686,9 +6556,9 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6763,9 +6633,9 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6807,31 +6677,17 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListRunStepsResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListRunStepsResponse",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListRunStepsResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListRunStepsResponse", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListRunStepsResponse", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListRunStepsResponse", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListRunStepsResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6898,9 +6754,9 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6942,31 +6798,17 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListRunsResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListRunsResponse",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListRunsResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListRunsResponse", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListRunsResponse", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListRunsResponse", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListRunsResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7000,19 +6842,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageContentImageFileObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageContentImageFileObject",
+            fields: &["type", "image_file"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentImageFileObject", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             image_file: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "MessageContentImageFileObject", "image_file")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7109,9 +6949,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7148,16 +6988,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageContentImageFileObjectImageFile`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageContentImageFileObjectImageFile",
+            fields: &["file_id", "detail"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentImageFileObjectImageFile", "file_id")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7250,9 +7088,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7294,19 +7132,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageContentImageUrlObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageContentImageUrlObject",
+            fields: &["type", "image_url"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentImageUrlObject", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             image_url: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "MessageContentImageUrlObject", "image_url")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7401,9 +7237,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7440,16 +7276,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrl {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageContentImageUrlObjectImageUrl`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageContentImageUrlObjectImageUrl",
+            fields: &["url", "detail"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentImageUrlObjectImageUrl", "url")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7542,9 +7376,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7586,19 +7420,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageContentRefusalObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageContentRefusalObject",
+            fields: &["type", "refusal"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentRefusalObject", "type")?,
-            refusal: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentRefusalObject", "refusal")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7661,9 +7490,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7711,43 +7540,20 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFileCitatio
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageContentTextAnnotationsFileCitationObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageContentTextAnnotationsFileCitationObject",
+            fields: &["type", "text", "file_citation", "start_index", "end_index"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentTextAnnotationsFileCitationObject", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentTextAnnotationsFileCitationObject", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             file_citation: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "MessageContentTextAnnotationsFileCitationObject",
-                "file_citation",
-            )?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "MessageContentTextAnnotationsFileCitationObject",
-                "start_index",
-            )?,
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "MessageContentTextAnnotationsFileCitationObject",
-                "end_index",
-            )?,
+            >(&mut object, 2)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7780,19 +7586,13 @@ for MessageContentTextAnnotationsFileCitationObjectFileCitation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageContentTextAnnotationsFileCitationObjectFileCitation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageContentTextAnnotationsFileCitationObjectFileCitation",
+            fields: &["file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "MessageContentTextAnnotationsFileCitationObjectFileCitation",
-                "file_id",
-            )?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7857,9 +7657,9 @@ for MessageContentTextAnnotationsFileCitationObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7907,35 +7707,20 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageContentTextAnnotationsFilePathObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageContentTextAnnotationsFilePathObject",
+            fields: &["type", "text", "file_path", "start_index", "end_index"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentTextAnnotationsFilePathObject", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentTextAnnotationsFilePathObject", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             file_path: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "MessageContentTextAnnotationsFilePathObject", "file_path")?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "MessageContentTextAnnotationsFilePathObject",
-                "start_index",
-            )?,
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentTextAnnotationsFilePathObject", "end_index")?,
+            >(&mut object, 2)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7968,19 +7753,13 @@ for MessageContentTextAnnotationsFilePathObjectFilePath {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageContentTextAnnotationsFilePathObjectFilePath`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageContentTextAnnotationsFilePathObjectFilePath",
+            fields: &["file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "MessageContentTextAnnotationsFilePathObjectFilePath",
-                "file_id",
-            )?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8043,9 +7822,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8087,19 +7866,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageContentTextObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageContentTextObject",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentTextObject", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentTextObject", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8203,19 +7977,17 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageContentTextObjectText`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageContentTextObjectText",
+            fields: &["value", "annotations"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageContentTextObjectText", "value")?,
+            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             annotations: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "MessageContentTextObjectText", "annotations")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8278,9 +8050,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8348,55 +8120,53 @@ impl<'de> ::serde::Deserialize<'de> for MessageObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageObject",
+            fields: &[
+                "id",
+                "object",
+                "created_at",
+                "thread_id",
+                "status",
+                "incomplete_details",
+                "completed_at",
+                "incomplete_at",
+                "role",
+                "content",
+                "assistant_id",
+                "run_id",
+                "attachments",
+                "metadata",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageObject", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageObject", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "MessageObject", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             thread_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "MessageObject", "thread_id")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             incomplete_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "incomplete_details")?,
+            >(&mut object, 5)?,
             completed_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "MessageObject", "completed_at")?,
+            >(&mut object, 6)?,
             incomplete_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "MessageObject", "incomplete_at")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageObject", "content")?,
-            assistant_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "assistant_id")?,
-            run_id: crate::runtime::de::field::<_, D::Error>(&mut object, "run_id")?,
-            attachments: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "attachments")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            >(&mut object, 7)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?,
+            assistant_id: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            run_id: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
+            attachments: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8432,13 +8202,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageObjectAttachmentsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageObjectAttachmentsItem",
+            fields: &["file_id", "tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8567,12 +8338,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageObjectIncompleteDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageObjectIncompleteDetails",
+            fields: &["reason"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8635,9 +8407,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8724,9 +8496,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8795,9 +8567,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8870,9 +8642,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8979,19 +8751,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageRequestContentTextObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageRequestContentTextObject",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageRequestContentTextObject", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageRequestContentTextObject", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9076,9 +8843,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9153,40 +8920,35 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModifyAssistantRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModifyAssistantRequest",
+            fields: &[
+                "model",
+                "reasoning_effort",
+                "name",
+                "description",
+                "instructions",
+                "tools",
+                "tool_resources",
+                "metadata",
+                "temperature",
+                "top_p",
+                "response_format",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            reasoning_effort: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning_effort")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_resources: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_resources")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            response_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_format")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9334,12 +9096,13 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModifyAssistantRequestCodeInterpreter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModifyAssistantRequestCodeInterpreter",
+            fields: &["file_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9401,15 +9164,13 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModifyAssistantRequestFileSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModifyAssistantRequestFileSearch",
+            fields: &["vector_store_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "vector_store_ids")?,
+            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9700,19 +9461,14 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModifyAssistantRequestToolResources`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModifyAssistantRequestToolResources",
+            fields: &["code_interpreter", "file_search"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "code_interpreter")?,
-            file_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_search")?,
+            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9869,12 +9625,13 @@ impl<'de> ::serde::Deserialize<'de> for ModifyMessageRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModifyMessageRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModifyMessageRequest",
+            fields: &["metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9936,12 +9693,13 @@ impl<'de> ::serde::Deserialize<'de> for ModifyRunRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModifyRunRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModifyRunRequest",
+            fields: &["metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10006,16 +9764,14 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModifyThreadRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModifyThreadRequest",
+            fields: &["tool_resources", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            tool_resources: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_resources")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10086,12 +9842,13 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModifyThreadRequestCodeInterpreter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModifyThreadRequestCodeInterpreter",
+            fields: &["file_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10153,15 +9910,13 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModifyThreadRequestFileSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModifyThreadRequestFileSearch",
+            fields: &["vector_store_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "vector_store_ids")?,
+            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10228,19 +9983,14 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModifyThreadRequestToolResources`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModifyThreadRequestToolResources",
+            fields: &["code_interpreter", "file_search"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "code_interpreter")?,
-            file_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_search")?,
+            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10314,23 +10064,24 @@ impl<'de> ::serde::Deserialize<'de> for RunCompletionUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunCompletionUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunCompletionUsage",
+            fields: &["completion_tokens", "prompt_tokens", "total_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RunCompletionUsage", "completion_tokens")?,
+            >(&mut object, 0)?,
             prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RunCompletionUsage", "prompt_tokens")?,
+            >(&mut object, 1)?,
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RunCompletionUsage", "total_tokens")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10416,107 +10167,97 @@ impl<'de> ::serde::Deserialize<'de> for RunObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunObject",
+            fields: &[
+                "id",
+                "object",
+                "created_at",
+                "thread_id",
+                "assistant_id",
+                "status",
+                "required_action",
+                "last_error",
+                "expires_at",
+                "started_at",
+                "cancelled_at",
+                "failed_at",
+                "completed_at",
+                "incomplete_details",
+                "model",
+                "instructions",
+                "tools",
+                "metadata",
+                "usage",
+                "temperature",
+                "top_p",
+                "max_prompt_tokens",
+                "max_completion_tokens",
+                "truncation_strategy",
+                "tool_choice",
+                "parallel_tool_calls",
+                "response_format",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunObject", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunObject", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RunObject", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             thread_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunObject", "thread_id")?,
+            >(&mut object, 3)?,
             assistant_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunObject", "assistant_id")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            required_action: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "required_action")?,
-            last_error: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "last_error")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RunObject", "expires_at")?,
-            started_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RunObject", "started_at")?,
+            >(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            required_action: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            last_error: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?,
+            started_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 9)?,
             cancelled_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RunObject", "cancelled_at")?,
-            failed_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RunObject", "failed_at")?,
+            >(&mut object, 10)?,
+            failed_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?,
             completed_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RunObject", "completed_at")?,
+            >(&mut object, 12)?,
             incomplete_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "incomplete_details")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunObject", "model")?,
+            >(&mut object, 13)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 14)?,
             instructions: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunObject", "instructions")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunObject", "tools")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
+            >(&mut object, 15)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 16)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
             max_prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RunObject", "max_prompt_tokens")?,
+            >(&mut object, 21)?,
             max_completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RunObject", "max_completion_tokens")?,
+            >(&mut object, 22)?,
             truncation_strategy: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "truncation_strategy")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
+            >(&mut object, 23)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 24)?,
             parallel_tool_calls: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunObject", "parallel_tool_calls")?,
-            response_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_format")?,
+            >(&mut object, 25)?,
+            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10587,9 +10328,9 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10624,12 +10365,13 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectIncompleteDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunObjectIncompleteDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunObjectIncompleteDetails",
+            fields: &["reason"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10663,16 +10405,14 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectLastError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunObjectLastError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunObjectLastError",
+            fields: &["code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunObjectLastError", "message")?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10735,9 +10475,9 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10812,9 +10552,9 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10850,19 +10590,17 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunObjectRequiredAction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunObjectRequiredAction",
+            fields: &["type", "submit_tool_outputs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunObjectRequiredAction", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             submit_tool_outputs: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunObjectRequiredAction", "submit_tool_outputs")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10925,9 +10663,9 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11030,9 +10768,9 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11066,15 +10804,16 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectSubmitToolOutputs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunObjectSubmitToolOutputs`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunObjectSubmitToolOutputs",
+            fields: &["tool_calls"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             tool_calls: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunObjectSubmitToolOutputs", "tool_calls")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11193,23 +10932,24 @@ impl<'de> ::serde::Deserialize<'de> for RunStepCompletionUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepCompletionUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepCompletionUsage",
+            fields: &["completion_tokens", "prompt_tokens", "total_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RunStepCompletionUsage", "completion_tokens")?,
+            >(&mut object, 0)?,
             prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RunStepCompletionUsage", "prompt_tokens")?,
+            >(&mut object, 1)?,
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RunStepCompletionUsage", "total_tokens")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11243,19 +10983,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsMessageCreationObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsMessageCreationObject",
+            fields: &["type", "message_creation"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsMessageCreationObject", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             message_creation: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunStepDetailsMessageCreationObject", "message_creation")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11288,19 +11026,16 @@ for RunStepDetailsMessageCreationObjectMessageCreation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsMessageCreationObjectMessageCreation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsMessageCreationObjectMessageCreation",
+            fields: &["message_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             message_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RunStepDetailsMessageCreationObjectMessageCreation",
-                "message_id",
-            )?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11363,9 +11098,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObjectType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11409,23 +11144,18 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsCodeObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsCodeObject",
+            fields: &["id", "type", "code_interpreter"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsCodeObject", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsCodeObject", "type")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             code_interpreter: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunStepDetailsToolCallsCodeObject", "code_interpreter")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11460,23 +11190,14 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsCodeObjectCodeInterpreter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsCodeObjectCodeInterpreter",
+            fields: &["input", "outputs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsCodeObjectCodeInterpreter", "input")?,
-            outputs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RunStepDetailsToolCallsCodeObjectCodeInterpreter",
-                "outputs",
-            )?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            outputs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11609,9 +11330,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11653,19 +11374,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputImageOb
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsCodeOutputImageObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsCodeOutputImageObject",
+            fields: &["type", "image"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsCodeOutputImageObject", "type")?,
-            image: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsCodeOutputImageObject", "image")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            image: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11698,19 +11414,13 @@ for RunStepDetailsToolCallsCodeOutputImageObjectImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsCodeOutputImageObjectImage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsCodeOutputImageObjectImage",
+            fields: &["file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RunStepDetailsToolCallsCodeOutputImageObjectImage",
-                "file_id",
-            )?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11774,9 +11484,9 @@ for RunStepDetailsToolCallsCodeOutputImageObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11818,19 +11528,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsCodeOutputLogsObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsCodeOutputLogsObject",
+            fields: &["type", "logs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsCodeOutputLogsObject", "type")?,
-            logs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsCodeOutputLogsObject", "logs")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11893,9 +11598,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11939,23 +11644,18 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObject 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsFileSearchObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsFileSearchObject",
+            fields: &["id", "type", "file_search"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsFileSearchObject", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsFileSearchObject", "type")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             file_search: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunStepDetailsToolCallsFileSearchObject", "file_search")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11996,16 +11696,14 @@ for RunStepDetailsToolCallsFileSearchObjectFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsFileSearchObjectFileSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsFileSearchObjectFileSearch",
+            fields: &["ranking_options", "results"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            ranking_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "ranking_options")?,
-            results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
+            ranking_options: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            results: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12068,9 +11766,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObjectT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12113,20 +11811,17 @@ for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsFileSearchRankingOptionsObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsFileSearchRankingOptionsObject",
+            fields: &["ranker", "score_threshold"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, "ranker")?,
+            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             score_threshold: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RunStepDetailsToolCallsFileSearchRankingOptionsObject",
-                "score_threshold",
-            )?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12167,28 +11862,19 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchResultO
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsFileSearchResultObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsFileSearchResultObject",
+            fields: &["file_id", "file_name", "score", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsFileSearchResultObject", "file_id")?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             file_name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RunStepDetailsToolCallsFileSearchResultObject",
-                "file_name",
-            )?,
-            score: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsFileSearchResultObject", "score")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            >(&mut object, 1)?,
+            score: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12227,13 +11913,14 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsFileSearchResultObjectContentItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsFileSearchResultObjectContentItem",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12302,9 +11989,9 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12350,23 +12037,15 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsFunctionObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsFunctionObject",
+            fields: &["id", "type", "function"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsFunctionObject", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsFunctionObject", "type")?,
-            function: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsFunctionObject", "function")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            function: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12402,24 +12081,18 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectFun
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsFunctionObjectFunction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsFunctionObjectFunction",
+            fields: &["name", "arguments", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsFunctionObjectFunction", "name")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RunStepDetailsToolCallsFunctionObjectFunction",
-                "arguments",
-            )?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            >(&mut object, 1)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12482,9 +12155,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12526,19 +12199,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDetailsToolCallsObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDetailsToolCallsObject",
+            fields: &["type", "tool_calls"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDetailsToolCallsObject", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             tool_calls: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunStepDetailsToolCallsObject", "tool_calls")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12687,9 +12358,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12759,63 +12430,57 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepObject",
+            fields: &[
+                "id",
+                "object",
+                "created_at",
+                "assistant_id",
+                "thread_id",
+                "run_id",
+                "type",
+                "status",
+                "step_details",
+                "last_error",
+                "expired_at",
+                "cancelled_at",
+                "failed_at",
+                "completed_at",
+                "metadata",
+                "usage",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepObject", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepObject", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepObject", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             assistant_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunStepObject", "assistant_id")?,
+            >(&mut object, 3)?,
             thread_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunStepObject", "thread_id")?,
-            run_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepObject", "run_id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            step_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "step_details")?,
-            last_error: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "last_error")?,
-            expired_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepObject", "expired_at")?,
+            >(&mut object, 4)?,
+            run_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            step_details: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            last_error: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            expired_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?,
             cancelled_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RunStepObject", "cancelled_at")?,
-            failed_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepObject", "failed_at")?,
+            >(&mut object, 11)?,
+            failed_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?,
             completed_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RunStepObject", "completed_at")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            >(&mut object, 13)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12882,9 +12547,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12920,16 +12585,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepObjectLastError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepObjectLastError",
+            fields: &["code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepObjectLastError", "message")?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12992,9 +12655,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13081,9 +12744,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13224,9 +12887,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13264,23 +12927,15 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunToolCallObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunToolCallObject",
+            fields: &["id", "type", "function"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunToolCallObject", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunToolCallObject", "type")?,
-            function: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunToolCallObject", "function")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            function: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13314,19 +12969,17 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunToolCallObjectFunction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunToolCallObjectFunction",
+            fields: &["name", "arguments"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunToolCallObjectFunction", "name")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunToolCallObjectFunction", "arguments")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13389,9 +13042,9 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13434,16 +13087,17 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SubmitToolOutputsRunRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SubmitToolOutputsRunRequest",
+            fields: &["tool_outputs", "stream"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             tool_outputs: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "SubmitToolOutputsRunRequest", "tool_outputs")?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
+            >(&mut object, 0)?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13510,16 +13164,14 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequestToolOutputsIt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SubmitToolOutputsRunRequestToolOutputsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SubmitToolOutputsRunRequestToolOutputsItem",
+            fields: &["tool_call_id", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            tool_call_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_call_id")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            tool_call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13597,28 +13249,17 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ThreadObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ThreadObject",
+            fields: &["id", "object", "created_at", "tool_resources", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadObject", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadObject", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadObject", "created_at")?,
-            tool_resources: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_resources")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13651,12 +13292,13 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ThreadObjectCodeInterpreter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ThreadObjectCodeInterpreter",
+            fields: &["file_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13689,15 +13331,13 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectFileSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ThreadObjectFileSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ThreadObjectFileSearch",
+            fields: &["vector_store_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "vector_store_ids")?,
+            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13760,9 +13400,9 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13806,19 +13446,14 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResources {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ThreadObjectToolResources`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ThreadObjectToolResources",
+            fields: &["code_interpreter", "file_search"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "code_interpreter")?,
-            file_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_search")?,
+            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13853,16 +13488,17 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TruncationObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TruncationObject",
+            fields: &["type", "last_messages"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             last_messages: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "TruncationObject", "last_messages")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13956,9 +13592,9 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

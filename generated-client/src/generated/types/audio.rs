@@ -73,9 +73,9 @@ impl<'de> ::serde::Deserialize<'de> for AudioResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -125,30 +125,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateSpeechRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateSpeechRequest",
+            fields: &[
+                "model",
+                "input",
+                "instructions",
+                "voice",
+                "response_format",
+                "speed",
+                "stream_format",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateSpeechRequest", "input")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
-            response_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_format")?,
-            speed: crate::runtime::de::field::<_, D::Error>(&mut object, "speed")?,
-            stream_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_format")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            speed: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            stream_format: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -355,9 +352,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -426,9 +423,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequestStreamFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -882,9 +879,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionRequestChunkingStrate
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1037,9 +1034,9 @@ for CreateTranscriptionRequestTimestampGranularitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1190,28 +1187,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJson 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateTranscriptionResponseDiarizedJson`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateTranscriptionResponseDiarizedJson",
+            fields: &["task", "duration", "text", "segments", "usage"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            task: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateTranscriptionResponseDiarizedJson", "task")?,
-            duration: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateTranscriptionResponseDiarizedJson", "duration")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateTranscriptionResponseDiarizedJson", "text")?,
-            segments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateTranscriptionResponseDiarizedJson", "segments")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            task: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            duration: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            segments: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1274,9 +1260,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJsonT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1397,21 +1383,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJson {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateTranscriptionResponseJson`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateTranscriptionResponseJson",
+            fields: &["text", "languages", "logprobs", "usage"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateTranscriptionResponseJson", "text")?,
-            languages: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "languages")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            languages: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1450,14 +1431,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonLogprobsI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateTranscriptionResponseJsonLogprobsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateTranscriptionResponseJsonLogprobsItem",
+            fields: &["token", "logprob", "bytes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            token: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1662,26 +1644,18 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseVerboseJson {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateTranscriptionResponseVerboseJson`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateTranscriptionResponseVerboseJson",
+            fields: &["language", "duration", "text", "words", "segments", "usage"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            language: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateTranscriptionResponseVerboseJson", "language")?,
-            duration: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateTranscriptionResponseVerboseJson", "duration")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateTranscriptionResponseVerboseJson", "text")?,
-            words: crate::runtime::de::field::<_, D::Error>(&mut object, "words")?,
-            segments: crate::runtime::de::field::<_, D::Error>(&mut object, "segments")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            language: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            duration: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            words: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            segments: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1895,9 +1869,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationRequestResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2014,15 +1988,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseJson {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateTranslationResponseJson`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateTranslationResponseJson",
+            fields: &["text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateTranslationResponseJson", "text")?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2061,24 +2033,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseVerboseJson {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateTranslationResponseVerboseJson`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateTranslationResponseVerboseJson",
+            fields: &["language", "duration", "text", "segments"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            language: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateTranslationResponseVerboseJson", "language")?,
-            duration: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateTranslationResponseVerboseJson", "duration")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateTranslationResponseVerboseJson", "text")?,
-            segments: crate::runtime::de::field::<_, D::Error>(&mut object, "segments")?,
+            language: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            duration: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            segments: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2218,19 +2182,14 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SpeechAudioDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SpeechAudioDeltaEvent",
+            fields: &["type", "audio"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SpeechAudioDeltaEvent", "type")?,
-            audio: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SpeechAudioDeltaEvent", "audio")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            audio: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2293,9 +2252,9 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2337,19 +2296,14 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SpeechAudioDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SpeechAudioDoneEvent",
+            fields: &["type", "usage"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SpeechAudioDoneEvent", "type")?,
-            usage: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SpeechAudioDoneEvent", "usage")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2412,9 +2366,9 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2458,23 +2412,24 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SpeechAudioDoneEventUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SpeechAudioDoneEventUsage",
+            fields: &["input_tokens", "output_tokens", "total_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "SpeechAudioDoneEventUsage", "input_tokens")?,
+            >(&mut object, 0)?,
             output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "SpeechAudioDoneEventUsage", "output_tokens")?,
+            >(&mut object, 1)?,
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "SpeechAudioDoneEventUsage", "total_tokens")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2516,24 +2471,16 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TranscriptTextDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TranscriptTextDeltaEvent",
+            fields: &["type", "delta", "logprobs", "segment_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextDeltaEvent", "type")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextDeltaEvent", "delta")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            segment_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "segment_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            segment_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2572,14 +2519,15 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventLogprobsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TranscriptTextDeltaEventLogprobsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TranscriptTextDeltaEventLogprobsItem",
+            fields: &["token", "logprob", "bytes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            token: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2642,9 +2590,9 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2697,25 +2645,17 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TranscriptTextDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TranscriptTextDoneEvent",
+            fields: &["type", "text", "languages", "logprobs", "usage"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextDoneEvent", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextDoneEvent", "text")?,
-            languages: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "languages")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            languages: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2754,14 +2694,15 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventLogprobsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TranscriptTextDoneEventLogprobsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TranscriptTextDoneEventLogprobsItem",
+            fields: &["token", "logprob", "bytes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            token: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2824,9 +2765,9 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2876,35 +2817,18 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TranscriptTextSegmentEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TranscriptTextSegmentEvent",
+            fields: &["type", "id", "start", "end", "text", "speaker"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextSegmentEvent", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextSegmentEvent", "id")?,
-            start: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextSegmentEvent", "start")?,
-            end: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextSegmentEvent", "end")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextSegmentEvent", "text")?,
-            speaker: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextSegmentEvent", "speaker")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            start: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            end: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            speaker: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2967,9 +2891,9 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3011,19 +2935,14 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDuration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TranscriptTextUsageDuration`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TranscriptTextUsageDuration",
+            fields: &["type", "seconds"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextUsageDuration", "type")?,
-            seconds: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextUsageDuration", "seconds")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            seconds: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3086,9 +3005,9 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDurationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3139,31 +3058,35 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TranscriptTextUsageTokens`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TranscriptTextUsageTokens",
+            fields: &[
+                "type",
+                "input_tokens",
+                "input_token_details",
+                "output_tokens",
+                "total_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextUsageTokens", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "TranscriptTextUsageTokens", "input_tokens")?,
+            >(&mut object, 1)?,
             input_token_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_token_details")?,
+            >(&mut object, 2)?,
             output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "TranscriptTextUsageTokens", "output_tokens")?,
+            >(&mut object, 3)?,
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "TranscriptTextUsageTokens", "total_tokens")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3199,23 +3122,17 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensInputTokenDetai
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TranscriptTextUsageTokensInputTokenDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TranscriptTextUsageTokensInputTokenDetails",
+            fields: &["text_tokens", "audio_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptTextUsageTokensInputTokenDetails", "text_tokens")?,
+            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
             audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "TranscriptTextUsageTokensInputTokenDetails",
-                "audio_tokens",
-            )?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3278,9 +3195,9 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3330,35 +3247,18 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TranscriptionDiarizedSegment`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TranscriptionDiarizedSegment",
+            fields: &["type", "id", "start", "end", "text", "speaker"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionDiarizedSegment", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionDiarizedSegment", "id")?,
-            start: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionDiarizedSegment", "start")?,
-            end: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionDiarizedSegment", "end")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionDiarizedSegment", "text")?,
-            speaker: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionDiarizedSegment", "speaker")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            start: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            end: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            speaker: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3421,9 +3321,9 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegmentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3494,9 +3394,9 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionInclude {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3536,15 +3436,13 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionLanguage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TranscriptionLanguage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TranscriptionLanguage",
+            fields: &["code"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionLanguage", "code")?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3594,51 +3492,45 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSegment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TranscriptionSegment`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TranscriptionSegment",
+            fields: &[
+                "id",
+                "seek",
+                "start",
+                "end",
+                "text",
+                "tokens",
+                "temperature",
+                "avg_logprob",
+                "compression_ratio",
+                "no_speech_prob",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionSegment", "id")?,
-            seek: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionSegment", "seek")?,
-            start: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionSegment", "start")?,
-            end: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionSegment", "end")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionSegment", "text")?,
-            tokens: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionSegment", "tokens")?,
+            id: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            seek: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            start: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            end: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            tokens: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             temperature: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "TranscriptionSegment", "temperature")?,
+            >(&mut object, 6)?,
             avg_logprob: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "TranscriptionSegment", "avg_logprob")?,
+            >(&mut object, 7)?,
             compression_ratio: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "TranscriptionSegment", "compression_ratio")?,
+            >(&mut object, 8)?,
             no_speech_prob: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "TranscriptionSegment", "no_speech_prob")?,
+            >(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3674,23 +3566,15 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionWord {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TranscriptionWord`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TranscriptionWord",
+            fields: &["word", "start", "end"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            word: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionWord", "word")?,
-            start: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionWord", "start")?,
-            end: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TranscriptionWord", "end")?,
+            word: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            start: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            end: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3722,15 +3606,13 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVoiceConsentRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UpdateVoiceConsentRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UpdateVoiceConsentRequest",
+            fields: &["name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UpdateVoiceConsentRequest", "name")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3792,27 +3674,22 @@ impl<'de> ::serde::Deserialize<'de> for VadConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VadConfig`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VadConfig",
+            fields: &["type", "prefix_padding_ms", "silence_duration_ms", "threshold"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VadConfig", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             prefix_padding_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "VadConfig", "prefix_padding_ms")?,
+            >(&mut object, 1)?,
             silence_duration_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "VadConfig", "silence_duration_ms")?,
-            threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "threshold")?,
+            >(&mut object, 2)?,
+            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3914,9 +3791,9 @@ impl<'de> ::serde::Deserialize<'de> for VadConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3960,23 +3837,15 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VoiceConsentDeletedResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VoiceConsentDeletedResource",
+            fields: &["id", "object", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceConsentDeletedResource", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceConsentDeletedResource", "object")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceConsentDeletedResource", "deleted")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4039,9 +3908,9 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4091,25 +3960,17 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VoiceConsentListResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VoiceConsentListResource",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceConsentListResource", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceConsentListResource", "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceConsentListResource", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4172,9 +4033,9 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4222,31 +4083,17 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VoiceConsentResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VoiceConsentResource",
+            fields: &["object", "id", "name", "language", "created_at"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceConsentResource", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceConsentResource", "id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceConsentResource", "name")?,
-            language: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceConsentResource", "language")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceConsentResource", "created_at")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            language: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4309,9 +4156,9 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4357,27 +4204,16 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VoiceResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VoiceResource",
+            fields: &["object", "id", "name", "created_at"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceResource", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceResource", "id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceResource", "name")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceResource", "created_at")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4440,9 +4276,9 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

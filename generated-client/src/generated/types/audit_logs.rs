@@ -296,242 +296,226 @@ impl<'de> ::serde::Deserialize<'de> for AuditLog {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLog`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLog",
+            fields: &[
+                "id",
+                "type",
+                "effective_at",
+                "project",
+                "actor",
+                "api_key.created",
+                "api_key.updated",
+                "api_key.deleted",
+                "checkpoint.permission.created",
+                "checkpoint.permission.deleted",
+                "external_key.registered",
+                "external_key.removed",
+                "group.created",
+                "group.updated",
+                "group.deleted",
+                "scim.enabled",
+                "scim.disabled",
+                "invite.sent",
+                "invite.accepted",
+                "invite.deleted",
+                "ip_allowlist.created",
+                "ip_allowlist.updated",
+                "ip_allowlist.deleted",
+                "ip_allowlist.config.activated",
+                "ip_allowlist.config.deactivated",
+                "login.succeeded",
+                "login.failed",
+                "logout.succeeded",
+                "logout.failed",
+                "organization.updated",
+                "project.created",
+                "project.updated",
+                "project.archived",
+                "project.deleted",
+                "rate_limit.updated",
+                "rate_limit.deleted",
+                "role.created",
+                "role.updated",
+                "role.deleted",
+                "role.assignment.created",
+                "role.assignment.deleted",
+                "role.bound_to_resource",
+                "role.unbound_from_resource",
+                "service_account.created",
+                "service_account.updated",
+                "service_account.deleted",
+                "workload_identity_provider.created",
+                "workload_identity_provider.updated",
+                "workload_identity_provider.deleted",
+                "workload_identity_provider_mapping.created",
+                "workload_identity_provider_mapping.updated",
+                "workload_identity_provider_mapping.deleted",
+                "user.added",
+                "user.updated",
+                "user.deleted",
+                "certificate.created",
+                "certificate.updated",
+                "certificate.deleted",
+                "certificates.activated",
+                "certificates.deactivated",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AuditLog", "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             effective_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "AuditLog", "effective_at")?,
-            project: crate::runtime::de::field::<_, D::Error>(&mut object, "project")?,
-            actor: crate::runtime::de::field::<_, D::Error>(&mut object, "actor")?,
-            api_key_created: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_key.created")?,
-            api_key_updated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_key.updated")?,
-            api_key_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_key.deleted")?,
+            >(&mut object, 2)?,
+            project: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            actor: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            api_key_created: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            api_key_updated: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            api_key_deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             checkpoint_permission_created: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "checkpoint.permission.created")?,
+            >(&mut object, 8)?,
             checkpoint_permission_deleted: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "checkpoint.permission.deleted")?,
+            >(&mut object, 9)?,
             external_key_registered: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "external_key.registered")?,
+            >(&mut object, 10)?,
             external_key_removed: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "external_key.removed")?,
-            group_created: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "group.created")?,
-            group_updated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "group.updated")?,
-            group_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "group.deleted")?,
-            scim_enabled: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "scim.enabled")?,
-            scim_disabled: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "scim.disabled")?,
-            invite_sent: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "invite.sent")?,
-            invite_accepted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "invite.accepted")?,
-            invite_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "invite.deleted")?,
+            >(&mut object, 11)?,
+            group_created: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            group_updated: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
+            group_deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
+            scim_enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
+            scim_disabled: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
+            invite_sent: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
+            invite_accepted: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
+            invite_deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
             ip_allowlist_created: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "ip_allowlist.created")?,
+            >(&mut object, 20)?,
             ip_allowlist_updated: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "ip_allowlist.updated")?,
+            >(&mut object, 21)?,
             ip_allowlist_deleted: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "ip_allowlist.deleted")?,
+            >(&mut object, 22)?,
             ip_allowlist_config_activated: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "ip_allowlist.config.activated")?,
+            >(&mut object, 23)?,
             ip_allowlist_config_deactivated: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "ip_allowlist.config.deactivated")?,
-            login_succeeded: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "login.succeeded")?,
-            login_failed: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "login.failed")?,
-            logout_succeeded: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "logout.succeeded")?,
-            logout_failed: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "logout.failed")?,
+            >(&mut object, 24)?,
+            login_succeeded: crate::runtime::de::field::<_, D::Error>(&mut object, 25)?,
+            login_failed: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
+            logout_succeeded: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
+            logout_failed: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
             organization_updated: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "organization.updated")?,
-            project_created: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project.created")?,
-            project_updated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project.updated")?,
-            project_archived: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project.archived")?,
-            project_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project.deleted")?,
+            >(&mut object, 29)?,
+            project_created: crate::runtime::de::field::<_, D::Error>(&mut object, 30)?,
+            project_updated: crate::runtime::de::field::<_, D::Error>(&mut object, 31)?,
+            project_archived: crate::runtime::de::field::<_, D::Error>(&mut object, 32)?,
+            project_deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 33)?,
             rate_limit_updated: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "rate_limit.updated")?,
+            >(&mut object, 34)?,
             rate_limit_deleted: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "rate_limit.deleted")?,
-            role_created: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "role.created")?,
-            role_updated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "role.updated")?,
-            role_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "role.deleted")?,
+            >(&mut object, 35)?,
+            role_created: crate::runtime::de::field::<_, D::Error>(&mut object, 36)?,
+            role_updated: crate::runtime::de::field::<_, D::Error>(&mut object, 37)?,
+            role_deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 38)?,
             role_assignment_created: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "role.assignment.created")?,
+            >(&mut object, 39)?,
             role_assignment_deleted: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "role.assignment.deleted")?,
+            >(&mut object, 40)?,
             role_bound_to_resource: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "role.bound_to_resource")?,
+            >(&mut object, 41)?,
             role_unbound_from_resource: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "role.unbound_from_resource")?,
+            >(&mut object, 42)?,
             service_account_created: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "service_account.created")?,
+            >(&mut object, 43)?,
             service_account_updated: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "service_account.updated")?,
+            >(&mut object, 44)?,
             service_account_deleted: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "service_account.deleted")?,
+            >(&mut object, 45)?,
             workload_identity_provider_created: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "workload_identity_provider.created")?,
+            >(&mut object, 46)?,
             workload_identity_provider_updated: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "workload_identity_provider.updated")?,
+            >(&mut object, 47)?,
             workload_identity_provider_deleted: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "workload_identity_provider.deleted")?,
+            >(&mut object, 48)?,
             workload_identity_provider_mapping_created: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "workload_identity_provider_mapping.created")?,
+            >(&mut object, 49)?,
             workload_identity_provider_mapping_updated: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "workload_identity_provider_mapping.updated")?,
+            >(&mut object, 50)?,
             workload_identity_provider_mapping_deleted: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "workload_identity_provider_mapping.deleted")?,
-            user_added: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "user.added")?,
-            user_updated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "user.updated")?,
-            user_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "user.deleted")?,
+            >(&mut object, 51)?,
+            user_added: crate::runtime::de::field::<_, D::Error>(&mut object, 52)?,
+            user_updated: crate::runtime::de::field::<_, D::Error>(&mut object, 53)?,
+            user_deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 54)?,
             certificate_created: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "certificate.created")?,
+            >(&mut object, 55)?,
             certificate_updated: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "certificate.updated")?,
+            >(&mut object, 56)?,
             certificate_deleted: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "certificate.deleted")?,
+            >(&mut object, 57)?,
             certificates_activated: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "certificates.activated")?,
+            >(&mut object, 58)?,
             certificates_deactivated: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "certificates.deactivated")?,
+            >(&mut object, 59)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -570,14 +554,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogActor`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogActor",
+            fields: &["type", "session", "api_key"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
-            api_key: crate::runtime::de::field::<_, D::Error>(&mut object, "api_key")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            session: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            api_key: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -619,18 +604,16 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogActorApiKey`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogActorApiKey",
+            fields: &["id", "type", "user", "service_account"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            service_account: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_account")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            service_account: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -697,9 +680,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKeyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -734,12 +717,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorServiceAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogActorServiceAccount`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogActorServiceAccount",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -775,16 +759,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorSession {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogActorSession`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogActorSession",
+            fields: &["user", "ip_address"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            ip_address: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "ip_address")?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            ip_address: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -851,9 +833,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -891,13 +873,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogActorUser`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogActorUser",
+            fields: &["id", "email"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            email: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -933,13 +916,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogApiKeyCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogApiKeyCreated",
+            fields: &["id", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -972,12 +956,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreatedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogApiKeyCreatedData`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogApiKeyCreatedData",
+            fields: &["scopes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            scopes: crate::runtime::de::field::<_, D::Error>(&mut object, "scopes")?,
+            scopes: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1010,12 +995,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogApiKeyDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogApiKeyDeleted",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1053,16 +1039,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogApiKeyUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogApiKeyUpdated",
+            fields: &["id", "changes_requested"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            changes_requested: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "changes_requested")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1095,12 +1079,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdatedChangesRequested {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogApiKeyUpdatedChangesRequested`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogApiKeyUpdatedChangesRequested",
+            fields: &["scopes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            scopes: crate::runtime::de::field::<_, D::Error>(&mut object, "scopes")?,
+            scopes: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1136,13 +1121,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogCertificateCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogCertificateCreated",
+            fields: &["id", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1181,17 +1167,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogCertificateDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogCertificateDeleted",
+            fields: &["id", "name", "certificate"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            certificate: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "certificate")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            certificate: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1227,13 +1211,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogCertificateUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogCertificateUpdated",
+            fields: &["id", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1268,15 +1253,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogCertificatesActivated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogCertificatesActivated",
+            fields: &["certificates"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            certificates: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "certificates")?,
+            certificates: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1312,13 +1295,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivatedCertificate
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogCertificatesActivatedCertificatesItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogCertificatesActivatedCertificatesItem",
+            fields: &["id", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1353,15 +1337,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogCertificatesDeactivated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogCertificatesDeactivated",
+            fields: &["certificates"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            certificates: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "certificates")?,
+            certificates: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1397,13 +1379,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivatedCertifica
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogCertificatesDeactivatedCertificatesItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogCertificatesDeactivatedCertificatesItem",
+            fields: &["id", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1439,13 +1422,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogCheckpointPermissionCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogCheckpointPermissionCreated",
+            fields: &["id", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1481,19 +1465,17 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreatedData 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogCheckpointPermissionCreatedData`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogCheckpointPermissionCreatedData",
+            fields: &["project_id", "fine_tuned_model_checkpoint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             fine_tuned_model_checkpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "fine_tuned_model_checkpoint")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1526,12 +1508,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogCheckpointPermissionDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogCheckpointPermissionDeleted",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2326,9 +2309,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2368,13 +2351,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRegistered {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogExternalKeyRegistered`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogExternalKeyRegistered",
+            fields: &["id", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2407,12 +2391,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRemoved {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogExternalKeyRemoved`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogExternalKeyRemoved",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2448,13 +2433,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogGroupCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogGroupCreated",
+            fields: &["id", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2487,15 +2473,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreatedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogGroupCreatedData`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogGroupCreatedData",
+            fields: &["group_name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            group_name: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "group_name")?,
+            group_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2528,12 +2512,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogGroupDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogGroupDeleted",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2571,16 +2556,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogGroupUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogGroupUpdated",
+            fields: &["id", "changes_requested"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            changes_requested: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "changes_requested")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2613,15 +2596,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdatedChangesRequested {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogGroupUpdatedChangesRequested`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogGroupUpdatedChangesRequested",
+            fields: &["group_name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            group_name: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "group_name")?,
+            group_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2654,12 +2635,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteAccepted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogInviteAccepted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogInviteAccepted",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2692,12 +2674,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogInviteDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogInviteDeleted",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2733,13 +2716,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogInviteSent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogInviteSent",
+            fields: &["id", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2775,13 +2759,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSentData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogInviteSentData`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogInviteSentData",
+            fields: &["email", "role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            email: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2816,12 +2801,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogIpAllowlistConfigActivated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogIpAllowlistConfigActivated",
+            fields: &["configs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            configs: crate::runtime::de::field::<_, D::Error>(&mut object, "configs")?,
+            configs: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2857,13 +2843,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivatedConfig
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogIpAllowlistConfigActivatedConfigsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogIpAllowlistConfigActivatedConfigsItem",
+            fields: &["id", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2898,12 +2885,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogIpAllowlistConfigDeactivated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogIpAllowlistConfigDeactivated",
+            fields: &["configs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            configs: crate::runtime::de::field::<_, D::Error>(&mut object, "configs")?,
+            configs: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2939,13 +2927,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivatedConf
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogIpAllowlistConfigDeactivatedConfigsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogIpAllowlistConfigDeactivatedConfigsItem",
+            fields: &["id", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2984,17 +2973,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogIpAllowlistCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogIpAllowlistCreated",
+            fields: &["id", "name", "allowed_ips"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            allowed_ips: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_ips")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            allowed_ips: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3033,17 +3020,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogIpAllowlistDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogIpAllowlistDeleted",
+            fields: &["id", "name", "allowed_ips"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            allowed_ips: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_ips")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            allowed_ips: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3079,16 +3064,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogIpAllowlistUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogIpAllowlistUpdated",
+            fields: &["id", "allowed_ips"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            allowed_ips: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_ips")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            allowed_ips: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3124,19 +3107,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLoginFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogLoginFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogLoginFailed",
+            fields: &["error_code", "error_message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            error_code: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "error_code")?,
-            error_message: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "error_message")?,
+            error_code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            error_message: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3172,19 +3150,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLogoutFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogLogoutFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogLogoutFailed",
+            fields: &["error_code", "error_message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            error_code: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "error_code")?,
-            error_message: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "error_message")?,
+            error_code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            error_message: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3222,16 +3195,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogOrganizationUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogOrganizationUpdated",
+            fields: &["id", "changes_requested"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            changes_requested: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "changes_requested")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3282,33 +3253,36 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdatedChangesReques
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogOrganizationUpdatedChangesRequested`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogOrganizationUpdatedChangesRequested",
+            fields: &[
+                "title",
+                "description",
+                "name",
+                "threads_ui_visibility",
+                "usage_dashboard_visibility",
+                "api_call_logging",
+                "api_call_logging_project_ids",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            title: crate::runtime::de::field::<_, D::Error>(&mut object, "title")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            title: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             threads_ui_visibility: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "threads_ui_visibility")?,
+            >(&mut object, 3)?,
             usage_dashboard_visibility: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "usage_dashboard_visibility")?,
-            api_call_logging: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_call_logging")?,
+            >(&mut object, 4)?,
+            api_call_logging: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             api_call_logging_project_ids: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "api_call_logging_project_ids")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3344,13 +3318,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogProject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogProject",
+            fields: &["id", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3383,12 +3358,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectArchived {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogProjectArchived`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogProjectArchived",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3424,13 +3400,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogProjectCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogProjectCreated",
+            fields: &["id", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3466,13 +3443,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreatedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogProjectCreatedData`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogProjectCreatedData",
+            fields: &["name", "title"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            title: crate::runtime::de::field::<_, D::Error>(&mut object, "title")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            title: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3505,12 +3483,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogProjectDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogProjectDeleted",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3548,16 +3527,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogProjectUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogProjectUpdated",
+            fields: &["id", "changes_requested"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            changes_requested: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "changes_requested")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3590,12 +3567,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdatedChangesRequested {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogProjectUpdatedChangesRequested`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogProjectUpdatedChangesRequested",
+            fields: &["title"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            title: crate::runtime::de::field::<_, D::Error>(&mut object, "title")?,
+            title: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3628,12 +3606,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogRateLimitDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogRateLimitDeleted",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3671,16 +3650,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogRateLimitUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogRateLimitUpdated",
+            fields: &["id", "changes_requested"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            changes_requested: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "changes_requested")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3728,59 +3705,43 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdatedChangesRequested
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogRateLimitUpdatedChangesRequested`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogRateLimitUpdatedChangesRequested",
+            fields: &[
+                "max_requests_per_1_minute",
+                "max_tokens_per_1_minute",
+                "max_images_per_1_minute",
+                "max_audio_megabytes_per_1_minute",
+                "max_requests_per_1_day",
+                "batch_1_day_max_input_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             max_requests_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "AuditLogRateLimitUpdatedChangesRequested",
-                "max_requests_per_1_minute",
-            )?,
+            >(&mut object, 0)?,
             max_tokens_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "AuditLogRateLimitUpdatedChangesRequested",
-                "max_tokens_per_1_minute",
-            )?,
+            >(&mut object, 1)?,
             max_images_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "AuditLogRateLimitUpdatedChangesRequested",
-                "max_images_per_1_minute",
-            )?,
+            >(&mut object, 2)?,
             max_audio_megabytes_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "AuditLogRateLimitUpdatedChangesRequested",
-                "max_audio_megabytes_per_1_minute",
-            )?,
+            >(&mut object, 3)?,
             max_requests_per_1_day: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "AuditLogRateLimitUpdatedChangesRequested",
-                "max_requests_per_1_day",
-            )?,
+            >(&mut object, 4)?,
             batch_1_day_max_input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "AuditLogRateLimitUpdatedChangesRequested",
-                "batch_1_day_max_input_tokens",
-            )?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3825,28 +3786,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogRoleAssignmentCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogRoleAssignmentCreated",
+            fields: &[
+                "id",
+                "principal_id",
+                "principal_type",
+                "resource_id",
+                "resource_type",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            principal_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "principal_id")?,
-            principal_type: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "principal_type")?,
-            resource_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "resource_id")?,
-            resource_type: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "resource_type")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            principal_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            principal_type: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            resource_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            resource_type: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3891,28 +3847,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogRoleAssignmentDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogRoleAssignmentDeleted",
+            fields: &[
+                "id",
+                "principal_id",
+                "principal_type",
+                "resource_id",
+                "resource_type",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            principal_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "principal_id")?,
-            principal_type: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "principal_type")?,
-            resource_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "resource_id")?,
-            resource_type: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "resource_type")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            principal_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            principal_type: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            resource_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            resource_type: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3972,39 +3923,33 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogRoleBoundToResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogRoleBoundToResource",
+            fields: &[
+                "id",
+                "role_id",
+                "resource_id",
+                "resource_type",
+                "permissions",
+                "workspace_id",
+                "connector_id",
+                "connector_name",
+                "enabled",
+                "source",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            role_id: crate::runtime::de::field::<_, D::Error>(&mut object, "role_id")?,
-            resource_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "resource_id")?,
-            resource_type: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "resource_type")?,
-            permissions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "permissions")?,
-            workspace_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "workspace_id")?,
-            connector_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "connector_id")?,
-            connector_name: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "connector_name")?,
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            role_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            resource_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            resource_type: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            permissions: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            workspace_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            connector_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            connector_name: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            source: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4083,9 +4028,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResourceSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4132,28 +4077,17 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogRoleCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogRoleCreated",
+            fields: &["id", "role_name", "permissions", "resource_type", "resource_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            role_name: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "role_name")?,
-            permissions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "permissions")?,
-            resource_type: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "resource_type")?,
-            resource_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "resource_id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            role_name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            permissions: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            resource_type: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            resource_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4186,12 +4120,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogRoleDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogRoleDeleted",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4251,39 +4186,33 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogRoleUnboundFromResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogRoleUnboundFromResource",
+            fields: &[
+                "id",
+                "role_id",
+                "resource_id",
+                "resource_type",
+                "permissions",
+                "workspace_id",
+                "connector_id",
+                "connector_name",
+                "enabled",
+                "source",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            role_id: crate::runtime::de::field::<_, D::Error>(&mut object, "role_id")?,
-            resource_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "resource_id")?,
-            resource_type: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "resource_type")?,
-            permissions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "permissions")?,
-            workspace_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "workspace_id")?,
-            connector_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "connector_id")?,
-            connector_name: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "connector_name")?,
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            role_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            resource_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            resource_type: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            permissions: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            workspace_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            connector_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            connector_name: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            source: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4362,9 +4291,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResourceSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4404,16 +4333,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogRoleUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogRoleUpdated",
+            fields: &["id", "changes_requested"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            changes_requested: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "changes_requested")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4468,36 +4395,30 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdatedChangesRequested {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogRoleUpdatedChangesRequested`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogRoleUpdatedChangesRequested",
+            fields: &[
+                "role_name",
+                "resource_id",
+                "resource_type",
+                "permissions_added",
+                "permissions_removed",
+                "description",
+                "metadata",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role_name: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "role_name")?,
-            resource_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "resource_id")?,
-            resource_type: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "resource_type")?,
-            permissions_added: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "permissions_added")?,
+            role_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            resource_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            resource_type: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            permissions_added: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             permissions_removed: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "permissions_removed")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            >(&mut object, 4)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4530,12 +4451,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimDisabled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogScimDisabled`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogScimDisabled",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4568,12 +4490,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimEnabled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogScimEnabled`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogScimEnabled",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4609,13 +4532,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogServiceAccountCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogServiceAccountCreated",
+            fields: &["id", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4648,12 +4572,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreatedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogServiceAccountCreatedData`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogServiceAccountCreatedData",
+            fields: &["role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4686,12 +4611,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogServiceAccountDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogServiceAccountDeleted",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4729,16 +4655,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogServiceAccountUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogServiceAccountUpdated",
+            fields: &["id", "changes_requested"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            changes_requested: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "changes_requested")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4771,12 +4695,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdatedChangesRequ
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogServiceAccountUpdatedChangesRequested`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogServiceAccountUpdatedChangesRequested",
+            fields: &["role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4812,13 +4737,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogUserAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogUserAdded",
+            fields: &["id", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4851,12 +4777,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAddedData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogUserAddedData`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogUserAddedData",
+            fields: &["role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4889,12 +4816,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogUserDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogUserDeleted",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4932,16 +4860,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogUserUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogUserUpdated",
+            fields: &["id", "changes_requested"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            changes_requested: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "changes_requested")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4974,12 +4900,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdatedChangesRequested {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogUserUpdatedChangesRequested`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogUserUpdatedChangesRequested",
+            fields: &["role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5017,13 +4944,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderCreated 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogWorkloadIdentityProviderCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogWorkloadIdentityProviderCreated",
+            fields: &["id", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5059,13 +4987,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderDeleted 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogWorkloadIdentityProviderDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogWorkloadIdentityProviderDeleted",
+            fields: &["id", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5106,17 +5035,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingC
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogWorkloadIdentityProviderMappingCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogWorkloadIdentityProviderMappingCreated",
+            fields: &["id", "identity_provider_id", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             identity_provider_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "identity_provider_id")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            >(&mut object, 1)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5158,24 +5088,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingD
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogWorkloadIdentityProviderMappingDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogWorkloadIdentityProviderMappingDeleted",
+            fields: &["id", "identity_provider_id", "project_id", "service_account_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             identity_provider_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "identity_provider_id")?,
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
+            >(&mut object, 1)?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             service_account_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "service_account_id")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5216,20 +5144,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingU
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogWorkloadIdentityProviderMappingUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogWorkloadIdentityProviderMappingUpdated",
+            fields: &["id", "identity_provider_id", "changes_requested"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             identity_provider_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "identity_provider_id")?,
-            changes_requested: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "changes_requested")?,
+            >(&mut object, 1)?,
+            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5267,16 +5193,14 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderUpdated 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AuditLogWorkloadIdentityProviderUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AuditLogWorkloadIdentityProviderUpdated",
+            fields: &["id", "changes_requested"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            changes_requested: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "changes_requested")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5318,27 +5242,16 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsEffectiveAt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListAuditLogsEffectiveAt`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListAuditLogsEffectiveAt",
+            fields: &["gt", "gte", "lt", "lte"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            gt: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ListAuditLogsEffectiveAt", "gt")?,
-            gte: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ListAuditLogsEffectiveAt", "gte")?,
-            lt: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ListAuditLogsEffectiveAt", "lt")?,
-            lte: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ListAuditLogsEffectiveAt", "lte")?,
+            gt: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            gte: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            lt: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            lte: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5424,25 +5337,17 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListAuditLogsResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListAuditLogsResponse",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListAuditLogsResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListAuditLogsResponse", "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListAuditLogsResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5505,9 +5410,9 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

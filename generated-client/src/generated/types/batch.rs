@@ -79,81 +79,78 @@ impl<'de> ::serde::Deserialize<'de> for Batch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(deserializer, "an object `Batch`")?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Batch",
+            fields: &[
+                "id",
+                "object",
+                "endpoint",
+                "model",
+                "errors",
+                "input_file_id",
+                "completion_window",
+                "status",
+                "output_file_id",
+                "error_file_id",
+                "created_at",
+                "in_progress_at",
+                "expires_at",
+                "finalizing_at",
+                "completed_at",
+                "failed_at",
+                "expired_at",
+                "cancelling_at",
+                "cancelled_at",
+                "request_counts",
+                "usage",
+                "metadata",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Batch", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Batch", "object")?,
-            endpoint: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Batch", "endpoint")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            errors: crate::runtime::de::field::<_, D::Error>(&mut object, "errors")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            endpoint: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            errors: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             input_file_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "Batch", "input_file_id")?,
+            >(&mut object, 5)?,
             completion_window: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "Batch", "completion_window")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            output_file_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_file_id")?,
-            error_file_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "error_file_id")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "Batch", "created_at")?,
+            >(&mut object, 6)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            output_file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            error_file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?,
             in_progress_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "Batch", "in_progress_at")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "Batch", "expires_at")?,
+            >(&mut object, 11)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?,
             finalizing_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "Batch", "finalizing_at")?,
+            >(&mut object, 13)?,
             completed_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "Batch", "completed_at")?,
-            failed_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "Batch", "failed_at")?,
-            expired_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "Batch", "expired_at")?,
+            >(&mut object, 14)?,
+            failed_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 15)?,
+            expired_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 16)?,
             cancelling_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "Batch", "cancelling_at")?,
+            >(&mut object, 17)?,
             cancelled_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "Batch", "cancelled_at")?,
-            request_counts: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "request_counts")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            >(&mut object, 18)?,
+            request_counts: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -195,18 +192,16 @@ impl<'de> ::serde::Deserialize<'de> for BatchError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BatchError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BatchError",
+            fields: &["code", "message", "param", "line"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
-            line: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BatchError", "line")?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            line: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -242,13 +237,14 @@ impl<'de> ::serde::Deserialize<'de> for BatchErrors {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BatchErrors`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BatchErrors",
+            fields: &["object", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -282,19 +278,14 @@ impl<'de> ::serde::Deserialize<'de> for BatchFileExpirationAfter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BatchFileExpirationAfter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BatchFileExpirationAfter",
+            fields: &["anchor", "seconds"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BatchFileExpirationAfter", "anchor")?,
-            seconds: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BatchFileExpirationAfter", "seconds")?,
+            anchor: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            seconds: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -379,9 +370,9 @@ impl<'de> ::serde::Deserialize<'de> for BatchFileExpirationAfterAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -421,15 +412,16 @@ impl<'de> ::serde::Deserialize<'de> for BatchInputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BatchInputTokensDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BatchInputTokensDetails",
+            fields: &["cached_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BatchInputTokensDetails", "cached_tokens")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -492,9 +484,9 @@ impl<'de> ::serde::Deserialize<'de> for BatchObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -534,15 +526,16 @@ impl<'de> ::serde::Deserialize<'de> for BatchOutputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BatchOutputTokensDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BatchOutputTokensDetails",
+            fields: &["reasoning_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             reasoning_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BatchOutputTokensDetails", "reasoning_tokens")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -578,23 +571,15 @@ impl<'de> ::serde::Deserialize<'de> for BatchRequestCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BatchRequestCounts`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BatchRequestCounts",
+            fields: &["total", "completed", "failed"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            total: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BatchRequestCounts", "total")?,
-            completed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BatchRequestCounts", "completed")?,
-            failed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BatchRequestCounts", "failed")?,
+            total: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            completed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            failed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -685,9 +670,9 @@ impl<'de> ::serde::Deserialize<'de> for BatchStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -729,31 +714,38 @@ impl<'de> ::serde::Deserialize<'de> for BatchUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BatchUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BatchUsage",
+            fields: &[
+                "input_tokens",
+                "input_tokens_details",
+                "output_tokens",
+                "output_tokens_details",
+                "total_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BatchUsage", "input_tokens")?,
+            >(&mut object, 0)?,
             input_tokens_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BatchUsage", "input_tokens_details")?,
+            >(&mut object, 1)?,
             output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BatchUsage", "output_tokens")?,
+            >(&mut object, 2)?,
             output_tokens_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BatchUsage", "output_tokens_details")?,
+            >(&mut object, 3)?,
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BatchUsage", "total_tokens")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -795,25 +787,32 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateBatchRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateBatchRequest",
+            fields: &[
+                "input_file_id",
+                "endpoint",
+                "completion_window",
+                "metadata",
+                "output_expires_after",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             input_file_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateBatchRequest", "input_file_id")?,
-            endpoint: crate::runtime::de::field::<_, D::Error>(&mut object, "endpoint")?,
+            >(&mut object, 0)?,
+            endpoint: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             completion_window: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateBatchRequest", "completion_window")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            >(&mut object, 2)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             output_expires_after: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "output_expires_after")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -921,9 +920,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequestCompletionWindow {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1022,9 +1021,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequestEndpoint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1068,25 +1067,17 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListBatchesResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListBatchesResponse",
+            fields: &["data", "first_id", "last_id", "has_more", "object"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListBatchesResponse", "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListBatchesResponse", "has_more")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListBatchesResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1149,9 +1140,9 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

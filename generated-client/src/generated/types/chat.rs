@@ -26,16 +26,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionAllowedTools`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionAllowedTools",
+            fields: &["mode", "tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionAllowedTools", "tools")?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -98,19 +96,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionAllowedToolsChoice`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionAllowedToolsChoice",
+            fields: &["type", "allowed_tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionAllowedToolsChoice", "type")?,
-            allowed_tools: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_tools")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            allowed_tools: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -197,9 +190,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoiceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -274,9 +267,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -314,23 +307,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionDeleted",
+            fields: &["object", "id", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionDeleted", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionDeleted", "id")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionDeleted", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -393,9 +378,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeletedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -435,15 +420,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctionCallOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionFunctionCallOption`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionFunctionCallOption",
+            fields: &["name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionFunctionCallOption", "name")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -503,23 +486,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionFunctions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionFunctions",
+            fields: &["description", "name", "parameters"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionFunctions", "name")?,
-            parameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "parameters")?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -595,31 +570,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionList`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionList",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionList", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionList", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionList", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionList", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionList", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -682,9 +643,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -728,23 +689,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionMessageCustomToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionMessageCustomToolCall",
+            fields: &["id", "type", "custom"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageCustomToolCall", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageCustomToolCall", "type")?,
-            custom: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageCustomToolCall", "custom")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            custom: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -806,19 +759,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallCusto
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionMessageCustomToolCallCustom`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionMessageCustomToolCallCustom",
+            fields: &["name", "input"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageCustomToolCallCustom", "name")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageCustomToolCallCustom", "input")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -906,9 +854,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -956,31 +904,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionMessageList`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionMessageList",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageList", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageList", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageList", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageList", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageList", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1110,38 +1044,31 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListDataItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionMessageListDataItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionMessageListDataItem",
+            fields: &[
+                "content",
+                "refusal",
+                "tool_calls",
+                "annotations",
+                "role",
+                "function_call",
+                "audio",
+                "id",
+                "content_parts",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
-            tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_calls")?,
-            annotations: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "annotations")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageListDataItem", "role")?,
-            function_call: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "function_call")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageListDataItem", "id")?,
-            content_parts: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "content_parts")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            tool_calls: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            annotations: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            function_call: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
+            content_parts: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1204,9 +1131,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1250,23 +1177,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionMessageToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionMessageToolCall",
+            fields: &["id", "type", "function"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageToolCall", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageToolCall", "type")?,
-            function: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageToolCall", "function")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            function: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1335,18 +1254,16 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunk {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionMessageToolCallChunk`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionMessageToolCallChunk",
+            fields: &["index", "id", "type", "function"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageToolCallChunk", "index")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            function: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1383,16 +1300,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkFuncti
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionMessageToolCallChunkFunction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionMessageToolCallChunkFunction",
+            fields: &["name", "arguments"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            arguments: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "arguments")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            arguments: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1455,9 +1370,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1499,19 +1414,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionMessageToolCallFunction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionMessageToolCallFunction",
+            fields: &["name", "arguments"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionMessageToolCallFunction", "name")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ChatCompletionMessageToolCallFunction", "arguments")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1599,9 +1512,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1720,13 +1633,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionModeration`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionModeration",
+            fields: &["input", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1762,23 +1676,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionModerationError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionModerationError",
+            fields: &["type", "code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionModerationError", "type")?,
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionModerationError", "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionModerationError", "message")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1841,9 +1747,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2031,23 +1937,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResults {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionModerationResults`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionModerationResults",
+            fields: &["type", "model", "results"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionModerationResults", "type")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionModerationResults", "model")?,
-            results: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionModerationResults", "results")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            results: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2110,9 +2008,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResultsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2154,19 +2052,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionNamedToolChoice`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionNamedToolChoice",
+            fields: &["type", "function"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionNamedToolChoice", "type")?,
-            function: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionNamedToolChoice", "function")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            function: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2224,19 +2117,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustom {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionNamedToolChoiceCustom`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionNamedToolChoiceCustom",
+            fields: &["type", "custom"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionNamedToolChoiceCustom", "type")?,
-            custom: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionNamedToolChoiceCustom", "custom")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            custom: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2294,15 +2182,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomCusto
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionNamedToolChoiceCustomCustom`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionNamedToolChoiceCustomCustom",
+            fields: &["name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionNamedToolChoiceCustomCustom", "name")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2386,9 +2272,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2428,15 +2314,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionNamedToolChoiceFunction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionNamedToolChoiceFunction",
+            fields: &["name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionNamedToolChoiceFunction", "name")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2520,9 +2404,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2585,27 +2469,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestAssistantMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestAssistantMessage",
+            fields: &[
+                "content",
+                "refusal",
+                "role",
+                "name",
+                "audio",
+                "tool_calls",
+                "function_call",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestAssistantMessage", "role")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_calls")?,
-            function_call: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "function_call")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            tool_calls: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            function_call: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2718,15 +2602,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageAud
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestAssistantMessageAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestAssistantMessageAudio",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestAssistantMessageAudio", "id")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2954,23 +2836,17 @@ for ChatCompletionRequestAssistantMessageFunctionCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestAssistantMessageFunctionCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestAssistantMessageFunctionCall",
+            fields: &["arguments", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ChatCompletionRequestAssistantMessageFunctionCall",
-                "arguments",
-            )?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestAssistantMessageFunctionCall", "name")?,
+            >(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3058,9 +2934,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageRol
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3105,17 +2981,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestDeveloperMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestDeveloperMessage",
+            fields: &["content", "role", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestDeveloperMessage", "role")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3313,9 +3187,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageRol
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3360,20 +3234,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestFunctionMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestFunctionMessage",
+            fields: &["role", "content", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestFunctionMessage", "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestFunctionMessage", "name")?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3469,9 +3338,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessageRole
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3644,23 +3513,18 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartA
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestMessageContentPartAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestMessageContentPartAudio",
+            fields: &["type", "input_audio", "prompt_cache_breakpoint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestMessageContentPartAudio", "type")?,
-            input_audio: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "input_audio")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            input_audio: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3763,9 +3627,9 @@ for ChatCompletionRequestMessageContentPartAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3802,20 +3666,14 @@ for ChatCompletionRequestMessageContentPartAudioInputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestMessageContentPartAudioInputAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestMessageContentPartAudioInputAudio",
+            fields: &["data", "format"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "ChatCompletionRequestMessageContentPartAudioInputAudio",
-                "data",
-            )?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3906,9 +3764,9 @@ for ChatCompletionRequestMessageContentPartAudioType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3955,23 +3813,18 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestMessageContentPartFile`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestMessageContentPartFile",
+            fields: &["type", "file", "prompt_cache_breakpoint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestMessageContentPartFile", "type")?,
-            file: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestMessageContentPartFile", "file")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4045,17 +3898,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestMessageContentPartFileFile`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestMessageContentPartFileFile",
+            fields: &["filename", "file_data", "file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
-            file_data: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_data")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            file_data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4165,9 +4016,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4214,23 +4065,21 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestMessageContentPartImage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestMessageContentPartImage",
+            fields: &["type", "image_url", "prompt_cache_breakpoint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestMessageContentPartImage", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             image_url: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ChatCompletionRequestMessageContentPartImage", "image_url")?,
+            >(&mut object, 1)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4337,9 +4186,9 @@ for ChatCompletionRequestMessageContentPartImageDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4405,9 +4254,9 @@ for ChatCompletionRequestMessageContentPartImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4452,16 +4301,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestMessageContentPartImageUrl`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestMessageContentPartImageUrl",
+            fields: &["url", "detail"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestMessageContentPartImageUrl", "url")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4527,19 +4374,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartR
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestMessageContentPartRefusal`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestMessageContentPartRefusal",
+            fields: &["type", "refusal"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestMessageContentPartRefusal", "type")?,
-            refusal: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestMessageContentPartRefusal", "refusal")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4625,9 +4467,9 @@ for ChatCompletionRequestMessageContentPartRefusalType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4674,23 +4516,18 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestMessageContentPartText`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestMessageContentPartText",
+            fields: &["type", "text", "prompt_cache_breakpoint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestMessageContentPartText", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestMessageContentPartText", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4784,9 +4621,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4831,17 +4668,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestSystemMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestSystemMessage",
+            fields: &["content", "role", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestSystemMessage", "role")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5044,9 +4879,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5090,20 +4925,18 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestToolMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestToolMessage",
+            fields: &["role", "content", "tool_call_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestToolMessage", "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             tool_call_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ChatCompletionRequestToolMessage", "tool_call_id")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5299,9 +5132,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5346,17 +5179,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionRequestUserMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionRequestUserMessage",
+            fields: &["content", "role", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionRequestUserMessage", "role")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5652,9 +5483,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5715,30 +5546,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionResponseMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionResponseMessage",
+            fields: &[
+                "content",
+                "refusal",
+                "tool_calls",
+                "annotations",
+                "role",
+                "function_call",
+                "audio",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
-            tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_calls")?,
-            annotations: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "annotations")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionResponseMessage", "role")?,
-            function_call: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "function_call")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            tool_calls: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            annotations: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            function_call: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5772,23 +5600,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAnnotations
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionResponseMessageAnnotationsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionResponseMessageAnnotationsItem",
+            fields: &["type", "url_citation"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionResponseMessageAnnotationsItem", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             url_citation: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ChatCompletionResponseMessageAnnotationsItem",
-                "url_citation",
-            )?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5852,9 +5674,9 @@ for ChatCompletionResponseMessageAnnotationsItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5900,27 +5722,19 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionResponseMessageAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionResponseMessageAudio",
+            fields: &["id", "expires_at", "data", "transcript"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionResponseMessageAudio", "id")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionResponseMessageAudio", "expires_at")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionResponseMessageAudio", "data")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             transcript: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ChatCompletionResponseMessageAudio", "transcript")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5955,19 +5769,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageFunctionCal
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionResponseMessageFunctionCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionResponseMessageFunctionCall",
+            fields: &["arguments", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ChatCompletionResponseMessageFunctionCall", "arguments")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionResponseMessageFunctionCall", "name")?,
+            >(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6030,9 +5842,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6078,27 +5890,16 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageUrlCitation
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionResponseMessageUrlCitation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionResponseMessageUrlCitation",
+            fields: &["end_index", "start_index", "url", "title"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionResponseMessageUrlCitation", "end_index")?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionResponseMessageUrlCitation", "start_index")?,
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionResponseMessageUrlCitation", "url")?,
-            title: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionResponseMessageUrlCitation", "title")?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            title: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6148,22 +5949,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionStreamResponseDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionStreamResponseDelta",
+            fields: &["content", "function_call", "tool_calls", "role", "refusal"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            function_call: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "function_call")?,
-            tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_calls")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            function_call: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            tool_calls: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6200,16 +5996,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaFunctio
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionStreamResponseDeltaFunctionCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionStreamResponseDeltaFunctionCall",
+            fields: &["arguments", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            arguments: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "arguments")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            arguments: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6288,9 +6082,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6330,24 +6124,19 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprob {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionTokenLogprob`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionTokenLogprob",
+            fields: &["token", "logprob", "bytes", "top_logprobs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionTokenLogprob", "token")?,
-            logprob: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionTokenLogprob", "logprob")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             top_logprobs: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ChatCompletionTokenLogprob", "top_logprobs")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6383,20 +6172,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprobTopLogprobsIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionTokenLogprobTopLogprobsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionTokenLogprobTopLogprobsItem",
+            fields: &["token", "logprob", "bytes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionTokenLogprobTopLogprobsItem", "token")?,
-            logprob: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionTokenLogprobTopLogprobsItem", "logprob")?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, "bytes")?,
+            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6707,129 +6491,108 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateChatCompletionRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateChatCompletionRequest",
+            fields: &[
+                "metadata",
+                "top_logprobs",
+                "temperature",
+                "top_p",
+                "user",
+                "safety_identifier",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+                "prompt_cache_options",
+                "messages",
+                "model",
+                "service_tier",
+                "modalities",
+                "verbosity",
+                "reasoning_effort",
+                "max_completion_tokens",
+                "frequency_penalty",
+                "presence_penalty",
+                "web_search_options",
+                "response_format",
+                "audio",
+                "store",
+                "moderation",
+                "stream",
+                "stop",
+                "logit_bias",
+                "logprobs",
+                "max_tokens",
+                "n",
+                "prediction",
+                "seed",
+                "stream_options",
+                "tools",
+                "tool_choice",
+                "parallel_tool_calls",
+                "function_call",
+                "functions",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateChatCompletionRequest", "top_logprobs")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            safety_identifier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "safety_identifier")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 1)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 7)?,
             prompt_cache_options: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_options")?,
-            messages: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionRequest", "messages")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            service_tier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_tier")?,
-            modalities: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "modalities")?,
-            verbosity: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "verbosity")?,
-            reasoning_effort: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning_effort")?,
+            >(&mut object, 8)?,
+            messages: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
+            modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            verbosity: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
+            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
             max_completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateChatCompletionRequest", "max_completion_tokens")?,
+            >(&mut object, 15)?,
             frequency_penalty: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "frequency_penalty")?,
-            presence_penalty: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "presence_penalty")?,
+            >(&mut object, 16)?,
+            presence_penalty: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
             web_search_options: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "web_search_options")?,
-            response_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_format")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            store: crate::runtime::de::field::<_, D::Error>(&mut object, "store")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
-            stop: crate::runtime::de::field::<_, D::Error>(&mut object, "stop")?,
-            logit_bias: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "logit_bias")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            max_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionRequest", "max_tokens")?,
-            n: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionRequest", "n")?,
-            prediction: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prediction")?,
-            seed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionRequest", "seed")?,
-            stream_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_options")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
+            >(&mut object, 18)?,
+            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
+            store: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 22)?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
+            stop: crate::runtime::de::field::<_, D::Error>(&mut object, 24)?,
+            logit_bias: crate::runtime::de::field::<_, D::Error>(&mut object, 25)?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
+            max_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 27)?,
+            n: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 28)?,
+            prediction: crate::runtime::de::field::<_, D::Error>(&mut object, 29)?,
+            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 30)?,
+            stream_options: crate::runtime::de::field::<_, D::Error>(&mut object, 31)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 32)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 33)?,
             parallel_tool_calls: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "parallel_tool_calls")?,
-            function_call: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "function_call")?,
-            functions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "functions")?,
+            >(&mut object, 34)?,
+            function_call: crate::runtime::de::field::<_, D::Error>(&mut object, 35)?,
+            functions: crate::runtime::de::field::<_, D::Error>(&mut object, 36)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7180,13 +6943,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateChatCompletionRequestAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateChatCompletionRequestAudio",
+            fields: &["voice", "format"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
+            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7294,9 +7058,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7466,9 +7230,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCallM
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7658,19 +7422,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocation 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateChatCompletionRequestUserLocation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateChatCompletionRequestUserLocation",
+            fields: &["type", "approximate"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionRequestUserLocation", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             approximate: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateChatCompletionRequestUserLocation", "approximate")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7757,9 +7519,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocationT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7805,19 +7567,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestWebSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateChatCompletionRequestWebSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateChatCompletionRequestWebSearch",
+            fields: &["user_location", "search_context_size"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            user_location: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "user_location")?,
+            user_location: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             search_context_size: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "search_context_size")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7911,45 +7671,36 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateChatCompletionResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateChatCompletionResponse",
+            fields: &[
+                "id",
+                "choices",
+                "created",
+                "model",
+                "metadata",
+                "service_tier",
+                "system_fingerprint",
+                "object",
+                "usage",
+                "moderation",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionResponse", "id")?,
-            choices: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionResponse", "choices")?,
-            created: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionResponse", "created")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionResponse", "model")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            service_tier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_tier")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            choices: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             system_fingerprint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "system_fingerprint")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionResponse", "object")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
+            >(&mut object, 6)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7987,24 +7738,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseChoicesItem 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateChatCompletionResponseChoicesItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateChatCompletionResponseChoicesItem",
+            fields: &["finish_reason", "index", "message", "logprobs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            finish_reason: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "finish_reason")?,
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionResponseChoicesItem", "index")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionResponseChoicesItem", "message")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
+            finish_reason: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8083,9 +7826,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseFinishReason
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8125,13 +7868,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseLogprobs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateChatCompletionResponseLogprobs`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateChatCompletionResponseLogprobs",
+            fields: &["content", "refusal"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8194,9 +7938,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8260,48 +8004,36 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateChatCompletionStreamResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateChatCompletionStreamResponse",
+            fields: &[
+                "id",
+                "choices",
+                "created",
+                "model",
+                "obfuscation",
+                "service_tier",
+                "system_fingerprint",
+                "object",
+                "usage",
+                "moderation",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionStreamResponse", "id")?,
-            choices: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionStreamResponse", "choices")?,
-            created: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionStreamResponse", "created")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionStreamResponse", "model")?,
-            obfuscation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "obfuscation")?,
-            service_tier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_tier")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            choices: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             system_fingerprint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "system_fingerprint")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionStreamResponse", "object")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
+            >(&mut object, 6)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8344,24 +8076,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseChoice
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateChatCompletionStreamResponseChoicesItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateChatCompletionStreamResponseChoicesItem",
+            fields: &["delta", "logprobs", "finish_reason", "index"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionStreamResponseChoicesItem", "delta")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            finish_reason: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "finish_reason")?,
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatCompletionStreamResponseChoicesItem", "index")?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            finish_reason: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8440,9 +8164,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseFinish
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8482,13 +8206,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseLogpro
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateChatCompletionStreamResponseLogprobs`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateChatCompletionStreamResponseLogprobs",
+            fields: &["content", "refusal"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8551,9 +8276,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseObject
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8597,19 +8322,14 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CustomToolChatCompletions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CustomToolChatCompletions",
+            fields: &["type", "custom"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolChatCompletions", "type")?,
-            custom: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolChatCompletions", "custom")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            custom: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8735,16 +8455,17 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammar {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CustomToolChatCompletionsGrammar`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CustomToolChatCompletionsGrammar",
+            fields: &["definition", "syntax"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             definition: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CustomToolChatCompletionsGrammar", "definition")?,
-            syntax: crate::runtime::de::field::<_, D::Error>(&mut object, "syntax")?,
+            >(&mut object, 0)?,
+            syntax: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8805,16 +8526,14 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CustomToolChatCompletionsGrammarFormat`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CustomToolChatCompletionsGrammarFormat",
+            fields: &["type", "grammar"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolChatCompletionsGrammarFormat", "type")?,
-            grammar: crate::runtime::de::field::<_, D::Error>(&mut object, "grammar")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            grammar: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8901,9 +8620,9 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8978,9 +8697,9 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsSyntax {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9014,15 +8733,13 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CustomToolChatCompletionsTextFormat`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CustomToolChatCompletionsTextFormat",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolChatCompletionsTextFormat", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9106,9 +8823,9 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9179,9 +8896,9 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9227,20 +8944,15 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CustomToolProperties`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CustomToolProperties",
+            fields: &["name", "description", "format"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolProperties", "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9346,9 +9058,9 @@ impl<'de> ::serde::Deserialize<'de> for GetChatCompletionMessagesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9417,9 +9129,9 @@ impl<'de> ::serde::Deserialize<'de> for ListChatCompletionsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9455,16 +9167,14 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `PredictionContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "PredictionContent",
+            fields: &["type", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "PredictionContent", "type")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9650,9 +9360,9 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9732,9 +9442,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9819,9 +9529,9 @@ impl<'de> ::serde::Deserialize<'de> for ServiceTier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9894,9 +9604,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9930,12 +9640,13 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChatCompletionRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UpdateChatCompletionRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UpdateChatCompletionRequest",
+            fields: &["metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10034,9 +9745,9 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10080,15 +9791,16 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WebSearchLocation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WebSearchLocation",
+            fields: &["country", "region", "city", "timezone"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            country: crate::runtime::de::field::<_, D::Error>(&mut object, "country")?,
-            region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
-            city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
-            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
+            country: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            region: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            city: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }

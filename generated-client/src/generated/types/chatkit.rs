@@ -22,15 +22,13 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ActiveStatus`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ActiveStatus",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ActiveStatus", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -93,9 +91,9 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatusType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -145,35 +143,21 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssistantMessageItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssistantMessageItem",
+            fields: &["id", "object", "created_at", "thread_id", "type", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantMessageItem", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantMessageItem", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantMessageItem", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             thread_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "AssistantMessageItem", "thread_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantMessageItem", "type")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssistantMessageItem", "content")?,
+            >(&mut object, 3)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -237,9 +221,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -310,9 +294,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -360,28 +344,20 @@ impl<'de> ::serde::Deserialize<'de> for Attachment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `Attachment`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Attachment",
+            fields: &["type", "id", "name", "mime_type", "preview_url"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Attachment", "id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Attachment", "name")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             mime_type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "Attachment", "mime_type")?,
-            preview_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "preview_url")?,
+            >(&mut object, 3)?,
+            preview_url: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -448,9 +424,9 @@ impl<'de> ::serde::Deserialize<'de> for AttachmentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -485,12 +461,13 @@ impl<'de> ::serde::Deserialize<'de> for AutomaticThreadTitlingParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AutomaticThreadTitlingParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AutomaticThreadTitlingParam",
+            fields: &["enabled"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
+            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -548,15 +525,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionAutomaticThreadTitling {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatSessionAutomaticThreadTitling`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatSessionAutomaticThreadTitling",
+            fields: &["enabled"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatSessionAutomaticThreadTitling", "enabled")?,
+            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -592,27 +567,21 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionChatkitConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatSessionChatkitConfiguration`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatSessionChatkitConfiguration",
+            fields: &["automatic_thread_titling", "file_upload", "history"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             automatic_thread_titling: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ChatSessionChatkitConfiguration",
-                "automatic_thread_titling",
-            )?,
+            >(&mut object, 0)?,
             file_upload: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ChatSessionChatkitConfiguration", "file_upload")?,
-            history: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatSessionChatkitConfiguration", "history")?,
+            >(&mut object, 1)?,
+            history: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -648,23 +617,18 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionFileUpload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatSessionFileUpload`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatSessionFileUpload",
+            fields: &["enabled", "max_file_size", "max_files"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatSessionFileUpload", "enabled")?,
+            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             max_file_size: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ChatSessionFileUpload", "max_file_size")?,
-            max_files: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ChatSessionFileUpload", "max_files")?,
+            >(&mut object, 1)?,
+            max_files: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -698,19 +662,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionHistory {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatSessionHistory`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatSessionHistory",
+            fields: &["enabled", "recent_threads"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatSessionHistory", "enabled")?,
+            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             recent_threads: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ChatSessionHistory", "recent_threads")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -742,15 +704,16 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionRateLimits {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatSessionRateLimits`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatSessionRateLimits",
+            fields: &["max_requests_per_1_minute"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             max_requests_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ChatSessionRateLimits", "max_requests_per_1_minute")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -800,48 +763,45 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatSessionResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatSessionResource",
+            fields: &[
+                "id",
+                "object",
+                "expires_at",
+                "client_secret",
+                "workflow",
+                "user",
+                "rate_limits",
+                "max_requests_per_1_minute",
+                "status",
+                "chatkit_configuration",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatSessionResource", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatSessionResource", "object")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ChatSessionResource", "expires_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             client_secret: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ChatSessionResource", "client_secret")?,
-            workflow: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatSessionResource", "workflow")?,
-            user: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatSessionResource", "user")?,
+            >(&mut object, 3)?,
+            workflow: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            user: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             rate_limits: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ChatSessionResource", "rate_limits")?,
+            >(&mut object, 6)?,
             max_requests_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ChatSessionResource", "max_requests_per_1_minute")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 7)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             chatkit_configuration: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ChatSessionResource", "chatkit_configuration")?,
+            >(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -904,9 +864,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -985,9 +945,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1030,20 +990,18 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitConfigurationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatkitConfigurationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatkitConfigurationParam",
+            fields: &["automatic_thread_titling", "file_upload", "history"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             automatic_thread_titling: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "automatic_thread_titling")?,
-            file_upload: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_upload")?,
-            history: crate::runtime::de::field::<_, D::Error>(&mut object, "history")?,
+            >(&mut object, 0)?,
+            file_upload: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            history: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1133,24 +1091,16 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflow {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatkitWorkflow`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatkitWorkflow",
+            fields: &["id", "version", "state_variables", "tracing"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatkitWorkflow", "id")?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
-            state_variables: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "state_variables")?,
-            tracing: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatkitWorkflow", "tracing")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            version: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            state_variables: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            tracing: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1301,15 +1251,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowTracing {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatkitWorkflowTracing`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatkitWorkflowTracing",
+            fields: &["enabled"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatkitWorkflowTracing", "enabled")?,
+            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1359,45 +1307,39 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ClientToolCallItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ClientToolCallItem",
+            fields: &[
+                "id",
+                "object",
+                "created_at",
+                "thread_id",
+                "type",
+                "status",
+                "call_id",
+                "name",
+                "arguments",
+                "output",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ClientToolCallItem", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ClientToolCallItem", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ClientToolCallItem", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             thread_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ClientToolCallItem", "thread_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ClientToolCallItem", "type")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ClientToolCallItem", "call_id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ClientToolCallItem", "name")?,
+            >(&mut object, 3)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ClientToolCallItem", "arguments")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            >(&mut object, 8)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1461,9 +1403,9 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1534,9 +1476,9 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1611,9 +1553,9 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1649,16 +1591,14 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ClosedStatus`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ClosedStatus",
+            fields: &["type", "reason"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ClosedStatus", "type")?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1721,9 +1661,9 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatusType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1774,31 +1714,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatSessionBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateChatSessionBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateChatSessionBody",
+            fields: &[
+                "workflow",
+                "user",
+                "expires_after",
+                "rate_limits",
+                "chatkit_configuration",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            workflow: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatSessionBody", "workflow")?,
-            user: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateChatSessionBody", "user")?,
-            expires_after: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "expires_after")?,
-            rate_limits: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "rate_limits")?,
+            workflow: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            user: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            rate_limits: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             chatkit_configuration: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "chatkit_configuration")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1886,23 +1821,15 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DeletedThreadResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DeletedThreadResource",
+            fields: &["id", "object", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeletedThreadResource", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeletedThreadResource", "object")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeletedThreadResource", "deleted")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1965,9 +1892,9 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2009,19 +1936,14 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ExpiresAfterParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ExpiresAfterParam",
+            fields: &["anchor", "seconds"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ExpiresAfterParam", "anchor")?,
-            seconds: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ExpiresAfterParam", "seconds")?,
+            anchor: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            seconds: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2106,9 +2028,9 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParamAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2150,19 +2072,14 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FileAnnotation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FileAnnotation",
+            fields: &["type", "source"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileAnnotation", "type")?,
-            source: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileAnnotation", "source")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2196,19 +2113,14 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FileAnnotationSource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FileAnnotationSource",
+            fields: &["type", "filename"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileAnnotationSource", "type")?,
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileAnnotationSource", "filename")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2271,9 +2183,9 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2344,9 +2256,9 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2393,20 +2305,18 @@ impl<'de> ::serde::Deserialize<'de> for FileUploadParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FileUploadParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FileUploadParam",
+            fields: &["enabled", "max_file_size", "max_files"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
+            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             max_file_size: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "FileUploadParam", "max_file_size")?,
-            max_files: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FileUploadParam", "max_files")?,
+            >(&mut object, 1)?,
+            max_files: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2480,16 +2390,17 @@ impl<'de> ::serde::Deserialize<'de> for HistoryParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `HistoryParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "HistoryParam",
+            fields: &["enabled", "recent_threads"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
+            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             recent_threads: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "HistoryParam", "recent_threads")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2555,16 +2466,14 @@ impl<'de> ::serde::Deserialize<'de> for InferenceOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InferenceOptions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InferenceOptions",
+            fields: &["tool_choice", "model"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2598,16 +2507,14 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `LockedStatus`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "LockedStatus",
+            fields: &["type", "reason"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LockedStatus", "type")?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2670,9 +2577,9 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatusType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2713,15 +2620,16 @@ impl<'de> ::serde::Deserialize<'de> for RateLimitsParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RateLimitsParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RateLimitsParam",
+            fields: &["max_requests_per_1_minute"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             max_requests_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RateLimitsParam", "max_requests_per_1_minute")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2786,23 +2694,18 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseOutputText`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseOutputText",
+            fields: &["type", "text", "annotations"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseOutputText", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseOutputText", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             annotations: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputText", "annotations")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2933,9 +2836,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2985,35 +2888,21 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TaskGroupItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TaskGroupItem",
+            fields: &["id", "object", "created_at", "thread_id", "type", "tasks"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TaskGroupItem", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TaskGroupItem", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "TaskGroupItem", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             thread_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "TaskGroupItem", "thread_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TaskGroupItem", "type")?,
-            tasks: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TaskGroupItem", "tasks")?,
+            >(&mut object, 3)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            tasks: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3077,9 +2966,9 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3150,9 +3039,9 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3196,14 +3085,15 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupTask {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TaskGroupTask`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TaskGroupTask",
+            fields: &["type", "heading", "summary"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            heading: crate::runtime::de::field::<_, D::Error>(&mut object, "heading")?,
-            summary: crate::runtime::de::field::<_, D::Error>(&mut object, "summary")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            heading: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            summary: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3249,37 +3139,32 @@ impl<'de> ::serde::Deserialize<'de> for TaskItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TaskItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TaskItem",
+            fields: &[
+                "id",
+                "object",
+                "created_at",
+                "thread_id",
+                "type",
+                "task_type",
+                "heading",
+                "summary",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TaskItem", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TaskItem", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "TaskItem", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             thread_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "TaskItem", "thread_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TaskItem", "type")?,
-            task_type: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "task_type")?,
-            heading: crate::runtime::de::field::<_, D::Error>(&mut object, "heading")?,
-            summary: crate::runtime::de::field::<_, D::Error>(&mut object, "summary")?,
+            >(&mut object, 3)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            task_type: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            heading: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            summary: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3343,9 +3228,9 @@ impl<'de> ::serde::Deserialize<'de> for TaskItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3416,9 +3301,9 @@ impl<'de> ::serde::Deserialize<'de> for TaskItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3493,9 +3378,9 @@ impl<'de> ::serde::Deserialize<'de> for TaskType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3669,25 +3554,17 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ThreadItemListResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ThreadItemListResource",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadItemListResource", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadItemListResource", "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadItemListResource", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3750,9 +3627,9 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3800,25 +3677,17 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ThreadListResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ThreadListResource",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadListResource", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadListResource", "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadListResource", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3881,9 +3750,9 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3933,29 +3802,18 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ThreadResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ThreadResource",
+            fields: &["id", "object", "created_at", "title", "status", "user"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadResource", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadResource", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadResource", "created_at")?,
-            title: crate::runtime::de::field::<_, D::Error>(&mut object, "title")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            user: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadResource", "user")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            title: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            user: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4018,9 +3876,9 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4141,15 +3999,13 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ToolChoice`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ToolChoice",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolChoice", "id")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4183,19 +4039,14 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UrlAnnotation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UrlAnnotation",
+            fields: &["type", "source"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UrlAnnotation", "type")?,
-            source: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UrlAnnotation", "source")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4229,19 +4080,14 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UrlAnnotationSource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UrlAnnotationSource",
+            fields: &["type", "url"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UrlAnnotationSource", "type")?,
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UrlAnnotationSource", "url")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4304,9 +4150,9 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4377,9 +4223,9 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4421,19 +4267,14 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UserMessageInputText`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UserMessageInputText",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserMessageInputText", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserMessageInputText", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4496,9 +4337,9 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4552,43 +4393,35 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UserMessageItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UserMessageItem",
+            fields: &[
+                "id",
+                "object",
+                "created_at",
+                "thread_id",
+                "type",
+                "content",
+                "attachments",
+                "inference_options",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserMessageItem", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserMessageItem", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UserMessageItem", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             thread_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "UserMessageItem", "thread_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserMessageItem", "type")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserMessageItem", "content")?,
+            >(&mut object, 3)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             attachments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "UserMessageItem", "attachments")?,
-            inference_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "inference_options")?,
+            >(&mut object, 6)?,
+            inference_options: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4720,9 +4553,9 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4793,9 +4626,9 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4837,19 +4670,14 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UserMessageQuotedText`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UserMessageQuotedText",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserMessageQuotedText", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserMessageQuotedText", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4912,9 +4740,9 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4964,35 +4792,21 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WidgetMessageItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WidgetMessageItem",
+            fields: &["id", "object", "created_at", "thread_id", "type", "widget"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WidgetMessageItem", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WidgetMessageItem", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "WidgetMessageItem", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             thread_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "WidgetMessageItem", "thread_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WidgetMessageItem", "type")?,
-            widget: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WidgetMessageItem", "widget")?,
+            >(&mut object, 3)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            widget: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5056,9 +4870,9 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5129,9 +4943,9 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5185,21 +4999,16 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WorkflowParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WorkflowParam",
+            fields: &["id", "version", "state_variables", "tracing"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WorkflowParam", "id")?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
-            state_variables: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "state_variables")?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, "tracing")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            version: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            state_variables: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5404,12 +5213,13 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowTracingParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WorkflowTracingParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WorkflowTracingParam",
+            fields: &["enabled"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
+            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }

@@ -28,24 +28,16 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AdditionalTools`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AdditionalTools",
+            fields: &["type", "id", "role", "tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdditionalTools", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdditionalTools", "id")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdditionalTools", "tools")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -84,24 +76,16 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AdditionalToolsItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AdditionalToolsItemParam",
+            fields: &["id", "type", "role", "tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdditionalToolsItemParam", "type")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdditionalToolsItemParam", "role")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdditionalToolsItemParam", "tools")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -197,9 +181,9 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -270,9 +254,9 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -343,9 +327,9 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -516,9 +500,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -587,9 +571,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatusParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -658,9 +642,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -729,9 +713,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatusParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -769,23 +753,15 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApplyPatchCreateFileOperation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApplyPatchCreateFileOperation",
+            fields: &["type", "path", "diff"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchCreateFileOperation", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchCreateFileOperation", "path")?,
-            diff: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchCreateFileOperation", "diff")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -821,23 +797,15 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApplyPatchCreateFileOperationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApplyPatchCreateFileOperationParam",
+            fields: &["type", "path", "diff"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchCreateFileOperationParam", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchCreateFileOperationParam", "path")?,
-            diff: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchCreateFileOperationParam", "diff")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -926,9 +894,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -999,9 +967,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1043,19 +1011,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApplyPatchDeleteFileOperation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApplyPatchDeleteFileOperation",
+            fields: &["type", "path"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchDeleteFileOperation", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchDeleteFileOperation", "path")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1089,19 +1052,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApplyPatchDeleteFileOperationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApplyPatchDeleteFileOperationParam",
+            fields: &["type", "path"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchDeleteFileOperationParam", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchDeleteFileOperationParam", "path")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1186,9 +1144,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1259,9 +1217,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1401,33 +1359,27 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApplyPatchToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApplyPatchToolCall",
+            fields: &[
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "status",
+                "operation",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchToolCall", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchToolCall", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            operation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "operation")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            operation: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1555,26 +1507,18 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApplyPatchToolCallItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApplyPatchToolCallItemParam",
+            fields: &["type", "id", "call_id", "caller", "status", "operation"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchToolCallItemParam", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchToolCallItemParam", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            operation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "operation")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            operation: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1683,9 +1627,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1740,30 +1684,27 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApplyPatchToolCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApplyPatchToolCallOutput",
+            fields: &[
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "status",
+                "output",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchToolCallOutput", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchToolCallOutput", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchToolCallOutput", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1808,23 +1749,18 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApplyPatchToolCallOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApplyPatchToolCallOutputItemParam",
+            fields: &["type", "id", "call_id", "caller", "status", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchToolCallOutputItemParam", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchToolCallOutputItemParam", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1940,9 +1876,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2013,9 +1949,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2086,9 +2022,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2147,19 +2083,14 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApplyPatchToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApplyPatchToolParam",
+            fields: &["type", "allowed_callers"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchToolParam", "type")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2310,9 +2241,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2370,23 +2301,15 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApplyPatchUpdateFileOperation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApplyPatchUpdateFileOperation",
+            fields: &["type", "path", "diff"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchUpdateFileOperation", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchUpdateFileOperation", "path")?,
-            diff: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchUpdateFileOperation", "diff")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2422,23 +2345,15 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApplyPatchUpdateFileOperationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApplyPatchUpdateFileOperationParam",
+            fields: &["type", "path", "diff"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchUpdateFileOperationParam", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchUpdateFileOperationParam", "path")?,
-            diff: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApplyPatchUpdateFileOperationParam", "diff")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2527,9 +2442,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2600,9 +2515,9 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2668,19 +2583,17 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApproximateLocation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApproximateLocation",
+            fields: &["type", "country", "region", "city", "timezone"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApproximateLocation", "type")?,
-            country: crate::runtime::de::field::<_, D::Error>(&mut object, "country")?,
-            region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
-            city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
-            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            country: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            region: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            city: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2856,9 +2769,9 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2954,56 +2867,52 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssignedRoleDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssignedRoleDetails",
+            fields: &[
+                "id",
+                "name",
+                "permissions",
+                "resource_type",
+                "predefined_role",
+                "description",
+                "created_at",
+                "updated_at",
+                "created_by",
+                "created_by_user_obj",
+                "metadata",
+                "assignment_sources",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssignedRoleDetails", "id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AssignedRoleDetails", "name")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             permissions: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "AssignedRoleDetails", "permissions")?,
+            >(&mut object, 2)?,
             resource_type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "AssignedRoleDetails", "resource_type")?,
+            >(&mut object, 3)?,
             predefined_role: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "AssignedRoleDetails", "predefined_role")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "AssignedRoleDetails", "created_at")?,
-            updated_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "AssignedRoleDetails", "updated_at")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            >(&mut object, 4)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
+            updated_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             created_by_user_obj: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "created_by_user_obj")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            >(&mut object, 9)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             assignment_sources: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "assignment_sources")?,
+            >(&mut object, 11)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3058,23 +2967,20 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetailsAssignmentSourcesItem
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AssignedRoleDetailsAssignmentSourcesItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AssignedRoleDetailsAssignmentSourcesItem",
+            fields: &["principal_id", "principal_type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             principal_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "AssignedRoleDetailsAssignmentSourcesItem", "principal_id")?,
+            >(&mut object, 0)?,
             principal_type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "AssignedRoleDetailsAssignmentSourcesItem",
-                "principal_type",
-            )?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3138,24 +3044,16 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AutoCodeInterpreterToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AutoCodeInterpreterToolParam",
+            fields: &["type", "file_ids", "memory_limit", "network_policy"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AutoCodeInterpreterToolParam", "type")?,
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            memory_limit: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "memory_limit")?,
-            network_policy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "network_policy")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            memory_limit: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            network_policy: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3436,9 +3334,9 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3575,9 +3473,9 @@ impl<'de> ::serde::Deserialize<'de> for CallableToolAllowedCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3623,19 +3521,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionStreamOptions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionStreamOptions",
+            fields: &["include_usage", "include_obfuscation"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            include_usage: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "include_usage")?,
+            include_usage: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             include_obfuscation: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "include_obfuscation")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3704,19 +3600,14 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ChatCompletionTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ChatCompletionTool",
+            fields: &["type", "function"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionTool", "type")?,
-            function: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ChatCompletionTool", "function")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            function: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3801,9 +3692,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3890,9 +3781,9 @@ impl<'de> ::serde::Deserialize<'de> for ClickButtonType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3935,25 +3826,17 @@ impl<'de> ::serde::Deserialize<'de> for ClickParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ClickParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ClickParam",
+            fields: &["type", "button", "x", "y", "keys"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ClickParam", "type")?,
-            button: crate::runtime::de::field::<_, D::Error>(&mut object, "button")?,
-            x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ClickParam", "x")?,
-            y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ClickParam", "y")?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            button: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4053,9 +3936,9 @@ impl<'de> ::serde::Deserialize<'de> for ClickParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4097,19 +3980,14 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CodeInterpreterOutputImage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CodeInterpreterOutputImage",
+            fields: &["type", "url"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CodeInterpreterOutputImage", "type")?,
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CodeInterpreterOutputImage", "url")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4194,9 +4072,9 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4238,19 +4116,14 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CodeInterpreterOutputLogs`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CodeInterpreterOutputLogs",
+            fields: &["type", "logs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CodeInterpreterOutputLogs", "type")?,
-            logs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CodeInterpreterOutputLogs", "logs")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4335,9 +4208,9 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4398,23 +4271,15 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CodeInterpreterTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CodeInterpreterTool",
+            fields: &["type", "container", "allowed_callers"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CodeInterpreterTool", "type")?,
-            container: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "container")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            container: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4507,26 +4372,21 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CodeInterpreterToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CodeInterpreterToolCall",
+            fields: &["type", "id", "status", "container_id", "code", "outputs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CodeInterpreterToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CodeInterpreterToolCall", "id")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             container_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CodeInterpreterToolCall", "container_id")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            outputs: crate::runtime::de::field::<_, D::Error>(&mut object, "outputs")?,
+            >(&mut object, 3)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            outputs: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4721,9 +4581,9 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4788,9 +4648,9 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5037,9 +4897,9 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5100,27 +4960,19 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CompactionBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CompactionBody",
+            fields: &["type", "id", "encrypted_content", "created_by"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CompactionBody", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CompactionBody", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             encrypted_content: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CompactionBody", "encrypted_content")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            >(&mut object, 2)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5183,9 +5035,9 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5230,20 +5082,18 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CompactionSummaryItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CompactionSummaryItemParam",
+            fields: &["id", "type", "encrypted_content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CompactionSummaryItemParam", "type")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             encrypted_content: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CompactionSummaryItemParam", "encrypted_content")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5339,9 +5189,9 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5381,15 +5231,13 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CompactionTriggerItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CompactionTriggerItemParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CompactionTriggerItemParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5473,9 +5321,9 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5535,17 +5383,15 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ComparisonFilter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ComparisonFilter",
+            fields: &["type", "key", "value"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            key: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComparisonFilter", "key")?,
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            key: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            value: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5858,9 +5704,9 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6100,31 +5946,38 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CompletionUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CompletionUsage",
+            fields: &[
+                "completion_tokens",
+                "prompt_tokens",
+                "total_tokens",
+                "completion_tokens_details",
+                "prompt_tokens_details",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CompletionUsage", "completion_tokens")?,
+            >(&mut object, 0)?,
             prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CompletionUsage", "prompt_tokens")?,
+            >(&mut object, 1)?,
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CompletionUsage", "total_tokens")?,
+            >(&mut object, 2)?,
             completion_tokens_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "completion_tokens_details")?,
+            >(&mut object, 3)?,
             prompt_tokens_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_tokens_details")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6169,43 +6022,35 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsageCompletionTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CompletionUsageCompletionTokensDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CompletionUsageCompletionTokensDetails",
+            fields: &[
+                "accepted_prediction_tokens",
+                "audio_tokens",
+                "reasoning_tokens",
+                "text_tokens",
+                "rejected_prediction_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             accepted_prediction_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CompletionUsageCompletionTokensDetails",
-                "accepted_prediction_tokens",
-            )?,
+            >(&mut object, 0)?,
             audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CompletionUsageCompletionTokensDetails", "audio_tokens")?,
+            >(&mut object, 1)?,
             reasoning_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CompletionUsageCompletionTokensDetails",
-                "reasoning_tokens",
-            )?,
-            text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CompletionUsageCompletionTokensDetails", "text_tokens")?,
+            >(&mut object, 2)?,
+            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
             rejected_prediction_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CompletionUsageCompletionTokensDetails",
-                "rejected_prediction_tokens",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6250,31 +6095,35 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsagePromptTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CompletionUsagePromptTokensDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CompletionUsagePromptTokensDetails",
+            fields: &[
+                "audio_tokens",
+                "cached_tokens",
+                "text_tokens",
+                "image_tokens",
+                "cache_write_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CompletionUsagePromptTokensDetails", "audio_tokens")?,
+            >(&mut object, 0)?,
             cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CompletionUsagePromptTokensDetails", "cached_tokens")?,
-            text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CompletionUsagePromptTokensDetails", "text_tokens")?,
+            >(&mut object, 1)?,
+            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CompletionUsagePromptTokensDetails", "image_tokens")?,
+            >(&mut object, 3)?,
             cache_write_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CompletionUsagePromptTokensDetails", "cache_write_tokens")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6324,16 +6173,14 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CompoundFilter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CompoundFilter",
+            fields: &["type", "filters"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            filters: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CompoundFilter", "filters")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            filters: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6600,9 +6447,9 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6823,29 +6670,28 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ComputerCallOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ComputerCallOutputItemParam",
+            fields: &[
+                "id",
+                "call_id",
+                "type",
+                "output",
+                "acknowledged_safety_checks",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerCallOutputItemParam", "call_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerCallOutputItemParam", "type")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerCallOutputItemParam", "output")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             acknowledged_safety_checks: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "acknowledged_safety_checks")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6963,9 +6809,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7011,17 +6857,15 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallSafetyCheckParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ComputerCallSafetyCheckParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ComputerCallSafetyCheckParam",
+            fields: &["id", "code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerCallSafetyCheckParam", "id")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7181,9 +7025,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7235,25 +7079,26 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ComputerScreenshotContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ComputerScreenshotContent",
+            fields: &[
+                "type",
+                "image_url",
+                "file_id",
+                "detail",
+                "prompt_cache_breakpoint",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerScreenshotContent", "type")?,
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7316,9 +7161,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7364,20 +7209,15 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ComputerScreenshotImage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ComputerScreenshotImage",
+            fields: &["type", "image_url", "file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerScreenshotImage", "type")?,
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7479,9 +7319,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7535,15 +7375,13 @@ impl<'de> ::serde::Deserialize<'de> for ComputerTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ComputerTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ComputerTool",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerTool", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7624,30 +7462,30 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ComputerToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ComputerToolCall",
+            fields: &[
+                "type",
+                "id",
+                "call_id",
+                "action",
+                "actions",
+                "pending_safety_checks",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerToolCall", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerToolCall", "call_id")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
-            actions: crate::runtime::de::field::<_, D::Error>(&mut object, "actions")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            action: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            actions: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             pending_safety_checks: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ComputerToolCall", "pending_safety_checks")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7745,36 +7583,30 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ComputerToolCallOutputResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ComputerToolCallOutputResource",
+            fields: &[
+                "type",
+                "id",
+                "call_id",
+                "acknowledged_safety_checks",
+                "output",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerToolCallOutputResource", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerToolCallOutputResource", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerToolCallOutputResource", "call_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             acknowledged_safety_checks: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "acknowledged_safety_checks")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerToolCallOutputResource", "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            >(&mut object, 3)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7845,9 +7677,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7912,9 +7744,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7993,9 +7825,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8060,9 +7892,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8175,9 +8007,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8251,27 +8083,22 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ComputerUsePreviewTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ComputerUsePreviewTool",
+            fields: &["type", "environment", "display_width", "display_height"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerUsePreviewTool", "type")?,
-            environment: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "environment")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             display_width: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ComputerUsePreviewTool", "display_width")?,
+            >(&mut object, 2)?,
             display_height: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ComputerUsePreviewTool", "display_height")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8418,9 +8245,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8502,25 +8329,17 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerAutoParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerAutoParam",
+            fields: &["type", "file_ids", "memory_limit", "network_policy", "skills"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerAutoParam", "type")?,
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            memory_limit: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "memory_limit")?,
-            network_policy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "network_policy")?,
-            skills: crate::runtime::de::field::<_, D::Error>(&mut object, "skills")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            memory_limit: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            network_policy: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            skills: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8922,9 +8741,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8988,35 +8807,28 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerFileCitationBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerFileCitationBody",
+            fields: &[
+                "type",
+                "container_id",
+                "file_id",
+                "start_index",
+                "end_index",
+                "filename",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileCitationBody", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             container_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ContainerFileCitationBody", "container_id")?,
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileCitationBody", "file_id")?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileCitationBody", "start_index")?,
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileCitationBody", "end_index")?,
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileCitationBody", "filename")?,
+            >(&mut object, 1)?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9111,9 +8923,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9238,9 +9050,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerMemoryLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9304,23 +9116,18 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerNetworkPolicyAllowlistParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerNetworkPolicyAllowlistParam",
+            fields: &["type", "allowed_domains", "domain_secrets"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerNetworkPolicyAllowlistParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             allowed_domains: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ContainerNetworkPolicyAllowlistParam", "allowed_domains")?,
-            domain_secrets: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "domain_secrets")?,
+            >(&mut object, 1)?,
+            domain_secrets: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9484,9 +9291,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParamType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9558,15 +9365,13 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerNetworkPolicyDisabledParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerNetworkPolicyDisabledParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerNetworkPolicyDisabledParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9714,9 +9519,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParamType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9792,23 +9597,15 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDomainSecretParam 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerNetworkPolicyDomainSecretParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerNetworkPolicyDomainSecretParam",
+            fields: &["domain", "name", "value"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            domain: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerNetworkPolicyDomainSecretParam", "domain")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerNetworkPolicyDomainSecretParam", "name")?,
-            value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerNetworkPolicyDomainSecretParam", "value")?,
+            domain: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9899,19 +9696,17 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerReferenceParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerReferenceParam",
+            fields: &["type", "container_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerReferenceParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             container_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ContainerReferenceParam", "container_id")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10052,9 +9847,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10110,19 +9905,17 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerReferenceResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerReferenceResource",
+            fields: &["type", "container_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerReferenceResource", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             container_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ContainerReferenceResource", "container_id")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10185,9 +9978,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10229,19 +10022,14 @@ impl<'de> ::serde::Deserialize<'de> for CoordParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CoordParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CoordParam",
+            fields: &["x", "y"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CoordParam", "x")?,
-            y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CoordParam", "y")?,
+            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10316,20 +10104,18 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CustomGrammarFormatParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CustomGrammarFormatParam",
+            fields: &["type", "syntax", "definition"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomGrammarFormatParam", "type")?,
-            syntax: crate::runtime::de::field::<_, D::Error>(&mut object, "syntax")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            syntax: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             definition: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CustomGrammarFormatParam", "definition")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10474,9 +10260,9 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10544,15 +10330,13 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CustomTextFormatParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CustomTextFormatParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomTextFormatParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10692,9 +10476,9 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10763,33 +10547,19 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CustomToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CustomToolCall",
+            fields: &["type", "id", "call_id", "caller", "namespace", "name", "input"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCall", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCall", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCall", "name")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCall", "input")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10886,22 +10656,17 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CustomToolCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CustomToolCallOutput",
+            fields: &["type", "id", "call_id", "caller", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCallOutput", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCallOutput", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11102,9 +10867,9 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11175,9 +10940,9 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11247,32 +11012,25 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CustomToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CustomToolParam",
+            fields: &[
+                "type",
+                "name",
+                "description",
+                "format",
+                "defer_loading",
+                "allowed_callers",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolParam", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolParam", "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            defer_loading: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "defer_loading")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11558,9 +11316,9 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11630,19 +11388,14 @@ impl<'de> ::serde::Deserialize<'de> for DeletedRoleAssignmentResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DeletedRoleAssignmentResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DeletedRoleAssignmentResource",
+            fields: &["object", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeletedRoleAssignmentResource", "object")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeletedRoleAssignmentResource", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11724,9 +11477,9 @@ impl<'de> ::serde::Deserialize<'de> for DetailEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11760,15 +11513,13 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DirectToolCallCaller`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DirectToolCallCaller",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DirectToolCallCaller", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11821,15 +11572,13 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DirectToolCallCallerParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DirectToolCallCallerParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DirectToolCallCallerParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11913,9 +11662,9 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11986,9 +11735,9 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12034,24 +11783,16 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DoubleClickAction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DoubleClickAction",
+            fields: &["type", "x", "y", "keys"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DoubleClickAction", "type")?,
-            x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "DoubleClickAction", "x")?,
-            y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "DoubleClickAction", "y")?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12149,9 +11890,9 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12196,20 +11937,15 @@ impl<'de> ::serde::Deserialize<'de> for DragParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DragParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DragParam",
+            fields: &["type", "path", "keys"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DragParam", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DragParam", "path")?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12305,9 +12041,9 @@ impl<'de> ::serde::Deserialize<'de> for DragParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12369,15 +12105,16 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EasyInputMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EasyInputMessage",
+            fields: &["role", "content", "phase", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            phase: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12690,9 +12427,9 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12806,9 +12543,9 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12879,14 +12616,15 @@ impl<'de> ::serde::Deserialize<'de> for EvalItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalItem",
+            fields: &["role", "content", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13229,19 +12967,14 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalItemContentOutputText`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalItemContentOutputText",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalItemContentOutputText", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalItemContentOutputText", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13326,9 +13059,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13378,20 +13111,18 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalItemInputImage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalItemInputImage",
+            fields: &["type", "image_url", "detail"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalItemInputImage", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             image_url: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "EvalItemInputImage", "image_url")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            >(&mut object, 1)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13485,9 +13216,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13570,9 +13301,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13637,9 +13368,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13685,27 +13416,16 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FileCitationBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FileCitationBody",
+            fields: &["type", "file_id", "index", "filename"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileCitationBody", "type")?,
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileCitationBody", "file_id")?,
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FileCitationBody", "index")?,
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileCitationBody", "filename")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13796,9 +13516,9 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13877,9 +13597,9 @@ impl<'de> ::serde::Deserialize<'de> for FileDetailEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13915,19 +13635,14 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FileExpirationAfter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FileExpirationAfter",
+            fields: &["anchor", "seconds"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileExpirationAfter", "anchor")?,
-            seconds: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FileExpirationAfter", "seconds")?,
+            anchor: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            seconds: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14012,9 +13727,9 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfterAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14141,9 +13856,9 @@ impl<'de> ::serde::Deserialize<'de> for FileInputDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14189,23 +13904,15 @@ impl<'de> ::serde::Deserialize<'de> for FilePath {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FilePath`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FilePath",
+            fields: &["type", "file_id", "index"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FilePath", "type")?,
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FilePath", "file_id")?,
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FilePath", "index")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14294,9 +14001,9 @@ impl<'de> ::serde::Deserialize<'de> for FilePathType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14361,28 +14068,29 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FileSearchTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FileSearchTool",
+            fields: &[
+                "type",
+                "vector_store_ids",
+                "max_num_results",
+                "ranking_options",
+                "filters",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileSearchTool", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             vector_store_ids: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "FileSearchTool", "vector_store_ids")?,
+            >(&mut object, 1)?,
             max_num_results: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "FileSearchTool", "max_num_results")?,
-            ranking_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "ranking_options")?,
-            filters: crate::runtime::de::field::<_, D::Error>(&mut object, "filters")?,
+            >(&mut object, 2)?,
+            ranking_options: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            filters: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14486,25 +14194,17 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FileSearchToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FileSearchToolCall",
+            fields: &["id", "type", "status", "queries", "results"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileSearchToolCall", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileSearchToolCall", "type")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            queries: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileSearchToolCall", "queries")?,
-            results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            queries: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            results: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14588,19 +14288,17 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FileSearchToolCallResultsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FileSearchToolCallResultsItem",
+            fields: &["file_id", "text", "filename", "attributes", "score"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
-            attributes: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "attributes")?,
-            score: crate::runtime::de::field::<_, D::Error>(&mut object, "score")?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            score: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14741,9 +14439,9 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14808,9 +14506,9 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14923,9 +14621,9 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15216,9 +14914,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15272,25 +14970,29 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionCallOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionCallOutputItemParam",
+            fields: &[
+                "id",
+                "call_id",
+                "type",
+                "output",
+                "name",
+                "namespace",
+                "caller",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionCallOutputItemParam", "type")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15599,9 +15301,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15680,9 +15382,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputStatusEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15755,9 +15457,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15814,24 +15516,16 @@ impl<'de> ::serde::Deserialize<'de> for FunctionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionObject",
+            fields: &["description", "name", "parameters", "strict"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionObject", "name")?,
-            parameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "parameters")?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15938,23 +15632,18 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellAction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellAction",
+            fields: &["commands", "timeout_ms", "max_output_length"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            commands: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellAction", "commands")?,
-            timeout_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellAction", "timeout_ms")?,
+            commands: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            timeout_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             max_output_length: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "FunctionShellAction", "max_output_length")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15992,23 +15681,18 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellActionParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellActionParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellActionParam",
+            fields: &["commands", "timeout_ms", "max_output_length"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            commands: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellActionParam", "commands")?,
-            timeout_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellActionParam", "timeout_ms")?,
+            commands: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            timeout_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             max_output_length: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "FunctionShellActionParam", "max_output_length")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16091,37 +15775,29 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellCall",
+            fields: &[
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "action",
+                "status",
+                "environment",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCall", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCall", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            action: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCall", "action")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            environment: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "environment")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            action: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16241,30 +15917,27 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellCallItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellCallItemParam",
+            fields: &[
+                "id",
+                "call_id",
+                "caller",
+                "type",
+                "action",
+                "status",
+                "environment",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallItemParam", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallItemParam", "type")?,
-            action: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallItemParam", "action")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            environment: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "environment")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            action: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16461,9 +16134,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16542,9 +16215,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16594,37 +16267,32 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellCallOutput",
+            fields: &[
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "status",
+                "output",
+                "max_output_length",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutput", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutput", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutput", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutput", "output")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             max_output_length: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "FunctionShellCallOutput", "max_output_length")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            >(&mut object, 6)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16665,24 +16333,16 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellCallOutputContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellCallOutputContent",
+            fields: &["stdout", "stderr", "outcome", "created_by"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputContent", "stdout")?,
-            stderr: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputContent", "stderr")?,
-            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, "outcome")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            stdout: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            stderr: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16718,20 +16378,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellCallOutputContentParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellCallOutputContentParam",
+            fields: &["stdout", "stderr", "outcome"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputContentParam", "stdout")?,
-            stderr: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputContentParam", "stderr")?,
-            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, "outcome")?,
+            stdout: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            stderr: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16862,19 +16517,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellCallOutputExitOutcome`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellCallOutputExitOutcome",
+            fields: &["type", "exit_code"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputExitOutcome", "type")?,
-            exit_code: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputExitOutcome", "exit_code")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            exit_code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16908,19 +16558,14 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParam 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellCallOutputExitOutcomeParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellCallOutputExitOutcomeParam",
+            fields: &["type", "exit_code"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputExitOutcomeParam", "type")?,
-            exit_code: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputExitOutcomeParam", "exit_code")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            exit_code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17005,9 +16650,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParamT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17078,9 +16723,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17136,30 +16781,30 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellCallOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellCallOutputItemParam",
+            fields: &[
+                "id",
+                "call_id",
+                "caller",
+                "type",
+                "output",
+                "status",
+                "max_output_length",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputItemParam", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputItemParam", "type")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputItemParam", "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             max_output_length: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "FunctionShellCallOutputItemParam", "max_output_length")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17283,9 +16928,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17434,9 +17079,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputStatusEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17470,15 +17115,13 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellCallOutputTimeoutOutcome`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellCallOutputTimeoutOutcome",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputTimeoutOutcome", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17510,15 +17153,13 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellCallOutputTimeoutOutcomeParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellCallOutputTimeoutOutcomeParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellCallOutputTimeoutOutcomeParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17602,9 +17243,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17675,9 +17316,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17748,9 +17389,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17829,9 +17470,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17896,9 +17537,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17960,23 +17601,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionShellToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionShellToolParam",
+            fields: &["type", "environment", "allowed_callers"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionShellToolParam", "type")?,
-            environment: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "environment")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18273,9 +17906,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18363,40 +17996,29 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionTool",
+            fields: &[
+                "type",
+                "name",
+                "description",
+                "parameters",
+                "output_schema",
+                "strict",
+                "defer_loading",
+                "allowed_callers",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionTool", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionTool", "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            parameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "parameters")?,
-            output_schema: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_schema")?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
-            defer_loading: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "defer_loading")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            output_schema: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18536,34 +18158,32 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionToolCall",
+            fields: &[
+                "id",
+                "type",
+                "call_id",
+                "caller",
+                "namespace",
+                "name",
+                "arguments",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionToolCall", "type")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionToolCall", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionToolCall", "name")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "FunctionToolCall", "arguments")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 6)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18774,32 +18394,31 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionToolCallOutputResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionToolCallOutputResource",
+            fields: &[
+                "id",
+                "type",
+                "call_id",
+                "name",
+                "namespace",
+                "caller",
+                "output",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionToolCallOutputResource", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionToolCallOutputResource", "type")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18870,9 +18489,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18937,9 +18556,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18998,41 +18617,34 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionToolCallResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionToolCallResource",
+            fields: &[
+                "id",
+                "type",
+                "call_id",
+                "caller",
+                "namespace",
+                "name",
+                "arguments",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionToolCallResource", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionToolCallResource", "type")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionToolCallResource", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionToolCallResource", "name")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "FunctionToolCallResource", "arguments")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            >(&mut object, 6)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19103,9 +18715,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19170,9 +18782,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19248,40 +18860,29 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionToolParam",
+            fields: &[
+                "name",
+                "description",
+                "parameters",
+                "strict",
+                "type",
+                "output_schema",
+                "defer_loading",
+                "allowed_callers",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionToolParam", "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            parameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "parameters")?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionToolParam", "type")?,
-            output_schema: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_schema")?,
-            defer_loading: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "defer_loading")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            output_schema: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19468,9 +19069,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19597,9 +19198,9 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19663,35 +19264,21 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `GraderLabelModel`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "GraderLabelModel",
+            fields: &["type", "name", "model", "input", "labels", "passing_labels"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderLabelModel", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderLabelModel", "name")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderLabelModel", "model")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderLabelModel", "input")?,
-            labels: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderLabelModel", "labels")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            labels: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             passing_labels: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "GraderLabelModel", "passing_labels")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19786,9 +19373,9 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModelType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19859,9 +19446,9 @@ impl<'de> ::serde::Deserialize<'de> for GraderPythonType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19914,28 +19501,26 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelSamplingParams {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `GraderScoreModelSamplingParams`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "GraderScoreModelSamplingParams",
+            fields: &[
+                "seed",
+                "top_p",
+                "temperature",
+                "max_completions_tokens",
+                "reasoning_effort",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            seed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "GraderScoreModelSamplingParams", "seed")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
+            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             max_completions_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "GraderScoreModelSamplingParams", "max_completions_tokens")?,
-            reasoning_effort: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning_effort")?,
+            >(&mut object, 3)?,
+            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20054,9 +19639,9 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20104,31 +19689,20 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheck {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `GraderStringCheck`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "GraderStringCheck",
+            fields: &["type", "name", "input", "reference", "operation"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderStringCheck", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderStringCheck", "name")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderStringCheck", "input")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             reference: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "GraderStringCheck", "reference")?,
-            operation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "operation")?,
+            >(&mut object, 3)?,
+            operation: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20233,9 +19807,9 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheckOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20300,9 +19874,9 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheckType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20413,9 +19987,9 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityEvaluationMetric {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20480,9 +20054,9 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20599,9 +20173,9 @@ impl<'de> ::serde::Deserialize<'de> for GrammarSyntax1 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20660,28 +20234,20 @@ impl<'de> ::serde::Deserialize<'de> for Group {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(deserializer, "an object `Group`")?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Group",
+            fields: &["object", "id", "name", "created_at", "scim_managed"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Group", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Group", "id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Group", "name")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "Group", "created_at")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
             scim_managed: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "Group", "scim_managed")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20779,9 +20345,9 @@ impl<'de> ::serde::Deserialize<'de> for GroupObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20845,23 +20411,15 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `GroupRoleAssignment`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "GroupRoleAssignment",
+            fields: &["object", "group", "role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GroupRoleAssignment", "object")?,
-            group: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GroupRoleAssignment", "group")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GroupRoleAssignment", "role")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            group: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20959,9 +20517,9 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignmentObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21015,23 +20573,15 @@ impl<'de> ::serde::Deserialize<'de> for HttpError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `HttpError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "HttpError",
+            fields: &["type", "code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "HttpError", "type")?,
-            code: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "HttpError", "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "HttpError", "message")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21120,9 +20670,9 @@ impl<'de> ::serde::Deserialize<'de> for HttpErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21178,19 +20728,20 @@ impl<'de> ::serde::Deserialize<'de> for HybridSearchOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `HybridSearchOptions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "HybridSearchOptions",
+            fields: &["embedding_weight", "text_weight"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             embedding_weight: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "HybridSearchOptions", "embedding_weight")?,
+            >(&mut object, 0)?,
             text_weight: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "HybridSearchOptions", "text_weight")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21352,9 +20903,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21477,9 +21028,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenActionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21567,47 +21118,43 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImageGenTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImageGenTool",
+            fields: &[
+                "type",
+                "model",
+                "quality",
+                "size",
+                "output_format",
+                "output_compression",
+                "moderation",
+                "background",
+                "input_fidelity",
+                "input_image_mask",
+                "partial_images",
+                "action",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageGenTool", "type")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             output_compression: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImageGenTool", "output_compression")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            input_fidelity: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "input_fidelity")?,
-            input_image_mask: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "input_image_mask")?,
+            >(&mut object, 5)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            input_fidelity: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            input_image_mask: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             partial_images: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImageGenTool", "partial_images")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
+            >(&mut object, 10)?,
+            action: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21848,9 +21395,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21897,21 +21444,16 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImageGenToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImageGenToolCall",
+            fields: &["type", "id", "status", "result"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageGenToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageGenToolCall", "id")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            result: crate::runtime::de::field::<_, D::Error>(&mut object, "result")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            result: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22021,9 +21563,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22088,9 +21630,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22148,16 +21690,14 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolInputImageMask {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImageGenToolInputImageMask`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImageGenToolInputImageMask",
+            fields: &["image_url", "file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22427,9 +21967,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22551,9 +22091,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22679,9 +22219,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22897,9 +22437,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -23016,9 +22556,9 @@ impl<'de> ::serde::Deserialize<'de> for IncludeEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -23074,27 +22614,19 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InlineSkillParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InlineSkillParam",
+            fields: &["type", "name", "description", "source"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InlineSkillParam", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InlineSkillParam", "name")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             description: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "InlineSkillParam", "description")?,
-            source: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InlineSkillParam", "source")?,
+            >(&mut object, 2)?,
+            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -23249,9 +22781,9 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -23327,23 +22859,18 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InlineSkillSourceParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InlineSkillSourceParam",
+            fields: &["type", "media_type", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InlineSkillSourceParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             media_type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "InlineSkillSourceParam", "media_type")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InlineSkillSourceParam", "data")?,
+            >(&mut object, 1)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -23494,9 +23021,9 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamMediaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -23631,9 +23158,9 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -23691,19 +23218,14 @@ impl<'de> ::serde::Deserialize<'de> for InputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InputAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InputAudio",
+            fields: &["type", "input_audio"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputAudio", "type")?,
-            input_audio: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "input_audio")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            input_audio: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -23794,9 +23316,9 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -23832,16 +23354,14 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioInputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InputAudioInputAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InputAudioInputAudio",
+            fields: &["data", "format"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputAudioInputAudio", "data")?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -23929,9 +23449,9 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -24184,9 +23704,9 @@ impl<'de> ::serde::Deserialize<'de> for InputFidelity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -24264,27 +23784,30 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InputFileContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InputFileContent",
+            fields: &[
+                "type",
+                "file_id",
+                "filename",
+                "file_data",
+                "prompt_cache_breakpoint",
+                "file_url",
+                "detail",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputFileContent", "type")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
-            file_data: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_data")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            file_data: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
-            file_url: crate::runtime::de::field::<_, D::Error>(&mut object, "file_url")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            >(&mut object, 4)?,
+            file_url: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -24427,27 +23950,30 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InputFileContentParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InputFileContentParam",
+            fields: &[
+                "type",
+                "file_id",
+                "filename",
+                "file_data",
+                "file_url",
+                "detail",
+                "prompt_cache_breakpoint",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputFileContentParam", "type")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
-            file_data: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_data")?,
-            file_url: crate::runtime::de::field::<_, D::Error>(&mut object, "file_url")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            file_data: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            file_url: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -24585,9 +24111,9 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -24706,9 +24232,9 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -24793,25 +24319,26 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InputImageContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InputImageContent",
+            fields: &[
+                "type",
+                "image_url",
+                "file_id",
+                "detail",
+                "prompt_cache_breakpoint",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputImageContent", "type")?,
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -24922,25 +24449,26 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InputImageContentParamAutoParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InputImageContentParamAutoParam",
+            fields: &[
+                "type",
+                "image_url",
+                "file_id",
+                "detail",
+                "prompt_cache_breakpoint",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputImageContentParamAutoParam", "type")?,
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -25060,9 +24588,9 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25181,9 +24709,9 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25590,18 +25118,16 @@ impl<'de> ::serde::Deserialize<'de> for InputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InputMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InputMessage",
+            fields: &["type", "role", "status", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputMessage", "content")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -25728,9 +25254,9 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25803,9 +25329,9 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25870,9 +25396,9 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25937,23 +25463,18 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InputTextContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InputTextContent",
+            fields: &["type", "text", "prompt_cache_breakpoint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputTextContent", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputTextContent", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -26041,23 +25562,18 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InputTextContentParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InputTextContentParam",
+            fields: &["type", "text", "prompt_cache_breakpoint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputTextContentParam", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputTextContentParam", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -26151,9 +25667,9 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26278,9 +25794,9 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27042,16 +26558,14 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ItemReferenceParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ItemReferenceParam",
+            fields: &["type", "id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ItemReferenceParam", "id")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27145,9 +26659,9 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27189,19 +26703,14 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `KeyPressAction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "KeyPressAction",
+            fields: &["type", "keys"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "KeyPressAction", "type")?,
-            keys: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "KeyPressAction", "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            keys: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27288,9 +26797,9 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27347,16 +26856,14 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `LocalEnvironmentParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "LocalEnvironmentParam",
+            fields: &["type", "skills"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalEnvironmentParam", "type")?,
-            skills: crate::runtime::de::field::<_, D::Error>(&mut object, "skills")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            skills: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27505,9 +27012,9 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27561,15 +27068,13 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `LocalEnvironmentResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "LocalEnvironmentResource",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalEnvironmentResource", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27632,9 +27137,9 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27687,32 +27192,25 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `LocalShellExecAction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "LocalShellExecAction",
+            fields: &[
+                "type",
+                "command",
+                "timeout_ms",
+                "working_directory",
+                "env",
+                "user",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalShellExecAction", "type")?,
-            command: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalShellExecAction", "command")?,
-            timeout_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "LocalShellExecAction", "timeout_ms")?,
-            working_directory: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "working_directory")?,
-            env: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalShellExecAction", "env")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            timeout_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            working_directory: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            env: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27827,9 +27325,9 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27877,28 +27375,17 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `LocalShellToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "LocalShellToolCall",
+            fields: &["type", "id", "call_id", "action", "status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalShellToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalShellToolCall", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalShellToolCall", "call_id")?,
-            action: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalShellToolCall", "action")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            action: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27970,25 +27457,17 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `LocalShellToolCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "LocalShellToolCallOutput",
+            fields: &["type", "id", "output", "status", "call_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalShellToolCallOutput", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalShellToolCallOutput", "id")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalShellToolCallOutput", "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28100,9 +27579,9 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28167,9 +27646,9 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28248,9 +27727,9 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28315,9 +27794,9 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28371,15 +27850,13 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `LocalShellToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "LocalShellToolParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalShellToolParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28519,9 +27996,9 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28593,23 +28070,18 @@ impl<'de> ::serde::Deserialize<'de> for LocalSkillParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `LocalSkillParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "LocalSkillParam",
+            fields: &["name", "description", "path"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalSkillParam", "name")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             description: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "LocalSkillParam", "description")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LocalSkillParam", "path")?,
+            >(&mut object, 1)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28688,27 +28160,19 @@ impl<'de> ::serde::Deserialize<'de> for LogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `LogProb`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "LogProb",
+            fields: &["token", "logprob", "bytes", "top_logprobs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LogProb", "token")?,
-            logprob: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LogProb", "logprob")?,
-            bytes: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LogProb", "bytes")?,
+            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            bytes: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             top_logprobs: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "LogProb", "top_logprobs")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28777,31 +28241,23 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `McpApprovalRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "McpApprovalRequest",
+            fields: &["type", "id", "server_label", "name", "arguments"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpApprovalRequest", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpApprovalRequest", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "McpApprovalRequest", "server_label")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpApprovalRequest", "name")?,
+            >(&mut object, 2)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "McpApprovalRequest", "arguments")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28894,9 +28350,9 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequestType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28949,29 +28405,28 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `McpApprovalResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "McpApprovalResponse",
+            fields: &[
+                "type",
+                "id",
+                "approval_request_id",
+                "approve",
+                "reason",
+                "request_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpApprovalResponse", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             approval_request_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "McpApprovalResponse", "approval_request_id")?,
-            approve: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpApprovalResponse", "approve")?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            request_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "request_id")?,
+            >(&mut object, 2)?,
+            approve: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            request_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29065,32 +28520,28 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `McpApprovalResponseResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "McpApprovalResponseResource",
+            fields: &[
+                "type",
+                "id",
+                "approval_request_id",
+                "approve",
+                "reason",
+                "request_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpApprovalResponseResource", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpApprovalResponseResource", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             approval_request_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "McpApprovalResponseResource", "approval_request_id")?,
-            approve: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpApprovalResponseResource", "approve")?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            request_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "request_id")?,
+            >(&mut object, 2)?,
+            approve: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            request_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29153,9 +28604,9 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -29226,9 +28677,9 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -29277,28 +28728,20 @@ impl<'de> ::serde::Deserialize<'de> for McpListTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `McpListTools`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "McpListTools",
+            fields: &["type", "id", "server_label", "tools", "error"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpListTools", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpListTools", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "McpListTools", "server_label")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpListTools", "tools")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            >(&mut object, 2)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29375,27 +28818,19 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `McpListToolsTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "McpListToolsTool",
+            fields: &["name", "description", "input_schema", "annotations"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpListToolsTool", "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             input_schema: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "McpListToolsTool", "input_schema")?,
-            annotations: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "annotations")?,
+            >(&mut object, 2)?,
+            annotations: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29498,9 +28933,9 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -29544,23 +28979,15 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `McpProtocolError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "McpProtocolError",
+            fields: &["type", "code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpProtocolError", "type")?,
-            code: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "McpProtocolError", "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpProtocolError", "message")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29649,9 +29076,9 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -29743,56 +29170,43 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `McpTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "McpTool",
+            fields: &[
+                "type",
+                "server_label",
+                "server_url",
+                "connector_id",
+                "tunnel_id",
+                "authorization",
+                "server_description",
+                "headers",
+                "allowed_tools",
+                "allowed_callers",
+                "require_approval",
+                "defer_loading",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpTool", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "McpTool", "server_label")?,
-            server_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "server_url")?,
-            connector_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "connector_id")?,
-            tunnel_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tunnel_id")?,
-            authorization: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "authorization")?,
+            >(&mut object, 1)?,
+            server_url: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            connector_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            tunnel_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            authorization: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             server_description: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "server_description")?,
-            headers: crate::runtime::de::field::<_, D::Error>(&mut object, "headers")?,
-            allowed_tools: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_tools")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
-            require_approval: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "require_approval")?,
-            defer_loading: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "defer_loading")?,
+            >(&mut object, 6)?,
+            headers: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            allowed_tools: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            require_approval: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30097,38 +29511,40 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `McpToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "McpToolCall",
+            fields: &[
+                "type",
+                "id",
+                "server_label",
+                "name",
+                "arguments",
+                "output",
+                "error",
+                "status",
+                "approval_request_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpToolCall", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "McpToolCall", "server_label")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpToolCall", "name")?,
+            >(&mut object, 2)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "McpToolCall", "arguments")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 4)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             approval_request_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "approval_request_id")?,
+            >(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30358,9 +29774,9 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30425,9 +29841,9 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30574,9 +29990,9 @@ impl<'de> ::serde::Deserialize<'de> for McpToolConnectorId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30620,19 +30036,14 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `McpToolExecutionError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "McpToolExecutionError",
+            fields: &["type", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpToolExecutionError", "type")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "McpToolExecutionError", "content")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30717,9 +30128,9 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30781,19 +30192,14 @@ impl<'de> ::serde::Deserialize<'de> for McpToolFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `McpToolFilter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "McpToolFilter",
+            fields: &["tool_names", "read_only"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            tool_names: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_names")?,
-            read_only: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "read_only")?,
+            tool_names: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            read_only: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30896,13 +30302,14 @@ impl<'de> ::serde::Deserialize<'de> for McpToolMcpToolApprovalFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `McpToolMcpToolApprovalFilter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "McpToolMcpToolApprovalFilter",
+            fields: &["always", "never"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            always: crate::runtime::de::field::<_, D::Error>(&mut object, "always")?,
-            never: crate::runtime::de::field::<_, D::Error>(&mut object, "never")?,
+            always: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            never: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -31071,9 +30478,9 @@ impl<'de> ::serde::Deserialize<'de> for McpToolMcpToolApprovalSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31353,9 +30760,9 @@ impl<'de> ::serde::Deserialize<'de> for McpToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31422,26 +30829,18 @@ impl<'de> ::serde::Deserialize<'de> for Message {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `Message`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Message",
+            fields: &["type", "id", "status", "role", "content", "phase"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Message", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Message", "id")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Message", "content")?,
-            phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            phase: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -31713,9 +31112,9 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31791,9 +31190,9 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31886,9 +31285,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31961,9 +31360,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32028,9 +31427,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32521,9 +31920,9 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponsePropertiesPromptCacheRetent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32557,12 +31956,13 @@ impl<'de> ::serde::Deserialize<'de> for ModerationConfigParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModerationConfigParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModerationConfigParam",
+            fields: &["mode"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32650,9 +32050,9 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32721,9 +32121,9 @@ impl<'de> ::serde::Deserialize<'de> for ModerationMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32760,16 +32160,14 @@ impl<'de> ::serde::Deserialize<'de> for ModerationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModerationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModerationParam",
+            fields: &["model", "policy"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ModerationParam", "model")?,
-            policy: crate::runtime::de::field::<_, D::Error>(&mut object, "policy")?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            policy: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32835,13 +32233,14 @@ impl<'de> ::serde::Deserialize<'de> for ModerationPolicyParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModerationPolicyParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModerationPolicyParam",
+            fields: &["input", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32924,35 +32323,34 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModerationResultBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModerationResultBody",
+            fields: &[
+                "type",
+                "model",
+                "flagged",
+                "categories",
+                "category_scores",
+                "category_applied_input_types",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ModerationResultBody", "type")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ModerationResultBody", "model")?,
-            flagged: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ModerationResultBody", "flagged")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            flagged: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             categories: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ModerationResultBody", "categories")?,
+            >(&mut object, 3)?,
             category_scores: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ModerationResultBody", "category_scores")?,
+            >(&mut object, 4)?,
             category_applied_input_types: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ModerationResultBody", "category_applied_input_types")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33015,9 +32413,9 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33064,24 +32462,16 @@ impl<'de> ::serde::Deserialize<'de> for MoveParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MoveParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MoveParam",
+            fields: &["type", "x", "y", "keys"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MoveParam", "type")?,
-            x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "MoveParam", "x")?,
-            y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "MoveParam", "y")?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33179,9 +32569,9 @@ impl<'de> ::serde::Deserialize<'de> for MoveParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33241,27 +32631,19 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `NamespaceToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "NamespaceToolParam",
+            fields: &["type", "name", "description", "tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "NamespaceToolParam", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "NamespaceToolParam", "name")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             description: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "NamespaceToolParam", "description")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "NamespaceToolParam", "tools")?,
+            >(&mut object, 2)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33520,9 +32902,9 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33596,41 +32978,31 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFile {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `OpenAiFile`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "OpenAiFile",
+            fields: &[
+                "id",
+                "bytes",
+                "created_at",
+                "expires_at",
+                "filename",
+                "object",
+                "purpose",
+                "status",
+                "status_details",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OpenAiFile", "id")?,
-            bytes: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "OpenAiFile", "bytes")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "OpenAiFile", "created_at")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "OpenAiFile", "expires_at")?,
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OpenAiFile", "filename")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OpenAiFile", "object")?,
-            purpose: crate::runtime::de::field::<_, D::Error>(&mut object, "purpose")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            status_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "status_details")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            purpose: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            status_details: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33693,9 +33065,9 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33794,9 +33166,9 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFilePurpose {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33870,9 +33242,9 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33941,9 +33313,9 @@ impl<'de> ::serde::Deserialize<'de> for OrderEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33988,29 +33360,18 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `OutputMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "OutputMessage",
+            fields: &["id", "type", "role", "content", "phase", "status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OutputMessage", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OutputMessage", "type")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OutputMessage", "role")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OutputMessage", "content")?,
-            phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            phase: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34180,9 +33541,9 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34261,9 +33622,9 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34328,9 +33689,9 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34376,27 +33737,19 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `OutputTextContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "OutputTextContent",
+            fields: &["type", "text", "annotations", "logprobs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OutputTextContent", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OutputTextContent", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             annotations: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "OutputTextContent", "annotations")?,
-            logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OutputTextContent", "logprobs")?,
+            >(&mut object, 2)?,
+            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34487,9 +33840,9 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34542,31 +33895,20 @@ impl<'de> ::serde::Deserialize<'de> for Program {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `Program`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Program",
+            fields: &["type", "id", "call_id", "code", "fingerprint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Program", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Program", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Program", "call_id")?,
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Program", "code")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             fingerprint: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "Program", "fingerprint")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34606,31 +33948,20 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProgramItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProgramItemParam",
+            fields: &["id", "type", "call_id", "code", "fingerprint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramItemParam", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramItemParam", "type")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramItemParam", "call_id")?,
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramItemParam", "code")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             fingerprint: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ProgramItemParam", "fingerprint")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34723,9 +34054,9 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34773,28 +34104,17 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProgramOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProgramOutput",
+            fields: &["type", "id", "call_id", "result", "status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramOutput", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramOutput", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramOutput", "call_id")?,
-            result: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramOutput", "result")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            result: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34834,28 +34154,17 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProgramOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProgramOutputItemParam",
+            fields: &["id", "type", "call_id", "result", "status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramOutputItemParam", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramOutputItemParam", "type")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramOutputItemParam", "call_id")?,
-            result: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramOutputItemParam", "result")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            result: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34948,9 +34257,9 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35025,9 +34334,9 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35096,9 +34405,9 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35163,9 +34472,9 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35207,19 +34516,17 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProgramToolCallCaller`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProgramToolCallCaller",
+            fields: &["type", "caller_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramToolCallCaller", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             caller_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ProgramToolCallCaller", "caller_id")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35275,19 +34582,17 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProgramToolCallCallerParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProgramToolCallCallerParam",
+            fields: &["type", "caller_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgramToolCallCallerParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             caller_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ProgramToolCallCallerParam", "caller_id")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35372,9 +34677,9 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35445,9 +34750,9 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35518,9 +34823,9 @@ impl<'de> ::serde::Deserialize<'de> for ProgramType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35574,15 +34879,13 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProgrammaticToolCallingParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProgrammaticToolCallingParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProgrammaticToolCallingParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35722,9 +35025,9 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35784,17 +35087,15 @@ impl<'de> ::serde::Deserialize<'de> for Prompt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(deserializer, "an object `Prompt`")?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Prompt",
+            fields: &["id", "version", "variables"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Prompt", "id")?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
-            variables: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "variables")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            version: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            variables: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35883,15 +35184,13 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `PromptCacheBreakpointConfig`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "PromptCacheBreakpointConfig",
+            fields: &["mode"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "PromptCacheBreakpointConfig", "mode")?,
+            mode: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36047,9 +35346,9 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfigMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36121,15 +35420,13 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `PromptCacheBreakpointParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "PromptCacheBreakpointParam",
+            fields: &["mode"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "PromptCacheBreakpointParam", "mode")?,
+            mode: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36269,9 +35566,9 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParamMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36360,9 +35657,9 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheModeEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36400,13 +35697,14 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptionsParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `PromptCacheOptionsParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "PromptCacheOptionsParam",
+            fields: &["ttl", "mode"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            ttl: crate::runtime::de::field::<_, D::Error>(&mut object, "ttl")?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            ttl: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36508,9 +35806,9 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheTtlEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36564,15 +35862,13 @@ impl<'de> ::serde::Deserialize<'de> for PublicAssignOrganizationGroupRoleBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `PublicAssignOrganizationGroupRoleBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "PublicAssignOrganizationGroupRoleBody",
+            fields: &["role_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "PublicAssignOrganizationGroupRoleBody", "role_id")?,
+            role_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36716,9 +36012,9 @@ impl<'de> ::serde::Deserialize<'de> for RankerVersionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36780,20 +36076,15 @@ impl<'de> ::serde::Deserialize<'de> for RankingOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RankingOptions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RankingOptions",
+            fields: &["ranker", "score_threshold", "hybrid_search"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, "ranker")?,
-            score_threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "score_threshold")?,
-            hybrid_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "hybrid_search")?,
+            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            score_threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            hybrid_search: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36992,9 +36283,9 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningEffort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37050,29 +36341,18 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ReasoningItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ReasoningItem",
+            fields: &["type", "id", "encrypted_content", "summary", "content", "status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ReasoningItem", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ReasoningItem", "id")?,
-            encrypted_content: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "encrypted_content")?,
-            summary: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ReasoningItem", "summary")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            encrypted_content: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            summary: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37196,9 +36476,9 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37263,9 +36543,9 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37307,19 +36587,14 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ReasoningTextContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ReasoningTextContent",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ReasoningTextContent", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ReasoningTextContent", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37404,9 +36679,9 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37448,19 +36723,14 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RefusalContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RefusalContent",
+            fields: &["type", "refusal"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RefusalContent", "type")?,
-            refusal: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RefusalContent", "refusal")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37545,9 +36815,9 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37603,15 +36873,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFormatJsonObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFormatJsonObject",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFormatJsonObject", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37759,9 +37027,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37835,19 +37103,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFormatJsonSchema`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFormatJsonSchema",
+            fields: &["type", "json_schema"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFormatJsonSchema", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             json_schema: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFormatJsonSchema", "json_schema")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37940,21 +37206,16 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaJsonSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFormatJsonSchemaJsonSchema`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFormatJsonSchemaJsonSchema",
+            fields: &["description", "name", "schema", "strict"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFormatJsonSchemaJsonSchema", "name")?,
-            schema: crate::runtime::de::field::<_, D::Error>(&mut object, "schema")?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            schema: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38131,9 +37392,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38203,15 +37464,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFormatText`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFormatText",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFormatText", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38359,9 +37618,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38590,36 +37849,36 @@ impl<'de> ::serde::Deserialize<'de> for Role {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(deserializer, "an object `Role`")?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Role",
+            fields: &[
+                "object",
+                "id",
+                "name",
+                "description",
+                "permissions",
+                "resource_type",
+                "predefined_role",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Role", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Role", "id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Role", "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             permissions: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "Role", "permissions")?,
+            >(&mut object, 4)?,
             resource_type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "Role", "resource_type")?,
+            >(&mut object, 5)?,
             predefined_role: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "Role", "predefined_role")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38679,24 +37938,16 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RoleListResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RoleListResource",
+            fields: &["object", "data", "has_more", "next"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RoleListResource", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RoleListResource", "data")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RoleListResource", "has_more")?,
-            next: crate::runtime::de::field::<_, D::Error>(&mut object, "next")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            next: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38808,9 +38059,9 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38943,9 +38194,9 @@ impl<'de> ::serde::Deserialize<'de> for RoleObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39001,15 +38252,13 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ScreenshotParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ScreenshotParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ScreenshotParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39093,9 +38342,9 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39146,32 +38395,18 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ScrollParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ScrollParam",
+            fields: &["type", "x", "y", "scroll_x", "scroll_y", "keys"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ScrollParam", "type")?,
-            x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ScrollParam", "x")?,
-            y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ScrollParam", "y")?,
-            scroll_x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ScrollParam", "scroll_x")?,
-            scroll_y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ScrollParam", "scroll_y")?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            scroll_x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            scroll_y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39273,9 +38508,9 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39392,9 +38627,9 @@ impl<'de> ::serde::Deserialize<'de> for SearchContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39516,9 +38751,9 @@ impl<'de> ::serde::Deserialize<'de> for SearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39580,20 +38815,15 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SkillReferenceParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SkillReferenceParam",
+            fields: &["type", "skill_id", "version"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SkillReferenceParam", "type")?,
-            skill_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SkillReferenceParam", "skill_id")?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            skill_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            version: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39751,9 +38981,9 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39894,19 +39124,14 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SummaryTextContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SummaryTextContent",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SummaryTextContent", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SummaryTextContent", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39991,9 +39216,9 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40035,19 +39260,14 @@ impl<'de> ::serde::Deserialize<'de> for TextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TextContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TextContent",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TextContent", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TextContent", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40110,9 +39330,9 @@ impl<'de> ::serde::Deserialize<'de> for TextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40246,28 +39466,17 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TextResponseFormatJsonSchema`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TextResponseFormatJsonSchema",
+            fields: &["type", "description", "name", "schema", "strict"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TextResponseFormatJsonSchema", "type")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TextResponseFormatJsonSchema", "name")?,
-            schema: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TextResponseFormatJsonSchema", "schema")?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            schema: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40371,9 +39580,9 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchemaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40955,19 +40164,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ToolChoiceFunction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ToolChoiceFunction",
+            fields: &["type", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolChoiceFunction", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolChoiceFunction", "name")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41052,9 +40256,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunctionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41099,20 +40303,18 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ToolChoiceMcp`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ToolChoiceMcp",
+            fields: &["type", "server_label", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolChoiceMcp", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ToolChoiceMcp", "server_label")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            >(&mut object, 1)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41206,9 +40408,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcpType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41287,9 +40489,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41336,33 +40538,30 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ToolSearchCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ToolSearchCall",
+            fields: &[
+                "type",
+                "id",
+                "call_id",
+                "execution",
+                "arguments",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolSearchCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolSearchCall", "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            execution: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "execution")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ToolSearchCall", "arguments")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            >(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41408,26 +40607,21 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ToolSearchCallItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ToolSearchCallItemParam",
+            fields: &["id", "call_id", "type", "execution", "arguments", "status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolSearchCallItemParam", "type")?,
-            execution: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "execution")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ToolSearchCallItemParam", "arguments")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41548,9 +40742,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41621,9 +40815,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41740,9 +40934,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchExecutionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41796,33 +40990,27 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ToolSearchOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ToolSearchOutput",
+            fields: &[
+                "type",
+                "id",
+                "call_id",
+                "execution",
+                "tools",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolSearchOutput", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolSearchOutput", "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            execution: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "execution")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolSearchOutput", "tools")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41868,26 +41056,18 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ToolSearchOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ToolSearchOutputItemParam",
+            fields: &["id", "call_id", "type", "execution", "tools", "status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolSearchOutputItemParam", "type")?,
-            execution: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "execution")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolSearchOutputItemParam", "tools")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42008,9 +41188,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -42081,9 +41261,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -42146,27 +41326,16 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ToolSearchToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ToolSearchToolParam",
+            fields: &["type", "execution", "description", "parameters"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolSearchToolParam", "type")?,
-            execution: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "execution")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            parameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "parameters")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42330,9 +41499,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -42390,23 +41559,15 @@ impl<'de> ::serde::Deserialize<'de> for TopLogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TopLogProb`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TopLogProb",
+            fields: &["token", "logprob", "bytes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TopLogProb", "token")?,
-            logprob: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TopLogProb", "logprob")?,
-            bytes: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TopLogProb", "bytes")?,
+            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            bytes: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42467,19 +41628,14 @@ impl<'de> ::serde::Deserialize<'de> for TypeParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TypeParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TypeParam",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TypeParam", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TypeParam", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42564,9 +41720,9 @@ impl<'de> ::serde::Deserialize<'de> for TypeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -42614,31 +41770,17 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UrlCitationBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UrlCitationBody",
+            fields: &["type", "url", "start_index", "end_index", "title"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UrlCitationBody", "type")?,
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UrlCitationBody", "url")?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UrlCitationBody", "start_index")?,
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UrlCitationBody", "end_index")?,
-            title: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UrlCitationBody", "title")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            title: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42731,9 +41873,9 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -42828,57 +41970,57 @@ impl<'de> ::serde::Deserialize<'de> for User {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(deserializer, "an object `User`")?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "User",
+            fields: &[
+                "object",
+                "id",
+                "name",
+                "email",
+                "role",
+                "added_at",
+                "is_default",
+                "created",
+                "user",
+                "is_service_account",
+                "is_scale_tier_authorized_purchaser",
+                "is_scim_managed",
+                "api_key_last_used_at",
+                "technical_level",
+                "developer_persona",
+                "projects",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "User", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "User", "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            added_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "User", "added_at")?,
-            is_default: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "is_default")?,
-            created: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "User", "created")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            email: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            added_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
+            is_default: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            created: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             is_service_account: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "is_service_account")?,
+            >(&mut object, 9)?,
             is_scale_tier_authorized_purchaser: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "is_scale_tier_authorized_purchaser")?,
-            is_scim_managed: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "is_scim_managed")?,
+            >(&mut object, 10)?,
+            is_scim_managed: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
             api_key_last_used_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "User", "api_key_last_used_at")?,
-            technical_level: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "technical_level")?,
+            >(&mut object, 12)?,
+            technical_level: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
             developer_persona: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "developer_persona")?,
-            projects: crate::runtime::de::field::<_, D::Error>(&mut object, "projects")?,
+            >(&mut object, 14)?,
+            projects: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42935,14 +42077,15 @@ impl<'de> ::serde::Deserialize<'de> for UserDataItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UserDataItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UserDataItem",
+            fields: &["id", "name", "role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43047,9 +42190,9 @@ impl<'de> ::serde::Deserialize<'de> for UserObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -43115,19 +42258,14 @@ impl<'de> ::serde::Deserialize<'de> for UserProjects {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UserProjects`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UserProjects",
+            fields: &["object", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserProjects", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserProjects", "data")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43232,9 +42370,9 @@ impl<'de> ::serde::Deserialize<'de> for UserProjectsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -43300,23 +42438,15 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UserRoleAssignment`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UserRoleAssignment",
+            fields: &["object", "user", "role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserRoleAssignment", "object")?,
-            user: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserRoleAssignment", "user")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserRoleAssignment", "role")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            user: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43414,9 +42544,9 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignmentObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -43498,28 +42628,29 @@ impl<'de> ::serde::Deserialize<'de> for UserUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UserUser`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UserUser",
+            fields: &[
+                "object",
+                "id",
+                "email",
+                "name",
+                "picture",
+                "enabled",
+                "banned",
+                "banned_at",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserUser", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UserUser", "id")?,
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            picture: crate::runtime::de::field::<_, D::Error>(&mut object, "picture")?,
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
-            banned: crate::runtime::de::field::<_, D::Error>(&mut object, "banned")?,
-            banned_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UserUser", "banned_at")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            email: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            picture: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            banned: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            banned_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43624,9 +42755,9 @@ impl<'de> ::serde::Deserialize<'de> for UserUserObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -43882,9 +43013,9 @@ impl<'de> ::serde::Deserialize<'de> for Verbosity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44070,15 +43201,13 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoiceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VoiceIdsOrCustomVoiceObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VoiceIdsOrCustomVoiceObject",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VoiceIdsOrCustomVoiceObject", "id")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44265,15 +43394,13 @@ impl<'de> ::serde::Deserialize<'de> for WaitParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WaitParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WaitParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WaitParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44357,9 +43484,9 @@ impl<'de> ::serde::Deserialize<'de> for WaitParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44403,23 +43530,15 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WebSearchActionFind`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WebSearchActionFind",
+            fields: &["type", "url", "pattern"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WebSearchActionFind", "type")?,
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WebSearchActionFind", "url")?,
-            pattern: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WebSearchActionFind", "pattern")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            pattern: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44508,9 +43627,9 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFindType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44553,16 +43672,14 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WebSearchActionOpenPage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WebSearchActionOpenPage",
+            fields: &["type", "url"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WebSearchActionOpenPage", "type")?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44655,9 +43772,9 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44713,18 +43830,16 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WebSearchActionSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WebSearchActionSearch",
+            fields: &["type", "query", "queries", "sources"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WebSearchActionSearch", "type")?,
-            query: crate::runtime::de::field::<_, D::Error>(&mut object, "query")?,
-            queries: crate::runtime::de::field::<_, D::Error>(&mut object, "queries")?,
-            sources: crate::runtime::de::field::<_, D::Error>(&mut object, "sources")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            query: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            queries: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            sources: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44837,9 +43952,9 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchSourcesItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44910,9 +44025,9 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44954,19 +44069,14 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchWebSearchSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WebSearchActionSearchWebSearchSource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WebSearchActionSearchWebSearchSource",
+            fields: &["type", "url"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WebSearchActionSearchWebSearchSource", "type")?,
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WebSearchActionSearchWebSearchSource", "url")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45047,16 +44157,17 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WebSearchApproximateLocation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WebSearchApproximateLocation",
+            fields: &["type", "country", "region", "city", "timezone"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            country: crate::runtime::de::field::<_, D::Error>(&mut object, "country")?,
-            region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
-            city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
-            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            country: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            region: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            city: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45241,9 +44352,9 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -45322,24 +44433,27 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WebSearchPreviewTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WebSearchPreviewTool",
+            fields: &[
+                "type",
+                "user_location",
+                "search_context_size",
+                "search_content_types",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            user_location: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "user_location")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            user_location: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             search_context_size: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "search_context_size")?,
+            >(&mut object, 2)?,
             search_content_types: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "search_content_types")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45512,9 +44626,9 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -45583,25 +44697,29 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WebSearchTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WebSearchTool",
+            fields: &[
+                "type",
+                "external_web_access",
+                "filters",
+                "user_location",
+                "search_context_size",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             external_web_access: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "external_web_access")?,
-            filters: crate::runtime::de::field::<_, D::Error>(&mut object, "filters")?,
-            user_location: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "user_location")?,
+            >(&mut object, 1)?,
+            filters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            user_location: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             search_context_size: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "search_context_size")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45710,21 +44828,16 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WebSearchToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WebSearchToolCall",
+            fields: &["id", "type", "status", "action"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WebSearchToolCall", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "WebSearchToolCall", "type")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            action: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45908,9 +45021,9 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -45975,9 +45088,9 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -46034,15 +45147,13 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolFilters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `WebSearchToolFilters`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "WebSearchToolFilters",
+            fields: &["allowed_domains"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            allowed_domains: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_domains")?,
+            allowed_domains: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46198,9 +45309,9 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolSearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -46318,9 +45429,9 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

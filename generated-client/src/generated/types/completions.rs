@@ -74,59 +74,49 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateCompletionRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateCompletionRequest",
+            fields: &[
+                "model",
+                "prompt",
+                "best_of",
+                "echo",
+                "frequency_penalty",
+                "logit_bias",
+                "logprobs",
+                "max_tokens",
+                "n",
+                "presence_penalty",
+                "seed",
+                "stop",
+                "stream",
+                "stream_options",
+                "suffix",
+                "temperature",
+                "top_p",
+                "user",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            best_of: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateCompletionRequest", "best_of")?,
-            echo: crate::runtime::de::field::<_, D::Error>(&mut object, "echo")?,
-            frequency_penalty: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "frequency_penalty")?,
-            logit_bias: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "logit_bias")?,
-            logprobs: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateCompletionRequest", "logprobs")?,
-            max_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateCompletionRequest", "max_tokens")?,
-            n: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateCompletionRequest", "n")?,
-            presence_penalty: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "presence_penalty")?,
-            seed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateCompletionRequest", "seed")?,
-            stop: crate::runtime::de::field::<_, D::Error>(&mut object, "stop")?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
-            stream_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_options")?,
-            suffix: crate::runtime::de::field::<_, D::Error>(&mut object, "suffix")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            best_of: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            echo: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            frequency_penalty: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            logit_bias: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            logprobs: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
+            max_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?,
+            n: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?,
+            presence_penalty: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?,
+            stop: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            stream_options: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
+            suffix: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -501,36 +491,30 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateCompletionResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateCompletionResponse",
+            fields: &[
+                "id",
+                "choices",
+                "created",
+                "model",
+                "system_fingerprint",
+                "object",
+                "usage",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateCompletionResponse", "id")?,
-            choices: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateCompletionResponse", "choices")?,
-            created: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateCompletionResponse", "created")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateCompletionResponse", "model")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            choices: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             system_fingerprint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "system_fingerprint")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateCompletionResponse", "object")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            >(&mut object, 4)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -570,24 +554,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateCompletionResponseChoicesItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateCompletionResponseChoicesItem",
+            fields: &["finish_reason", "index", "logprobs", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            finish_reason: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "finish_reason")?,
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateCompletionResponseChoicesItem", "index")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateCompletionResponseChoicesItem", "text")?,
+            finish_reason: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -658,9 +634,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseFinishReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -706,24 +682,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseLogprobs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateCompletionResponseLogprobs`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateCompletionResponseLogprobs",
+            fields: &["text_offset", "token_logprobs", "tokens", "top_logprobs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            text_offset: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "text_offset")?,
-            token_logprobs: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "token_logprobs")?,
-            tokens: crate::runtime::de::field::<_, D::Error>(&mut object, "tokens")?,
-            top_logprobs: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "top_logprobs")?,
+            text_offset: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            token_logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            tokens: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            top_logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -786,9 +754,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

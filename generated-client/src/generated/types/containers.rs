@@ -30,31 +30,17 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerFileListResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerFileListResource",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileListResource", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileListResource", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileListResource", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileListResource", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileListResource", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -117,9 +103,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -171,39 +157,30 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerFileResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerFileResource",
+            fields: &[
+                "id",
+                "object",
+                "container_id",
+                "created_at",
+                "bytes",
+                "path",
+                "source",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileResource", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileResource", "object")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             container_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ContainerFileResource", "container_id")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileResource", "created_at")?,
-            bytes: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileResource", "bytes")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileResource", "path")?,
-            source: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileResource", "source")?,
+            >(&mut object, 2)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -243,31 +220,17 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerListResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerListResource",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerListResource", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerListResource", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerListResource", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerListResource", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerListResource", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -330,9 +293,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -392,47 +355,34 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerResource",
+            fields: &[
+                "id",
+                "object",
+                "name",
+                "created_at",
+                "status",
+                "last_active_at",
+                "expires_after",
+                "memory_limit",
+                "network_policy",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerResource", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerResource", "object")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerResource", "name")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerResource", "created_at")?,
-            status: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerResource", "status")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            status: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             last_active_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ContainerResource", "last_active_at")?,
-            expires_after: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "expires_after")?,
-            memory_limit: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "memory_limit")?,
-            network_policy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "network_policy")?,
+            >(&mut object, 5)?,
+            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            memory_limit: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            network_policy: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -495,9 +445,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -541,16 +491,14 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceExpiresAfter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerResourceExpiresAfter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerResourceExpiresAfter",
+            fields: &["anchor", "minutes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field::<_, D::Error>(&mut object, "anchor")?,
-            minutes: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerResourceExpiresAfter", "minutes")?,
+            anchor: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            minutes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -626,9 +574,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceMemoryLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -665,16 +613,14 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerResourceNetworkPolicy`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerResourceNetworkPolicy",
+            fields: &["type", "allowed_domains"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            allowed_domains: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_domains")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            allowed_domains: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -741,9 +687,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -794,29 +740,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateContainerBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateContainerBody",
+            fields: &[
+                "name",
+                "file_ids",
+                "expires_after",
+                "skills",
+                "memory_limit",
+                "network_policy",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateContainerBody", "name")?,
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            expires_after: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "expires_after")?,
-            skills: crate::runtime::de::field::<_, D::Error>(&mut object, "skills")?,
-            memory_limit: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "memory_limit")?,
-            network_policy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "network_policy")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            skills: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            memory_limit: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            network_policy: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -947,9 +889,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -991,19 +933,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyExpiresAfter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateContainerBodyExpiresAfter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateContainerBodyExpiresAfter",
+            fields: &["anchor", "minutes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateContainerBodyExpiresAfter", "anchor")?,
-            minutes: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateContainerBodyExpiresAfter", "minutes")?,
+            anchor: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            minutes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1100,9 +1037,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyMemoryLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1367,9 +1304,9 @@ impl<'de> ::serde::Deserialize<'de> for ListContainerFilesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1438,9 +1375,9 @@ impl<'de> ::serde::Deserialize<'de> for ListContainersOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

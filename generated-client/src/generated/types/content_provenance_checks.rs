@@ -32,26 +32,25 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `C2paProvenanceResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "C2paProvenanceResult",
+            fields: &[
+                "type",
+                "outcome",
+                "validation_state",
+                "issuer",
+                "model",
+                "generated_at",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "C2paProvenanceResult", "type")?,
-            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, "outcome")?,
-            validation_state: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "validation_state")?,
-            issuer: crate::runtime::de::field::<_, D::Error>(&mut object, "issuer")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            generated_at: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "generated_at")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            validation_state: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            issuer: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            generated_at: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -114,9 +113,9 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResultType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -199,9 +198,9 @@ impl<'de> ::serde::Deserialize<'de> for C2paValidationStateApi {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -299,9 +298,9 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceCheckObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -376,9 +375,9 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceDetectionResultApi {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -416,23 +415,15 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProvenanceResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProvenanceResource",
+            fields: &["object", "created_at", "results"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProvenanceResource", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ProvenanceResource", "created_at")?,
-            results: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProvenanceResource", "results")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            results: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -540,21 +531,16 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SynthIdProvenanceResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SynthIdProvenanceResult",
+            fields: &["type", "outcome", "model", "generated_at"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SynthIdProvenanceResult", "type")?,
-            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, "outcome")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            generated_at: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "generated_at")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            generated_at: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -617,9 +603,9 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResultType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

@@ -35,22 +35,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEmbeddingRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEmbeddingRequest",
+            fields: &["input", "model", "encoding_format", "dimensions", "user"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            encoding_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "encoding_format")?,
-            dimensions: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEmbeddingRequest", "dimensions")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            encoding_format: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            dimensions: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -166,9 +161,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestEncodingFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -396,27 +391,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEmbeddingResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEmbeddingResponse",
+            fields: &["data", "model", "object", "usage"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEmbeddingResponse", "data")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEmbeddingResponse", "model")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEmbeddingResponse", "object")?,
-            usage: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEmbeddingResponse", "usage")?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -479,9 +463,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -523,19 +507,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEmbeddingResponseUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEmbeddingResponseUsage",
+            fields: &["prompt_tokens", "total_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateEmbeddingResponseUsage", "prompt_tokens")?,
+            >(&mut object, 0)?,
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateEmbeddingResponseUsage", "total_tokens")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -571,22 +556,17 @@ impl<'de> ::serde::Deserialize<'de> for Embedding {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `Embedding`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Embedding",
+            fields: &["index", "embedding", "object"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "Embedding", "index")?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
             embedding: crate::runtime::de::base64_float32_field::<
                 D::Error,
-            >(&mut object, "Embedding", "embedding")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Embedding", "object")?,
+            >(&mut object, 1)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -649,9 +629,9 @@ impl<'de> ::serde::Deserialize<'de> for EmbeddingObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

@@ -37,25 +37,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalCompletionsRunDataSource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalCompletionsRunDataSource",
+            fields: &["type", "input_messages", "sampling_params", "model", "source"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalCompletionsRunDataSource", "type")?,
-            input_messages: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "input_messages")?,
-            sampling_params: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "sampling_params")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            input_messages: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            sampling_params: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            source: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -248,9 +240,9 @@ for CreateEvalCompletionsRunDataSourceItemReferenceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -397,37 +389,30 @@ for CreateEvalCompletionsRunDataSourceSamplingParams {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalCompletionsRunDataSourceSamplingParams`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalCompletionsRunDataSourceSamplingParams",
+            fields: &[
+                "reasoning_effort",
+                "temperature",
+                "max_completion_tokens",
+                "top_p",
+                "seed",
+                "response_format",
+                "tools",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            reasoning_effort: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning_effort")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
+            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             max_completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateEvalCompletionsRunDataSourceSamplingParams",
-                "max_completion_tokens",
-            )?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            seed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalCompletionsRunDataSourceSamplingParams", "seed")?,
-            response_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_format")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            >(&mut object, 2)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -741,9 +726,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceTempla
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -814,9 +799,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -861,23 +846,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalCustomDataSourceConfig`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalCustomDataSourceConfig",
+            fields: &["type", "item_schema", "include_sample_schema"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalCustomDataSourceConfig", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             item_schema: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateEvalCustomDataSourceConfig", "item_schema")?,
+            >(&mut object, 1)?,
             include_sample_schema: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "include_sample_schema")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -971,9 +954,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1102,16 +1085,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalJsonlRunDataSource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalJsonlRunDataSource",
+            fields: &["type", "source"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalJsonlRunDataSource", "type")?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            source: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1268,9 +1249,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1320,35 +1301,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGrader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalLabelModelGrader`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalLabelModelGrader",
+            fields: &["type", "name", "model", "input", "labels", "passing_labels"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalLabelModelGrader", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalLabelModelGrader", "name")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalLabelModelGrader", "model")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalLabelModelGrader", "input")?,
-            labels: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalLabelModelGrader", "labels")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            labels: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             passing_labels: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateEvalLabelModelGrader", "passing_labels")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1443,9 +1410,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGraderType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1488,16 +1455,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalLogsDataSourceConfig`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalLogsDataSourceConfig",
+            fields: &["type", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalLogsDataSourceConfig", "type")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1587,9 +1552,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1637,21 +1602,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalRequest",
+            fields: &["name", "metadata", "data_source_config", "testing_criteria"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             data_source_config: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "data_source_config")?,
+            >(&mut object, 2)?,
             testing_criteria: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateEvalRequest", "testing_criteria")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1945,25 +1911,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalResponsesRunDataSource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalResponsesRunDataSource",
+            fields: &["type", "input_messages", "sampling_params", "model", "source"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalResponsesRunDataSource", "type")?,
-            input_messages: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "input_messages")?,
-            sampling_params: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "sampling_params")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            input_messages: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            sampling_params: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            source: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2052,19 +2010,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceChatMess
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalResponsesRunDataSourceChatMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalResponsesRunDataSourceChatMessage",
+            fields: &["role", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalResponsesRunDataSourceChatMessage", "role")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalResponsesRunDataSourceChatMessage", "content")?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2225,9 +2178,9 @@ for CreateEvalResponsesRunDataSourceItemReferenceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2286,34 +2239,30 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSampling
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalResponsesRunDataSourceSamplingParams`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalResponsesRunDataSourceSamplingParams",
+            fields: &[
+                "reasoning_effort",
+                "temperature",
+                "max_completion_tokens",
+                "top_p",
+                "seed",
+                "tools",
+                "text",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            reasoning_effort: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning_effort")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
+            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             max_completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateEvalResponsesRunDataSourceSamplingParams",
-                "max_completion_tokens",
-            )?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            seed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalResponsesRunDataSourceSamplingParams", "seed")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            >(&mut object, 2)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2621,9 +2570,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceTemplate
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2664,12 +2613,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalResponsesRunDataSourceText`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalResponsesRunDataSourceText",
+            fields: &["format"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2761,9 +2711,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2809,17 +2759,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalRunRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalRunRequest",
+            fields: &["name", "metadata", "data_source"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            data_source: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "data_source")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            data_source: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2980,16 +2928,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateEvalStoredCompletionsDataSourceConfig`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateEvalStoredCompletionsDataSourceConfig",
+            fields: &["type", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateEvalStoredCompletionsDataSourceConfig", "type")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3079,9 +3025,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3125,23 +3071,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DeleteEvalResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DeleteEvalResponse",
+            fields: &["object", "deleted", "eval_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteEvalResponse", "object")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteEvalResponse", "deleted")?,
-            eval_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteEvalResponse", "eval_id")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            eval_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3180,14 +3118,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalRunResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DeleteEvalRunResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DeleteEvalRunResponse",
+            fields: &["object", "deleted", "run_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, "deleted")?,
-            run_id: crate::runtime::de::field::<_, D::Error>(&mut object, "run_id")?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            run_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3231,33 +3170,33 @@ impl<'de> ::serde::Deserialize<'de> for Eval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(deserializer, "an object `Eval`")?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Eval",
+            fields: &[
+                "object",
+                "id",
+                "name",
+                "data_source_config",
+                "testing_criteria",
+                "created_at",
+                "metadata",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Eval", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Eval", "id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Eval", "name")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             data_source_config: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "data_source_config")?,
+            >(&mut object, 3)?,
             testing_criteria: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "Eval", "testing_criteria")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "Eval", "created_at")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            >(&mut object, 4)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3291,19 +3230,14 @@ impl<'de> ::serde::Deserialize<'de> for EvalApiError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalApiError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalApiError",
+            fields: &["code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalApiError", "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalApiError", "message")?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3337,19 +3271,14 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalCustomDataSourceConfig`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalCustomDataSourceConfig",
+            fields: &["type", "schema"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalCustomDataSourceConfig", "type")?,
-            schema: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalCustomDataSourceConfig", "schema")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            schema: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3412,9 +3341,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3553,31 +3482,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderPython {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalGraderPython`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalGraderPython",
+            fields: &["type", "name", "source", "image_tag", "pass_threshold"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalGraderPython", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalGraderPython", "name")?,
-            source: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalGraderPython", "source")?,
-            image_tag: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_tag")?,
-            pass_threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "pass_threshold")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            image_tag: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            pass_threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3665,36 +3580,27 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderScoreModel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalGraderScoreModel`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalGraderScoreModel",
+            fields: &[
+                "type",
+                "name",
+                "model",
+                "sampling_params",
+                "input",
+                "range",
+                "pass_threshold",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalGraderScoreModel", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalGraderScoreModel", "name")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalGraderScoreModel", "model")?,
-            sampling_params: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "sampling_params")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalGraderScoreModel", "input")?,
-            range: crate::runtime::de::field::<_, D::Error>(&mut object, "range")?,
-            pass_threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "pass_threshold")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            sampling_params: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            range: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            pass_threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3793,35 +3699,31 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderTextSimilarity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalGraderTextSimilarity`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalGraderTextSimilarity",
+            fields: &[
+                "type",
+                "name",
+                "input",
+                "reference",
+                "evaluation_metric",
+                "pass_threshold",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalGraderTextSimilarity", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalGraderTextSimilarity", "name")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalGraderTextSimilarity", "input")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             reference: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "EvalGraderTextSimilarity", "reference")?,
-            evaluation_metric: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "evaluation_metric")?,
+            >(&mut object, 3)?,
+            evaluation_metric: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             pass_threshold: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "EvalGraderTextSimilarity", "pass_threshold")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3889,19 +3791,14 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalJsonlFileContentSource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalJsonlFileContentSource",
+            fields: &["type", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalJsonlFileContentSource", "type")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalJsonlFileContentSource", "content")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3962,16 +3859,14 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalJsonlFileContentSourceContentItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalJsonlFileContentSourceContentItem",
+            fields: &["item", "sample"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            item: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalJsonlFileContentSourceContentItem", "item")?,
-            sample: crate::runtime::de::field::<_, D::Error>(&mut object, "sample")?,
+            item: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            sample: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4061,9 +3956,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4105,19 +4000,14 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalJsonlFileIdSource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalJsonlFileIdSource",
+            fields: &["type", "id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalJsonlFileIdSource", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalJsonlFileIdSource", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4202,9 +4092,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4252,31 +4142,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalList`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalList",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalList", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalList", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalList", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalList", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalList", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4339,9 +4215,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4386,20 +4262,15 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalLogsDataSourceConfig`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalLogsDataSourceConfig",
+            fields: &["type", "metadata", "schema"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalLogsDataSourceConfig", "type")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            schema: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalLogsDataSourceConfig", "schema")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            schema: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4462,9 +4333,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4535,9 +4406,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4607,40 +4478,44 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalResponsesSource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalResponsesSource",
+            fields: &[
+                "type",
+                "metadata",
+                "model",
+                "instructions_search",
+                "created_after",
+                "created_before",
+                "reasoning_effort",
+                "temperature",
+                "top_p",
+                "users",
+                "tools",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalResponsesSource", "type")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             instructions_search: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "instructions_search")?,
+            >(&mut object, 3)?,
             created_after: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalResponsesSource", "created_after")?,
+            >(&mut object, 4)?,
             created_before: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalResponsesSource", "created_before")?,
-            reasoning_effort: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning_effort")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            users: crate::runtime::de::field::<_, D::Error>(&mut object, "users")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
+            >(&mut object, 5)?,
+            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            users: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4799,9 +4674,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4869,64 +4744,53 @@ impl<'de> ::serde::Deserialize<'de> for EvalRun {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalRun`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalRun",
+            fields: &[
+                "object",
+                "id",
+                "eval_id",
+                "status",
+                "model",
+                "name",
+                "created_at",
+                "report_url",
+                "result_counts",
+                "per_model_usage",
+                "per_testing_criteria_results",
+                "data_source",
+                "metadata",
+                "error",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRun", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRun", "id")?,
-            eval_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRun", "eval_id")?,
-            status: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRun", "status")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRun", "model")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRun", "name")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRun", "created_at")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            eval_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
             report_url: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRun", "report_url")?,
+            >(&mut object, 7)?,
             result_counts: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRun", "result_counts")?,
+            >(&mut object, 8)?,
             per_model_usage: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRun", "per_model_usage")?,
+            >(&mut object, 9)?,
             per_testing_criteria_results: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRun", "per_testing_criteria_results")?,
-            data_source: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "data_source")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRun", "error")?,
+            >(&mut object, 10)?,
+            data_source: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 13)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5049,31 +4913,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalRunList`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalRunList",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunList", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunList", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunList", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunList", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunList", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5136,9 +4986,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5209,9 +5059,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5269,51 +5119,39 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalRunOutputItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalRunOutputItem",
+            fields: &[
+                "object",
+                "id",
+                "run_id",
+                "eval_id",
+                "created_at",
+                "status",
+                "datasource_item_id",
+                "datasource_item",
+                "results",
+                "sample",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItem", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItem", "id")?,
-            run_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItem", "run_id")?,
-            eval_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItem", "eval_id")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItem", "created_at")?,
-            status: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItem", "status")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            run_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            eval_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             datasource_item_id: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunOutputItem", "datasource_item_id")?,
+            >(&mut object, 6)?,
             datasource_item: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunOutputItem", "datasource_item")?,
-            results: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItem", "results")?,
-            sample: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItem", "sample")?,
+            >(&mut object, 7)?,
+            results: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?,
+            sample: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5347,19 +5185,14 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemInputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalRunOutputItemInputItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalRunOutputItemInputItem",
+            fields: &["role", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemInputItem", "role")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemInputItem", "content")?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5399,31 +5232,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalRunOutputItemList`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalRunOutputItemList",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemList", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemList", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemList", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemList", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemList", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5486,9 +5305,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5559,9 +5378,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5605,13 +5424,14 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemOutputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalRunOutputItemOutputItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalRunOutputItemOutputItem",
+            fields: &["role", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5655,25 +5475,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalRunOutputItemResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalRunOutputItemResult",
+            fields: &["name", "type", "score", "passed", "sample"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemResult", "name")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            score: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemResult", "score")?,
-            passed: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemResult", "passed")?,
-            sample: crate::runtime::de::field::<_, D::Error>(&mut object, "sample")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            score: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            passed: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            sample: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5723,51 +5535,42 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemSample {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalRunOutputItemSample`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalRunOutputItemSample",
+            fields: &[
+                "input",
+                "output",
+                "finish_reason",
+                "model",
+                "usage",
+                "error",
+                "temperature",
+                "max_completion_tokens",
+                "top_p",
+                "seed",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemSample", "input")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemSample", "output")?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             finish_reason: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunOutputItemSample", "finish_reason")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemSample", "model")?,
-            usage: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemSample", "usage")?,
-            error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemSample", "error")?,
+            >(&mut object, 2)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             temperature: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunOutputItemSample", "temperature")?,
+            >(&mut object, 6)?,
             max_completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunOutputItemSample", "max_completion_tokens")?,
-            top_p: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemSample", "top_p")?,
-            seed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunOutputItemSample", "seed")?,
+            >(&mut object, 7)?,
+            top_p: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?,
+            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5805,27 +5608,33 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalRunOutputItemUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalRunOutputItemUsage",
+            fields: &[
+                "total_tokens",
+                "completion_tokens",
+                "prompt_tokens",
+                "cached_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunOutputItemUsage", "total_tokens")?,
+            >(&mut object, 0)?,
             completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunOutputItemUsage", "completion_tokens")?,
+            >(&mut object, 1)?,
             prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunOutputItemUsage", "prompt_tokens")?,
+            >(&mut object, 2)?,
             cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunOutputItemUsage", "cached_tokens")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5867,35 +5676,43 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerModelUsageItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalRunPerModelUsageItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalRunPerModelUsageItem",
+            fields: &[
+                "model_name",
+                "invocation_count",
+                "prompt_tokens",
+                "completion_tokens",
+                "total_tokens",
+                "cached_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             model_name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunPerModelUsageItem", "model_name")?,
+            >(&mut object, 0)?,
             invocation_count: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunPerModelUsageItem", "invocation_count")?,
+            >(&mut object, 1)?,
             prompt_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunPerModelUsageItem", "prompt_tokens")?,
+            >(&mut object, 2)?,
             completion_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunPerModelUsageItem", "completion_tokens")?,
+            >(&mut object, 3)?,
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunPerModelUsageItem", "total_tokens")?,
+            >(&mut object, 4)?,
             cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunPerModelUsageItem", "cached_tokens")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5931,23 +5748,18 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerTestingCriteriaResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalRunPerTestingCriteriaResultsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalRunPerTestingCriteriaResultsItem",
+            fields: &["testing_criteria", "passed", "failed"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             testing_criteria: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "EvalRunPerTestingCriteriaResultsItem", "testing_criteria")?,
-            passed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunPerTestingCriteriaResultsItem", "passed")?,
-            failed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunPerTestingCriteriaResultsItem", "failed")?,
+            >(&mut object, 0)?,
+            passed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            failed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5985,27 +5797,16 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunResultCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalRunResultCounts`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalRunResultCounts",
+            fields: &["total", "errored", "failed", "passed"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            total: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunResultCounts", "total")?,
-            errored: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunResultCounts", "errored")?,
-            failed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunResultCounts", "failed")?,
-            passed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "EvalRunResultCounts", "passed")?,
+            total: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            errored: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            failed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            passed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6043,20 +5844,15 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalStoredCompletionsDataSourceConfig`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalStoredCompletionsDataSourceConfig",
+            fields: &["type", "metadata", "schema"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalStoredCompletionsDataSourceConfig", "type")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            schema: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalStoredCompletionsDataSourceConfig", "schema")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            schema: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6119,9 +5915,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfigTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6176,29 +5972,31 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EvalStoredCompletionsSource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EvalStoredCompletionsSource",
+            fields: &[
+                "type",
+                "metadata",
+                "model",
+                "created_after",
+                "created_before",
+                "limit",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EvalStoredCompletionsSource", "type")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             created_after: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalStoredCompletionsSource", "created_after")?,
+            >(&mut object, 3)?,
             created_before: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EvalStoredCompletionsSource", "created_before")?,
-            limit: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "EvalStoredCompletionsSource", "limit")?,
+            >(&mut object, 4)?,
+            limit: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6318,9 +6116,9 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6504,9 +6302,9 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6575,9 +6373,9 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6646,9 +6444,9 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6729,9 +6527,9 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6767,19 +6565,17 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesItemReference {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InputMessagesItemReference`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InputMessagesItemReference",
+            fields: &["type", "item_reference"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputMessagesItemReference", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             item_reference: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "InputMessagesItemReference", "item_reference")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6837,19 +6633,14 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesTemplate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InputMessagesTemplate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InputMessagesTemplate",
+            fields: &["type", "template"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputMessagesTemplate", "type")?,
-            template: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputMessagesTemplate", "template")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            template: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6909,19 +6700,17 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceInputMessages {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ItemReferenceInputMessages`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ItemReferenceInputMessages",
+            fields: &["type", "item_reference"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ItemReferenceInputMessages", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             item_reference: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ItemReferenceInputMessages", "item_reference")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7012,9 +6801,9 @@ impl<'de> ::serde::Deserialize<'de> for ListEvalsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7083,9 +6872,9 @@ impl<'de> ::serde::Deserialize<'de> for ListEvalsOrderBy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7121,19 +6910,14 @@ impl<'de> ::serde::Deserialize<'de> for SimpleInputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SimpleInputMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SimpleInputMessage",
+            fields: &["role", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SimpleInputMessage", "role")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SimpleInputMessage", "content")?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7192,19 +6976,14 @@ impl<'de> ::serde::Deserialize<'de> for TemplateInputMessages {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TemplateInputMessages`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TemplateInputMessages",
+            fields: &["type", "template"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TemplateInputMessages", "type")?,
-            template: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TemplateInputMessages", "template")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            template: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7266,13 +7045,14 @@ impl<'de> ::serde::Deserialize<'de> for UpdateEvalRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UpdateEvalRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UpdateEvalRequest",
+            fields: &["name", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }

@@ -22,19 +22,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningCheckpointPermissionRequ
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateFineTuningCheckpointPermissionRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateFineTuningCheckpointPermissionRequest",
+            fields: &["project_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             project_ids: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateFineTuningCheckpointPermissionRequest",
-                "project_ids",
-            )?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -117,35 +114,34 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateFineTuningJobRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateFineTuningJobRequest",
+            fields: &[
+                "model",
+                "training_file",
+                "hyperparameters",
+                "suffix",
+                "validation_file",
+                "integrations",
+                "seed",
+                "method",
+                "metadata",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             training_file: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateFineTuningJobRequest", "training_file")?,
-            hyperparameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "hyperparameters")?,
-            suffix: crate::runtime::de::field::<_, D::Error>(&mut object, "suffix")?,
-            validation_file: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "validation_file")?,
-            integrations: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "integrations")?,
-            seed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateFineTuningJobRequest", "seed")?,
-            method: crate::runtime::de::field::<_, D::Error>(&mut object, "method")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            >(&mut object, 1)?,
+            hyperparameters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            suffix: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            validation_file: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            integrations: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
+            method: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -388,9 +384,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestBatchSizeAuto 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -440,20 +436,18 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestHyperparameter
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateFineTuningJobRequestHyperparameters`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateFineTuningJobRequestHyperparameters",
+            fields: &["batch_size", "learning_rate_multiplier", "n_epochs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            batch_size: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "batch_size")?,
+            batch_size: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             learning_rate_multiplier: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "learning_rate_multiplier")?,
-            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
+            >(&mut object, 1)?,
+            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -536,19 +530,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateFineTuningJobRequestIntegrationsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateFineTuningJobRequestIntegrationsItem",
+            fields: &["type", "wandb"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateFineTuningJobRequestIntegrationsItem", "type")?,
-            wandb: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateFineTuningJobRequestIntegrationsItem", "wandb")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            wandb: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -635,9 +624,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -802,9 +791,9 @@ for CreateFineTuningJobRequestLearningRateMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1025,9 +1014,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1076,18 +1065,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestWandb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateFineTuningJobRequestWandb`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateFineTuningJobRequestWandb",
+            fields: &["project", "name", "entity", "tags"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            project: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateFineTuningJobRequestWandb", "project")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            entity: crate::runtime::de::field::<_, D::Error>(&mut object, "entity")?,
-            tags: crate::runtime::de::field::<_, D::Error>(&mut object, "tags")?,
+            project: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            entity: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            tags: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1171,23 +1158,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFineTuningCheckpointPermissionResp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DeleteFineTuningCheckpointPermissionResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DeleteFineTuningCheckpointPermissionResponse",
+            fields: &["id", "object", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteFineTuningCheckpointPermissionResponse", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteFineTuningCheckpointPermissionResponse", "object")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteFineTuningCheckpointPermissionResponse", "deleted")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1251,9 +1230,9 @@ for DeleteFineTuningCheckpointPermissionResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1305,21 +1284,19 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparameters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuneDpoHyperparameters`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuneDpoHyperparameters",
+            fields: &["beta", "batch_size", "learning_rate_multiplier", "n_epochs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            beta: crate::runtime::de::field::<_, D::Error>(&mut object, "beta")?,
-            batch_size: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "batch_size")?,
+            beta: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            batch_size: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             learning_rate_multiplier: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "learning_rate_multiplier")?,
-            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
+            >(&mut object, 2)?,
+            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1531,9 +1508,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSizeAuto 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1694,9 +1671,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBetaAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1861,9 +1838,9 @@ for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2024,9 +2001,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2067,15 +2044,13 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuneDpoMethod`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuneDpoMethod",
+            fields: &["hyperparameters"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            hyperparameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "hyperparameters")?,
+            hyperparameters: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2145,21 +2120,16 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuneMethod`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuneMethod",
+            fields: &["type", "supervised", "dpo", "reinforcement"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            supervised: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "supervised")?,
-            dpo: crate::runtime::de::field::<_, D::Error>(&mut object, "dpo")?,
-            reinforcement: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reinforcement")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            supervised: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            dpo: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            reinforcement: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2278,9 +2248,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethodType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2347,36 +2317,33 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparameters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuneReinforcementHyperparameters`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuneReinforcementHyperparameters",
+            fields: &[
+                "batch_size",
+                "learning_rate_multiplier",
+                "n_epochs",
+                "reasoning_effort",
+                "compute_multiplier",
+                "eval_interval",
+                "eval_samples",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            batch_size: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "batch_size")?,
+            batch_size: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             learning_rate_multiplier: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "learning_rate_multiplier")?,
-            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
-            reasoning_effort: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning_effort")?,
+            >(&mut object, 1)?,
+            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             compute_multiplier: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "compute_multiplier")?,
-            eval_interval: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "eval_interval")?,
-            eval_samples: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "eval_samples")?,
+            >(&mut object, 4)?,
+            eval_interval: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            eval_samples: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2628,9 +2595,9 @@ for FineTuneReinforcementHyperparametersBatchSizeAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2800,9 +2767,9 @@ for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2969,9 +2936,9 @@ for FineTuneReinforcementHyperparametersEvalIntervalAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3134,9 +3101,9 @@ for FineTuneReinforcementHyperparametersEvalSamplesAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3209,9 +3176,9 @@ for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3473,9 +3440,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3559,9 +3526,9 @@ for FineTuneReinforcementHyperparametersReasoningEffort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3600,16 +3567,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuneReinforcementMethod`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuneReinforcementMethod",
+            fields: &["grader", "hyperparameters"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            grader: crate::runtime::de::field::<_, D::Error>(&mut object, "grader")?,
-            hyperparameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "hyperparameters")?,
+            grader: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            hyperparameters: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3796,20 +3761,18 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparameters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuneSupervisedHyperparameters`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuneSupervisedHyperparameters",
+            fields: &["batch_size", "learning_rate_multiplier", "n_epochs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            batch_size: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "batch_size")?,
+            batch_size: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             learning_rate_multiplier: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "learning_rate_multiplier")?,
-            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
+            >(&mut object, 1)?,
+            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4014,9 +3977,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4188,9 +4151,9 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4354,9 +4317,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4397,15 +4360,13 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedMethod {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuneSupervisedMethod`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuneSupervisedMethod",
+            fields: &["hyperparameters"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            hyperparameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "hyperparameters")?,
+            hyperparameters: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4472,27 +4433,19 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermission {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuningCheckpointPermission`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuningCheckpointPermission",
+            fields: &["id", "created_at", "project_id", "object"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningCheckpointPermission", "id")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningCheckpointPermission", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             project_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "FineTuningCheckpointPermission", "project_id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningCheckpointPermission", "object")?,
+            >(&mut object, 2)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4555,9 +4508,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermissionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4599,19 +4552,14 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuningIntegration`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuningIntegration",
+            fields: &["type", "wandb"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningIntegration", "type")?,
-            wandb: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningIntegration", "wandb")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            wandb: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4674,9 +4622,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4725,18 +4673,16 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationWandb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuningIntegrationWandb`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuningIntegrationWandb",
+            fields: &["project", "name", "entity", "tags"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            project: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningIntegrationWandb", "project")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            entity: crate::runtime::de::field::<_, D::Error>(&mut object, "entity")?,
-            tags: crate::runtime::de::field::<_, D::Error>(&mut object, "tags")?,
+            project: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            entity: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            tags: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4810,75 +4756,69 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJob {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuningJob`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuningJob",
+            fields: &[
+                "id",
+                "created_at",
+                "error",
+                "fine_tuned_model",
+                "finished_at",
+                "hyperparameters",
+                "model",
+                "object",
+                "organization_id",
+                "result_files",
+                "status",
+                "trained_tokens",
+                "training_file",
+                "validation_file",
+                "integrations",
+                "seed",
+                "estimated_finish",
+                "method",
+                "metadata",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJob", "id")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJob", "created_at")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
-            fine_tuned_model: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "fine_tuned_model")?,
-            finished_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJob", "finished_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            fine_tuned_model: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            finished_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
             hyperparameters: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "FineTuningJob", "hyperparameters")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJob", "model")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJob", "object")?,
+            >(&mut object, 5)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
             organization_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "FineTuningJob", "organization_id")?,
+            >(&mut object, 8)?,
             result_files: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "FineTuningJob", "result_files")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 9)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             trained_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "FineTuningJob", "trained_tokens")?,
+            >(&mut object, 11)?,
             training_file: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "FineTuningJob", "training_file")?,
-            validation_file: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "validation_file")?,
-            integrations: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "integrations")?,
-            seed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJob", "seed")?,
+            >(&mut object, 12)?,
+            validation_file: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
+            integrations: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
+            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 15)?,
             estimated_finish: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "FineTuningJob", "estimated_finish")?,
-            method: crate::runtime::de::field::<_, D::Error>(&mut object, "method")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            >(&mut object, 16)?,
+            method: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5030,9 +4970,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSizeAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5084,39 +5024,33 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpoint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuningJobCheckpoint`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuningJobCheckpoint",
+            fields: &[
+                "id",
+                "created_at",
+                "fine_tuned_model_checkpoint",
+                "step_number",
+                "metrics",
+                "fine_tuning_job_id",
+                "object",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJobCheckpoint", "id")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJobCheckpoint", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             fine_tuned_model_checkpoint: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "FineTuningJobCheckpoint", "fine_tuned_model_checkpoint")?,
-            step_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJobCheckpoint", "step_number")?,
-            metrics: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJobCheckpoint", "metrics")?,
+            >(&mut object, 2)?,
+            step_number: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            metrics: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             fine_tuning_job_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "FineTuningJobCheckpoint", "fine_tuning_job_id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJobCheckpoint", "object")?,
+            >(&mut object, 5)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5167,36 +5101,36 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointMetrics {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuningJobCheckpointMetrics`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuningJobCheckpointMetrics",
+            fields: &[
+                "step",
+                "train_loss",
+                "train_mean_token_accuracy",
+                "valid_loss",
+                "valid_mean_token_accuracy",
+                "full_valid_loss",
+                "full_valid_mean_token_accuracy",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            step: crate::runtime::de::field::<_, D::Error>(&mut object, "step")?,
-            train_loss: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "train_loss")?,
+            step: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            train_loss: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             train_mean_token_accuracy: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "train_mean_token_accuracy")?,
-            valid_loss: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "valid_loss")?,
+            >(&mut object, 2)?,
+            valid_loss: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             valid_mean_token_accuracy: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "valid_mean_token_accuracy")?,
-            full_valid_loss: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "full_valid_loss")?,
+            >(&mut object, 4)?,
+            full_valid_loss: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             full_valid_mean_token_accuracy: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "full_valid_mean_token_accuracy")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5259,9 +5193,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5305,20 +5239,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuningJobError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuningJobError",
+            fields: &["code", "message", "param"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJobError", "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJobError", "message")?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5366,30 +5295,19 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuningJobEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuningJobEvent",
+            fields: &["object", "id", "created_at", "level", "message", "type", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJobEvent", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJobEvent", "id")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJobEvent", "created_at")?,
-            level: crate::runtime::de::field::<_, D::Error>(&mut object, "level")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuningJobEvent", "message")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            level: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5460,9 +5378,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventLevel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5527,9 +5445,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5604,9 +5522,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5649,20 +5567,18 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparameters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuningJobHyperparameters`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuningJobHyperparameters",
+            fields: &["batch_size", "learning_rate_multiplier", "n_epochs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            batch_size: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "batch_size")?,
+            batch_size: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             learning_rate_multiplier: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "learning_rate_multiplier")?,
-            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, "n_epochs")?,
+            >(&mut object, 1)?,
+            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5816,9 +5732,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplierAuto 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5978,9 +5894,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6051,9 +5967,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6144,9 +6060,9 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6186,24 +6102,19 @@ impl<'de> ::serde::Deserialize<'de> for GraderMulti {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `GraderMulti`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "GraderMulti",
+            fields: &["type", "name", "graders", "calculate_output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderMulti", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderMulti", "name")?,
-            graders: crate::runtime::de::field::<_, D::Error>(&mut object, "graders")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            graders: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             calculate_output: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "GraderMulti", "calculate_output")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6403,9 +6314,9 @@ impl<'de> ::serde::Deserialize<'de> for GraderMultiType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6452,27 +6363,16 @@ impl<'de> ::serde::Deserialize<'de> for GraderPython {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `GraderPython`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "GraderPython",
+            fields: &["type", "name", "source", "image_tag"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderPython", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderPython", "name")?,
-            source: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderPython", "source")?,
-            image_tag: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_tag")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            image_tag: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6551,32 +6451,18 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `GraderScoreModel`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "GraderScoreModel",
+            fields: &["type", "name", "model", "sampling_params", "input", "range"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderScoreModel", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderScoreModel", "name")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderScoreModel", "model")?,
-            sampling_params: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "sampling_params")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderScoreModel", "input")?,
-            range: crate::runtime::de::field::<_, D::Error>(&mut object, "range")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            sampling_params: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            range: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6662,31 +6548,20 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `GraderTextSimilarity`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "GraderTextSimilarity",
+            fields: &["type", "name", "input", "reference", "evaluation_metric"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderTextSimilarity", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderTextSimilarity", "name")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "GraderTextSimilarity", "input")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             reference: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "GraderTextSimilarity", "reference")?,
-            evaluation_metric: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "evaluation_metric")?,
+            >(&mut object, 3)?,
+            evaluation_metric: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6760,25 +6635,17 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionRespon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListFineTuningCheckpointPermissionResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListFineTuningCheckpointPermissionResponse",
+            fields: &["data", "object", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListFineTuningCheckpointPermissionResponse", "data")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListFineTuningCheckpointPermissionResponse", "object")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListFineTuningCheckpointPermissionResponse", "has_more")?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6842,9 +6709,9 @@ for ListFineTuningCheckpointPermissionResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6919,9 +6786,9 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionsOrder
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6965,25 +6832,17 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListFineTuningJobCheckpointsResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListFineTuningJobCheckpointsResponse",
+            fields: &["data", "object", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListFineTuningJobCheckpointsResponse", "data")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListFineTuningJobCheckpointsResponse", "object")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListFineTuningJobCheckpointsResponse", "has_more")?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7046,9 +6905,9 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponseObje
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7092,23 +6951,15 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListFineTuningJobEventsResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListFineTuningJobEventsResponse",
+            fields: &["data", "object", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListFineTuningJobEventsResponse", "data")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListFineTuningJobEventsResponse", "object")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListFineTuningJobEventsResponse", "has_more")?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7171,9 +7022,9 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7217,23 +7068,15 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListPaginatedFineTuningJobsResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListPaginatedFineTuningJobsResponse",
+            fields: &["data", "has_more", "object"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListPaginatedFineTuningJobsResponse", "data")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListPaginatedFineTuningJobsResponse", "has_more")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListPaginatedFineTuningJobsResponse", "object")?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7296,9 +7139,9 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponseObjec
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7343,17 +7186,18 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunGraderRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunGraderRequest",
+            fields: &["grader", "item", "model_sample"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            grader: crate::runtime::de::field::<_, D::Error>(&mut object, "grader")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            grader: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             model_sample: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderRequest", "model_sample")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7534,27 +7378,27 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunGraderResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunGraderResponse",
+            fields: &[
+                "reward",
+                "metadata",
+                "sub_rewards",
+                "model_grader_token_usage_per_model",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            reward: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunGraderResponse", "reward")?,
-            metadata: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunGraderResponse", "metadata")?,
+            reward: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            metadata: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sub_rewards: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponse", "sub_rewards")?,
+            >(&mut object, 2)?,
             model_grader_token_usage_per_model: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponse", "model_grader_token_usage_per_model")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7614,67 +7458,83 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseErrors {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunGraderResponseErrors`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunGraderResponseErrors",
+            fields: &[
+                "formula_parse_error",
+                "sample_parse_error",
+                "truncated_observation_error",
+                "unresponsive_reward_error",
+                "invalid_variable_error",
+                "other_error",
+                "python_grader_server_error",
+                "python_grader_server_error_type",
+                "python_grader_runtime_error",
+                "python_grader_runtime_error_details",
+                "model_grader_server_error",
+                "model_grader_refusal_error",
+                "model_grader_parse_error",
+                "model_grader_server_error_details",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             formula_parse_error: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponseErrors", "formula_parse_error")?,
+            >(&mut object, 0)?,
             sample_parse_error: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponseErrors", "sample_parse_error")?,
+            >(&mut object, 1)?,
             truncated_observation_error: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponseErrors", "truncated_observation_error")?,
+            >(&mut object, 2)?,
             unresponsive_reward_error: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponseErrors", "unresponsive_reward_error")?,
+            >(&mut object, 3)?,
             invalid_variable_error: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponseErrors", "invalid_variable_error")?,
+            >(&mut object, 4)?,
             other_error: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponseErrors", "other_error")?,
+            >(&mut object, 5)?,
             python_grader_server_error: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponseErrors", "python_grader_server_error")?,
+            >(&mut object, 6)?,
             python_grader_server_error_type: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "python_grader_server_error_type")?,
+            >(&mut object, 7)?,
             python_grader_runtime_error: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponseErrors", "python_grader_runtime_error")?,
+            >(&mut object, 8)?,
             python_grader_runtime_error_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "python_grader_runtime_error_details")?,
+            >(&mut object, 9)?,
             model_grader_server_error: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponseErrors", "model_grader_server_error")?,
+            >(&mut object, 10)?,
             model_grader_refusal_error: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponseErrors", "model_grader_refusal_error")?,
+            >(&mut object, 11)?,
             model_grader_parse_error: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponseErrors", "model_grader_parse_error")?,
+            >(&mut object, 12)?,
             model_grader_server_error_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "model_grader_server_error_details")?,
+            >(&mut object, 13)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7718,39 +7578,33 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseMetadata {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunGraderResponseMetadata`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunGraderResponseMetadata",
+            fields: &[
+                "name",
+                "type",
+                "errors",
+                "execution_time",
+                "scores",
+                "token_usage",
+                "sampled_model_name",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunGraderResponseMetadata", "name")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunGraderResponseMetadata", "type")?,
-            errors: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunGraderResponseMetadata", "errors")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            errors: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             execution_time: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RunGraderResponseMetadata", "execution_time")?,
-            scores: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunGraderResponseMetadata", "scores")?,
-            token_usage: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RunGraderResponseMetadata", "token_usage")?,
+            >(&mut object, 3)?,
+            scores: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            token_usage: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
             sampled_model_name: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "sampled_model_name")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7782,12 +7636,13 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ValidateGraderRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ValidateGraderRequest",
+            fields: &["grader"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            grader: crate::runtime::de::field::<_, D::Error>(&mut object, "grader")?,
+            grader: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7952,12 +7807,13 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ValidateGraderResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ValidateGraderResponse",
+            fields: &["grader"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            grader: crate::runtime::de::field::<_, D::Error>(&mut object, "grader")?,
+            grader: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }

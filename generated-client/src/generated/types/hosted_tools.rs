@@ -22,15 +22,13 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermission {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `HostedToolPermission`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "HostedToolPermission",
+            fields: &["enabled"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "HostedToolPermission", "enabled")?,
+            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -62,15 +60,13 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermissionUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `HostedToolPermissionUpdate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "HostedToolPermissionUpdate",
+            fields: &["enabled"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "HostedToolPermissionUpdate", "enabled")?,
+            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -131,31 +127,35 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectHostedToolPermissions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectHostedToolPermissions",
+            fields: &[
+                "file_search",
+                "web_search",
+                "image_generation",
+                "mcp",
+                "code_interpreter",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             file_search: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectHostedToolPermissions", "file_search")?,
+            >(&mut object, 0)?,
             web_search: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectHostedToolPermissions", "web_search")?,
+            >(&mut object, 1)?,
             image_generation: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectHostedToolPermissions", "image_generation")?,
-            mcp: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectHostedToolPermissions", "mcp")?,
+            >(&mut object, 2)?,
+            mcp: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             code_interpreter: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectHostedToolPermissions", "code_interpreter")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -200,28 +200,23 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissionsUpdateReques
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectHostedToolPermissionsUpdateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectHostedToolPermissionsUpdateRequest",
+            fields: &[
+                "file_search",
+                "web_search",
+                "image_generation",
+                "mcp",
+                "code_interpreter",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_search")?,
-            web_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "web_search")?,
-            image_generation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_generation")?,
-            mcp: crate::runtime::de::field::<_, D::Error>(&mut object, "mcp")?,
-            code_interpreter: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "code_interpreter")?,
+            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            web_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            image_generation: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            mcp: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }

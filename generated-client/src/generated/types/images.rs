@@ -281,9 +281,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -471,9 +471,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -554,9 +554,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -625,9 +625,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageEditRequestResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -766,49 +766,44 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateImageRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateImageRequest",
+            fields: &[
+                "prompt",
+                "model",
+                "n",
+                "quality",
+                "response_format",
+                "output_format",
+                "output_compression",
+                "stream",
+                "partial_images",
+                "size",
+                "moderation",
+                "background",
+                "style",
+                "user",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            prompt: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateImageRequest", "prompt")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            n: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateImageRequest", "n")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            response_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_format")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
+            prompt: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            n: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             output_compression: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateImageRequest", "output_compression")?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
-            partial_images: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "partial_images")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            style: crate::runtime::de::field::<_, D::Error>(&mut object, "style")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            >(&mut object, 6)?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            partial_images: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
+            style: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1008,9 +1003,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1152,9 +1147,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1227,9 +1222,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1314,9 +1309,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1385,9 +1380,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1528,9 +1523,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequestStyle {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1754,9 +1749,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageVariationRequestResponseForma
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1829,9 +1824,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageVariationRequestSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1908,53 +1903,46 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `EditImageBodyJsonParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "EditImageBodyJsonParam",
+            fields: &[
+                "model",
+                "images",
+                "mask",
+                "prompt",
+                "n",
+                "quality",
+                "input_fidelity",
+                "size",
+                "user",
+                "output_format",
+                "output_compression",
+                "moderation",
+                "background",
+                "stream",
+                "partial_images",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            images: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EditImageBodyJsonParam", "images")?,
-            mask: crate::runtime::de::field::<_, D::Error>(&mut object, "mask")?,
-            prompt: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "EditImageBodyJsonParam", "prompt")?,
-            n: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "EditImageBodyJsonParam", "n")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            input_fidelity: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "input_fidelity")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            images: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            mask: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            prompt: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            n: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            input_fidelity: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             output_compression: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "EditImageBodyJsonParam", "output_compression")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
-            partial_images: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "partial_images")?,
+            >(&mut object, 10)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
+            partial_images: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2025,9 +2013,9 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2096,9 +2084,9 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamInputFidelity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2239,9 +2227,9 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2314,9 +2302,9 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2393,9 +2381,9 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2472,9 +2460,9 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParamSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2515,14 +2503,15 @@ impl<'de> ::serde::Deserialize<'de> for Image {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(deserializer, "an object `Image`")?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Image",
+            fields: &["b64_json", "url", "revised_prompt"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            b64_json: crate::runtime::de::field::<_, D::Error>(&mut object, "b64_json")?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
-            revised_prompt: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "revised_prompt")?,
+            b64_json: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            revised_prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2568,37 +2557,29 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImageEditCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImageEditCompletedEvent",
+            fields: &[
+                "type",
+                "b64_json",
+                "created_at",
+                "size",
+                "quality",
+                "background",
+                "output_format",
+                "usage",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageEditCompletedEvent", "type")?,
-            b64_json: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageEditCompletedEvent", "b64_json")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ImageEditCompletedEvent", "created_at")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
-            usage: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageEditCompletedEvent", "usage")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            b64_json: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2669,9 +2650,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2744,9 +2725,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2823,9 +2804,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2902,9 +2883,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2969,9 +2950,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3025,37 +3006,32 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImageEditPartialImageEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImageEditPartialImageEvent",
+            fields: &[
+                "type",
+                "b64_json",
+                "created_at",
+                "size",
+                "quality",
+                "background",
+                "output_format",
+                "partial_image_index",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageEditPartialImageEvent", "type")?,
-            b64_json: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageEditPartialImageEvent", "b64_json")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ImageEditPartialImageEvent", "created_at")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            b64_json: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             partial_image_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImageEditPartialImageEvent", "partial_image_index")?,
+            >(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3126,9 +3102,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3201,9 +3177,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3280,9 +3256,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3359,9 +3335,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3426,9 +3402,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3554,37 +3530,29 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImageGenCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImageGenCompletedEvent",
+            fields: &[
+                "type",
+                "b64_json",
+                "created_at",
+                "size",
+                "quality",
+                "background",
+                "output_format",
+                "usage",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageGenCompletedEvent", "type")?,
-            b64_json: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageGenCompletedEvent", "b64_json")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ImageGenCompletedEvent", "created_at")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
-            usage: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageGenCompletedEvent", "usage")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            b64_json: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3655,9 +3623,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3730,9 +3698,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3809,9 +3777,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3888,9 +3856,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3955,9 +3923,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3999,19 +3967,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenInputUsageDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImageGenInputUsageDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImageGenInputUsageDetails",
+            fields: &["text_tokens", "image_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ImageGenInputUsageDetails", "text_tokens")?,
+            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
             image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImageGenInputUsageDetails", "image_tokens")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4045,19 +4011,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenOutputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImageGenOutputTokensDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImageGenOutputTokensDetails",
+            fields: &["image_tokens", "text_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImageGenOutputTokensDetails", "image_tokens")?,
-            text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ImageGenOutputTokensDetails", "text_tokens")?,
+            >(&mut object, 0)?,
+            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4103,37 +4067,32 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImageGenPartialImageEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImageGenPartialImageEvent",
+            fields: &[
+                "type",
+                "b64_json",
+                "created_at",
+                "size",
+                "quality",
+                "background",
+                "output_format",
+                "partial_image_index",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageGenPartialImageEvent", "type")?,
-            b64_json: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ImageGenPartialImageEvent", "b64_json")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ImageGenPartialImageEvent", "created_at")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            b64_json: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             partial_image_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImageGenPartialImageEvent", "partial_image_index")?,
+            >(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4204,9 +4163,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4279,9 +4238,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4358,9 +4317,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4437,9 +4396,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4504,9 +4463,9 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4631,31 +4590,38 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImageGenUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImageGenUsage",
+            fields: &[
+                "input_tokens",
+                "total_tokens",
+                "output_tokens",
+                "output_tokens_details",
+                "input_tokens_details",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImageGenUsage", "input_tokens")?,
+            >(&mut object, 0)?,
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImageGenUsage", "total_tokens")?,
+            >(&mut object, 1)?,
             output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImageGenUsage", "output_tokens")?,
+            >(&mut object, 2)?,
             output_tokens_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "output_tokens_details")?,
+            >(&mut object, 3)?,
             input_tokens_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ImageGenUsage", "input_tokens_details")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4691,16 +4657,14 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImageRefParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImageRefParam",
+            fields: &["image_url", "file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4750,27 +4714,27 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImagesResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImagesResponse",
+            fields: &[
+                "created",
+                "data",
+                "background",
+                "output_format",
+                "size",
+                "quality",
+                "usage",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            created: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ImagesResponse", "created")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            created: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4837,9 +4801,9 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4912,9 +4876,9 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4987,9 +4951,9 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5062,9 +5026,9 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponseSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5104,27 +5068,33 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImagesUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImagesUsage",
+            fields: &[
+                "total_tokens",
+                "input_tokens",
+                "output_tokens",
+                "input_tokens_details",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImagesUsage", "total_tokens")?,
+            >(&mut object, 0)?,
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImagesUsage", "input_tokens")?,
+            >(&mut object, 1)?,
             output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImagesUsage", "output_tokens")?,
+            >(&mut object, 2)?,
             input_tokens_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ImagesUsage", "input_tokens_details")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5158,19 +5128,17 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsageInputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImagesUsageInputTokensDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImagesUsageInputTokensDetails",
+            fields: &["text_tokens", "image_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ImagesUsageInputTokensDetails", "text_tokens")?,
+            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
             image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ImagesUsageInputTokensDetails", "image_tokens")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }

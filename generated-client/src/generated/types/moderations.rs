@@ -25,13 +25,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateModerationRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateModerationRequest",
+            fields: &["input", "model"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -95,15 +96,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestImageUrl {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateModerationRequestImageUrl`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateModerationRequestImageUrl",
+            fields: &["url"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationRequestImageUrl", "url")?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -187,9 +186,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestImageUrlType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -404,19 +403,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemImageUrl 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateModerationRequestListItemImageUrl`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateModerationRequestListItemImageUrl",
+            fields: &["type", "image_url"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationRequestListItemImageUrl", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             image_url: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationRequestListItemImageUrl", "image_url")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -474,19 +471,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateModerationRequestListItemText`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateModerationRequestListItemText",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationRequestListItemText", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationRequestListItemText", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -639,9 +631,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -685,23 +677,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateModerationResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateModerationResponse",
+            fields: &["id", "model", "results"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationResponse", "id")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationResponse", "model")?,
-            results: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationResponse", "results")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            results: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -765,68 +749,66 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategories {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateModerationResponseCategories`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateModerationResponseCategories",
+            fields: &[
+                "hate",
+                "hate/threatening",
+                "harassment",
+                "harassment/threatening",
+                "illicit",
+                "illicit/violent",
+                "self-harm",
+                "self-harm/intent",
+                "self-harm/instructions",
+                "sexual",
+                "sexual/minors",
+                "violence",
+                "violence/graphic",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            hate: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationResponseCategories", "hate")?,
+            hate: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             hate_threatening: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseCategories", "hate/threatening")?,
+            >(&mut object, 1)?,
             harassment: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseCategories", "harassment")?,
+            >(&mut object, 2)?,
             harassment_threatening: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategories",
-                "harassment/threatening",
-            )?,
-            illicit: crate::runtime::de::field::<_, D::Error>(&mut object, "illicit")?,
-            illicit_violent: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "illicit/violent")?,
+            >(&mut object, 3)?,
+            illicit: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            illicit_violent: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             self_harm: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseCategories", "self-harm")?,
+            >(&mut object, 6)?,
             self_harm_intent: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseCategories", "self-harm/intent")?,
+            >(&mut object, 7)?,
             self_harm_instructions: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategories",
-                "self-harm/instructions",
-            )?,
-            sexual: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationResponseCategories", "sexual")?,
+            >(&mut object, 8)?,
+            sexual: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?,
             sexual_minors: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseCategories", "sexual/minors")?,
+            >(&mut object, 10)?,
             violence: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseCategories", "violence")?,
+            >(&mut object, 11)?,
             violence_graphic: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseCategories", "violence/graphic")?,
+            >(&mut object, 12)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -903,111 +885,69 @@ for CreateModerationResponseCategoryAppliedInputTypes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateModerationResponseCategoryAppliedInputTypes`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateModerationResponseCategoryAppliedInputTypes",
+            fields: &[
+                "hate",
+                "hate/threatening",
+                "harassment",
+                "harassment/threatening",
+                "illicit",
+                "illicit/violent",
+                "self-harm",
+                "self-harm/intent",
+                "self-harm/instructions",
+                "sexual",
+                "sexual/minors",
+                "violence",
+                "violence/graphic",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            hate: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationResponseCategoryAppliedInputTypes", "hate")?,
+            hate: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             hate_threatening: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryAppliedInputTypes",
-                "hate/threatening",
-            )?,
+            >(&mut object, 1)?,
             harassment: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryAppliedInputTypes",
-                "harassment",
-            )?,
+            >(&mut object, 2)?,
             harassment_threatening: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryAppliedInputTypes",
-                "harassment/threatening",
-            )?,
-            illicit: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryAppliedInputTypes",
-                "illicit",
-            )?,
+            >(&mut object, 3)?,
+            illicit: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             illicit_violent: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryAppliedInputTypes",
-                "illicit/violent",
-            )?,
+            >(&mut object, 5)?,
             self_harm: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryAppliedInputTypes",
-                "self-harm",
-            )?,
+            >(&mut object, 6)?,
             self_harm_intent: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryAppliedInputTypes",
-                "self-harm/intent",
-            )?,
+            >(&mut object, 7)?,
             self_harm_instructions: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryAppliedInputTypes",
-                "self-harm/instructions",
-            )?,
-            sexual: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryAppliedInputTypes",
-                "sexual",
-            )?,
+            >(&mut object, 8)?,
+            sexual: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?,
             sexual_minors: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryAppliedInputTypes",
-                "sexual/minors",
-            )?,
+            >(&mut object, 10)?,
             violence: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryAppliedInputTypes",
-                "violence",
-            )?,
+            >(&mut object, 11)?,
             violence_graphic: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryAppliedInputTypes",
-                "violence/graphic",
-            )?,
+            >(&mut object, 12)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1071,83 +1011,69 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategoryScores {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateModerationResponseCategoryScores`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateModerationResponseCategoryScores",
+            fields: &[
+                "hate",
+                "hate/threatening",
+                "harassment",
+                "harassment/threatening",
+                "illicit",
+                "illicit/violent",
+                "self-harm",
+                "self-harm/intent",
+                "self-harm/instructions",
+                "sexual",
+                "sexual/minors",
+                "violence",
+                "violence/graphic",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            hate: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationResponseCategoryScores", "hate")?,
+            hate: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             hate_threatening: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryScores",
-                "hate/threatening",
-            )?,
+            >(&mut object, 1)?,
             harassment: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseCategoryScores", "harassment")?,
+            >(&mut object, 2)?,
             harassment_threatening: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryScores",
-                "harassment/threatening",
-            )?,
-            illicit: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationResponseCategoryScores", "illicit")?,
+            >(&mut object, 3)?,
+            illicit: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             illicit_violent: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseCategoryScores", "illicit/violent")?,
+            >(&mut object, 5)?,
             self_harm: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseCategoryScores", "self-harm")?,
+            >(&mut object, 6)?,
             self_harm_intent: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryScores",
-                "self-harm/intent",
-            )?,
+            >(&mut object, 7)?,
             self_harm_instructions: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryScores",
-                "self-harm/instructions",
-            )?,
-            sexual: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationResponseCategoryScores", "sexual")?,
+            >(&mut object, 8)?,
+            sexual: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?,
             sexual_minors: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseCategoryScores", "sexual/minors")?,
+            >(&mut object, 10)?,
             violence: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseCategoryScores", "violence")?,
+            >(&mut object, 11)?,
             violence_graphic: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseCategoryScores",
-                "violence/graphic",
-            )?,
+            >(&mut object, 12)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1210,9 +1136,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHarassmentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1284,9 +1210,9 @@ for CreateModerationResponseHarassmentThreateningItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1357,9 +1283,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHateItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1430,9 +1356,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseHateThreateningI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1503,9 +1429,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseIllicitItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1576,9 +1502,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseIllicitViolentIt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1624,31 +1550,30 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateModerationResponseResultsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateModerationResponseResultsItem",
+            fields: &[
+                "flagged",
+                "categories",
+                "category_scores",
+                "category_applied_input_types",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            flagged: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateModerationResponseResultsItem", "flagged")?,
+            flagged: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             categories: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseResultsItem", "categories")?,
+            >(&mut object, 1)?,
             category_scores: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModerationResponseResultsItem", "category_scores")?,
+            >(&mut object, 2)?,
             category_applied_input_types: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "CreateModerationResponseResultsItem",
-                "category_applied_input_types",
-            )?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1716,9 +1641,9 @@ for CreateModerationResponseSelfHarmInstructionsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1787,9 +1712,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSelfHarmIntentIt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1858,9 +1783,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSelfHarmItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1929,9 +1854,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSexualItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1996,9 +1921,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseSexualMinorsItem
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2073,9 +1998,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseViolenceGraphicI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2144,9 +2069,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseViolenceItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

@@ -38,40 +38,35 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AdminApiKey`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AdminApiKey",
+            fields: &[
+                "object",
+                "id",
+                "name",
+                "redacted_value",
+                "created_at",
+                "expires_at",
+                "last_used_at",
+                "owner",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKey", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKey", "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             redacted_value: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "AdminApiKey", "redacted_value")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKey", "created_at")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKey", "expires_at")?,
+            >(&mut object, 3)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
             last_used_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "AdminApiKey", "last_used_at")?,
-            owner: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKey", "owner")?,
+            >(&mut object, 6)?,
+            owner: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -121,44 +116,37 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AdminApiKeyCreateResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AdminApiKeyCreateResponse",
+            fields: &[
+                "object",
+                "id",
+                "name",
+                "redacted_value",
+                "created_at",
+                "expires_at",
+                "last_used_at",
+                "owner",
+                "value",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKeyCreateResponse", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKeyCreateResponse", "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             redacted_value: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "AdminApiKeyCreateResponse", "redacted_value")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKeyCreateResponse", "created_at")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKeyCreateResponse", "expires_at")?,
+            >(&mut object, 3)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
             last_used_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "AdminApiKeyCreateResponse", "last_used_at")?,
-            owner: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKeyCreateResponse", "owner")?,
-            value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKeyCreateResponse", "value")?,
+            >(&mut object, 6)?,
+            owner: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
+            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -221,9 +209,9 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -279,20 +267,18 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyOwner {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AdminApiKeyOwner`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AdminApiKeyOwner",
+            fields: &["type", "object", "id", "name", "created_at", "role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKeyOwner", "created_at")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -327,19 +313,17 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AdminApiKeysCreateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AdminApiKeysCreateRequest",
+            fields: &["name", "expires_in_seconds"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKeysCreateRequest", "name")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             expires_in_seconds: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "AdminApiKeysCreateRequest", "expires_in_seconds")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -402,23 +386,15 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AdminApiKeysDeleteResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AdminApiKeysDeleteResponse",
+            fields: &["id", "object", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKeysDeleteResponse", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKeysDeleteResponse", "object")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AdminApiKeysDeleteResponse", "deleted")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -481,9 +457,9 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -558,9 +534,9 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysListOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -604,25 +580,17 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ApiKeyList`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ApiKeyList",
+            fields: &["object", "data", "has_more", "first_id", "last_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApiKeyList", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApiKeyList", "data")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ApiKeyList", "has_more")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -685,9 +653,9 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -731,13 +699,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateProjectServiceAccountApiKeyBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateProjectServiceAccountApiKeyBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateProjectServiceAccountApiKeyBody",
+            fields: &["name", "scopes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            scopes: crate::runtime::de::field::<_, D::Error>(&mut object, "scopes")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            scopes: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -809,19 +778,14 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `OrganizationSpendLimitDeletedResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "OrganizationSpendLimitDeletedResource",
+            fields: &["object", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OrganizationSpendLimitDeletedResource", "object")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OrganizationSpendLimitDeletedResource", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -884,9 +848,9 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResourceObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -934,25 +898,26 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `OrganizationSpendLimitResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "OrganizationSpendLimitResource",
+            fields: &[
+                "object",
+                "threshold_amount",
+                "currency",
+                "interval",
+                "enforcement",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OrganizationSpendLimitResource", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             threshold_amount: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "OrganizationSpendLimitResource", "threshold_amount")?,
-            currency: crate::runtime::de::field::<_, D::Error>(&mut object, "currency")?,
-            interval: crate::runtime::de::field::<_, D::Error>(&mut object, "interval")?,
-            enforcement: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "enforcement")?,
+            >(&mut object, 1)?,
+            currency: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            interval: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            enforcement: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1015,9 +980,9 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1059,19 +1024,14 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectSpendLimitDeletedResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectSpendLimitDeletedResource",
+            fields: &["object", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectSpendLimitDeletedResource", "object")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectSpendLimitDeletedResource", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1134,9 +1094,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1184,25 +1144,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectSpendLimitResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectSpendLimitResource",
+            fields: &[
+                "object",
+                "threshold_amount",
+                "currency",
+                "interval",
+                "enforcement",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectSpendLimitResource", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             threshold_amount: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectSpendLimitResource", "threshold_amount")?,
-            currency: crate::runtime::de::field::<_, D::Error>(&mut object, "currency")?,
-            interval: crate::runtime::de::field::<_, D::Error>(&mut object, "interval")?,
-            enforcement: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "enforcement")?,
+            >(&mut object, 1)?,
+            currency: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            interval: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            enforcement: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1265,9 +1226,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1315,31 +1276,17 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ServiceAccountApiKeyBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ServiceAccountApiKeyBody",
+            fields: &["object", "value", "name", "created_at", "id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ServiceAccountApiKeyBody", "object")?,
-            value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ServiceAccountApiKeyBody", "value")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ServiceAccountApiKeyBody", "name")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ServiceAccountApiKeyBody", "created_at")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ServiceAccountApiKeyBody", "id")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1406,9 +1353,9 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBodyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1497,12 +1444,13 @@ impl<'de> ::serde::Deserialize<'de> for SpendLimitEnforcement {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SpendLimitEnforcement`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SpendLimitEnforcement",
+            fields: &["status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1638,23 +1586,18 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UpdateOrganizationSpendLimitBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UpdateOrganizationSpendLimitBody",
+            fields: &["threshold_amount", "currency", "interval"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             threshold_amount: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UpdateOrganizationSpendLimitBody", "threshold_amount")?,
-            currency: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UpdateOrganizationSpendLimitBody", "currency")?,
-            interval: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UpdateOrganizationSpendLimitBody", "interval")?,
+            >(&mut object, 0)?,
+            currency: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            interval: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1741,9 +1684,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyCurrency
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1814,9 +1757,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBodyInterval
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1860,23 +1803,18 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UpdateProjectSpendLimitBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UpdateProjectSpendLimitBody",
+            fields: &["threshold_amount", "currency", "interval"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             threshold_amount: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UpdateProjectSpendLimitBody", "threshold_amount")?,
-            currency: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UpdateProjectSpendLimitBody", "currency")?,
-            interval: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UpdateProjectSpendLimitBody", "interval")?,
+            >(&mut object, 0)?,
+            currency: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            interval: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1963,9 +1901,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBodyCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2036,9 +1974,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBodyInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

@@ -24,19 +24,14 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectGroupBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InviteProjectGroupBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InviteProjectGroupBody",
+            fields: &["group_id", "role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            group_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InviteProjectGroupBody", "group_id")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InviteProjectGroupBody", "role")?,
+            group_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -128,9 +123,9 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectGroupsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -174,35 +169,31 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroup {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectGroup`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectGroup",
+            fields: &[
+                "object",
+                "project_id",
+                "group_id",
+                "group_name",
+                "group_type",
+                "created_at",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectGroup", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             project_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectGroup", "project_id")?,
-            group_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectGroup", "group_id")?,
+            >(&mut object, 1)?,
+            group_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             group_name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectGroup", "group_name")?,
-            group_type: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "group_type")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectGroup", "created_at")?,
+            >(&mut object, 3)?,
+            group_type: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -236,19 +227,14 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectGroupDeletedResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectGroupDeletedResource",
+            fields: &["object", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectGroupDeletedResource", "object")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectGroupDeletedResource", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -311,9 +297,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -359,24 +345,16 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectGroupListResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectGroupListResource",
+            fields: &["object", "data", "has_more", "next"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectGroupListResource", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectGroupListResource", "data")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectGroupListResource", "has_more")?,
-            next: crate::runtime::de::field::<_, D::Error>(&mut object, "next")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            next: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -439,9 +417,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -512,9 +490,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -589,9 +567,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -660,9 +638,9 @@ impl<'de> ::serde::Deserialize<'de> for RetrieveProjectGroupType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

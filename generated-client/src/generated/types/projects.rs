@@ -61,9 +61,9 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectApiKeysOwnerProjectAccess {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -116,37 +116,29 @@ impl<'de> ::serde::Deserialize<'de> for Project {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `Project`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Project",
+            fields: &[
+                "id",
+                "object",
+                "name",
+                "created_at",
+                "archived_at",
+                "status",
+                "external_key_id",
+                "residency",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Project", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Project", "object")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "Project", "created_at")?,
-            archived_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "Project", "archived_at")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            external_key_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "external_key_id")?,
-            residency: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "residency")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            archived_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            external_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            residency: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -192,43 +184,38 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectApiKey`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectApiKey",
+            fields: &[
+                "object",
+                "redacted_value",
+                "name",
+                "created_at",
+                "last_used_at",
+                "id",
+                "owner_project_access",
+                "owner",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKey", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             redacted_value: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectApiKey", "redacted_value")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKey", "name")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKey", "created_at")?,
+            >(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
             last_used_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectApiKey", "last_used_at")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKey", "id")?,
+            >(&mut object, 4)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             owner_project_access: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "owner_project_access")?,
-            owner: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKey", "owner")?,
+            >(&mut object, 6)?,
+            owner: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -264,23 +251,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectApiKeyDeleteResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectApiKeyDeleteResponse",
+            fields: &["object", "id", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyDeleteResponse", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyDeleteResponse", "id")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyDeleteResponse", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -347,9 +326,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -399,25 +378,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectApiKeyListResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectApiKeyListResponse",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyListResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyListResponse", "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyListResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -480,9 +451,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -553,9 +524,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -602,17 +573,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwner {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectApiKeyOwner`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectApiKeyOwner",
+            fields: &["type", "user", "service_account"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            service_account: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_account")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            service_account: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -679,9 +648,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerProjectAccess {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -721,27 +690,16 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerServiceAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectApiKeyOwnerServiceAccount`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectApiKeyOwnerServiceAccount",
+            fields: &["id", "name", "created_at", "role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyOwnerServiceAccount", "id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyOwnerServiceAccount", "name")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyOwnerServiceAccount", "created_at")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyOwnerServiceAccount", "role")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -808,9 +766,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -852,31 +810,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectApiKeyOwnerUser`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectApiKeyOwnerUser",
+            fields: &["id", "email", "name", "created_at", "role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyOwnerUser", "id")?,
-            email: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyOwnerUser", "email")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyOwnerUser", "name")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyOwnerUser", "created_at")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectApiKeyOwnerUser", "role")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            email: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -914,23 +858,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectCreateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectCreateRequest",
+            fields: &["name", "residency", "external_key_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectCreateRequest", "name")?,
-            residency: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "residency")?,
-            external_key_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "external_key_id")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            residency: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            external_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1011,25 +947,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectListResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectListResponse",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectListResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectListResponse", "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectListResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1092,9 +1020,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1138,20 +1066,18 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectModelPermissions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectModelPermissions",
+            fields: &["object", "mode", "model_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectModelPermissions", "object")?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             model_ids: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectModelPermissions", "model_ids")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1185,19 +1111,14 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectModelPermissionsDeleteResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectModelPermissionsDeleteResponse",
+            fields: &["object", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectModelPermissionsDeleteResponse", "object")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectModelPermissionsDeleteResponse", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1260,9 +1181,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponseObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1337,9 +1258,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1404,9 +1325,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1448,16 +1369,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectModelPermissionsUpdateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectModelPermissionsUpdateRequest",
+            fields: &["mode", "model_ids"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             model_ids: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectModelPermissionsUpdateRequest", "model_ids")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1549,9 +1471,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequestMode
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1616,9 +1538,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1678,47 +1600,49 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectRateLimit`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectRateLimit",
+            fields: &[
+                "object",
+                "id",
+                "model",
+                "max_requests_per_1_minute",
+                "max_tokens_per_1_minute",
+                "max_images_per_1_minute",
+                "max_audio_megabytes_per_1_minute",
+                "max_requests_per_1_day",
+                "batch_1_day_max_input_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectRateLimit", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectRateLimit", "id")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectRateLimit", "model")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             max_requests_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectRateLimit", "max_requests_per_1_minute")?,
+            >(&mut object, 3)?,
             max_tokens_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectRateLimit", "max_tokens_per_1_minute")?,
+            >(&mut object, 4)?,
             max_images_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectRateLimit", "max_images_per_1_minute")?,
+            >(&mut object, 5)?,
             max_audio_megabytes_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectRateLimit", "max_audio_megabytes_per_1_minute")?,
+            >(&mut object, 6)?,
             max_requests_per_1_day: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectRateLimit", "max_requests_per_1_day")?,
+            >(&mut object, 7)?,
             batch_1_day_max_input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectRateLimit", "batch_1_day_max_input_tokens")?,
+            >(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1760,25 +1684,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectRateLimitListResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectRateLimitListResponse",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectRateLimitListResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectRateLimitListResponse", "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectRateLimitListResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1841,9 +1757,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1914,9 +1830,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1972,47 +1888,43 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectRateLimitUpdateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectRateLimitUpdateRequest",
+            fields: &[
+                "max_requests_per_1_minute",
+                "max_tokens_per_1_minute",
+                "max_images_per_1_minute",
+                "max_audio_megabytes_per_1_minute",
+                "max_requests_per_1_day",
+                "batch_1_day_max_input_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             max_requests_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ProjectRateLimitUpdateRequest",
-                "max_requests_per_1_minute",
-            )?,
+            >(&mut object, 0)?,
             max_tokens_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectRateLimitUpdateRequest", "max_tokens_per_1_minute")?,
+            >(&mut object, 1)?,
             max_images_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectRateLimitUpdateRequest", "max_images_per_1_minute")?,
+            >(&mut object, 2)?,
             max_audio_megabytes_per_1_minute: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ProjectRateLimitUpdateRequest",
-                "max_audio_megabytes_per_1_minute",
-            )?,
+            >(&mut object, 3)?,
             max_requests_per_1_day: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ProjectRateLimitUpdateRequest", "max_requests_per_1_day")?,
+            >(&mut object, 4)?,
             batch_1_day_max_input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ProjectRateLimitUpdateRequest",
-                "batch_1_day_max_input_tokens",
-            )?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2128,28 +2040,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectServiceAccount`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectServiceAccount",
+            fields: &["object", "id", "name", "role", "created_at"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccount", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccount", "id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccount", "name")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccount", "created_at")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2189,31 +2090,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKey {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectServiceAccountApiKey`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectServiceAccountApiKey",
+            fields: &["object", "value", "name", "created_at", "id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountApiKey", "object")?,
-            value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountApiKey", "value")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountApiKey", "name")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountApiKey", "created_at")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountApiKey", "id")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2280,9 +2167,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKeyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2325,19 +2212,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectServiceAccountCreateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectServiceAccountCreateRequest",
+            fields: &["name", "create_service_account_only"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountCreateRequest", "name")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             create_service_account_only: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "create_service_account_only")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2409,29 +2294,18 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectServiceAccountCreateResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectServiceAccountCreateResponse",
+            fields: &["object", "id", "name", "role", "created_at", "api_key"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountCreateResponse", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountCreateResponse", "id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountCreateResponse", "name")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountCreateResponse", "created_at")?,
-            api_key: crate::runtime::de::field::<_, D::Error>(&mut object, "api_key")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            api_key: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2498,9 +2372,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseObjec
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2575,9 +2449,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseRole 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2615,23 +2489,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectServiceAccountDeleteResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectServiceAccountDeleteResponse",
+            fields: &["object", "id", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountDeleteResponse", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountDeleteResponse", "id")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountDeleteResponse", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2698,9 +2564,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponseObjec
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2750,25 +2616,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectServiceAccountListResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectServiceAccountListResponse",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountListResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountListResponse", "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectServiceAccountListResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2831,9 +2689,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponseObject 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2908,9 +2766,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2989,9 +2847,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3029,16 +2887,14 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectUpdateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectUpdateRequest",
+            fields: &["name", "external_key_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            external_key_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "external_key_id")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            external_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3120,29 +2976,18 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectUser`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectUser",
+            fields: &["object", "id", "name", "email", "role", "added_at"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectUser", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectUser", "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectUser", "role")?,
-            added_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectUser", "added_at")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            email: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            added_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3180,17 +3025,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectUserCreateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectUserCreateRequest",
+            fields: &["user_id", "email", "role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, "user_id")?,
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, "email")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectUserCreateRequest", "role")?,
+            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            email: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3265,23 +3108,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectUserDeleteResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectUserDeleteResponse",
+            fields: &["object", "id", "deleted"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectUserDeleteResponse", "object")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectUserDeleteResponse", "id")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectUserDeleteResponse", "deleted")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3344,9 +3179,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3396,25 +3231,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserListResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectUserListResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectUserListResponse",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectUserListResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectUserListResponse", "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ProjectUserListResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3477,9 +3304,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3520,12 +3347,13 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserUpdateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ProjectUserUpdateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ProjectUserUpdateRequest",
+            fields: &["role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3661,9 +3489,9 @@ impl<'de> ::serde::Deserialize<'de> for PublicProjectResidency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3701,13 +3529,14 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UpdateProjectServiceAccountBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UpdateProjectServiceAccountBody",
+            fields: &["name", "role"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3812,9 +3641,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBodyRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

@@ -38,20 +38,18 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AudioTranscription`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AudioTranscription",
+            fields: &["model", "language", "languages", "keywords", "prompt", "delay"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, "language")?,
-            languages: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "languages")?,
-            keywords: crate::runtime::de::field::<_, D::Error>(&mut object, "keywords")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            delay: crate::runtime::de::field::<_, D::Error>(&mut object, "delay")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            language: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            languages: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            keywords: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            delay: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -204,9 +202,9 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionDelay {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -336,18 +334,16 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AudioTranscriptionResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AudioTranscriptionResponse",
+            fields: &["model", "language", "languages", "prompt"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, "language")?,
-            languages: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "languages")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            language: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            languages: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -500,9 +496,9 @@ impl<'de> ::serde::Deserialize<'de> for NoiseReductionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -540,16 +536,14 @@ impl<'de> ::serde::Deserialize<'de> for PcmAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `PcmAudioFormat`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "PcmAudioFormat",
+            fields: &["type", "rate"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            rate: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "PcmAudioFormat", "rate")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            rate: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -618,12 +612,13 @@ impl<'de> ::serde::Deserialize<'de> for PcmaAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `PcmaAudioFormat`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "PcmaAudioFormat",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -686,12 +681,13 @@ impl<'de> ::serde::Deserialize<'de> for PcmuAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `PcmuAudioFormat`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "PcmuAudioFormat",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -865,9 +861,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -938,9 +934,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1011,9 +1007,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmuType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1104,15 +1100,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallReferRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeCallReferRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeCallReferRequest",
+            fields: &["target_uri"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             target_uri: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeCallReferRequest", "target_uri")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1166,15 +1163,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallRejectRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeCallRejectRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeCallRejectRequest",
+            fields: &["status_code"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            status_code: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeCallRejectRequest", "status_code")?,
+            status_code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1244,16 +1239,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeCreateClientSecretRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeCreateClientSecretRequest",
+            fields: &["expires_after", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            expires_after: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "expires_after")?,
-            session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
+            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            session: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1358,9 +1351,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequestAnchor 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1405,20 +1398,14 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeCreateClientSecretRequestClientSecretExpiration`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeCreateClientSecretRequestClientSecretExpiration",
+            fields: &["anchor", "seconds"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field::<_, D::Error>(&mut object, "anchor")?,
-            seconds: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeCreateClientSecretRequestClientSecretExpiration",
-                "seconds",
-            )?,
+            anchor: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            seconds: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1566,20 +1553,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeCreateClientSecretResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeCreateClientSecretResponse",
+            fields: &["value", "expires_at", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeCreateClientSecretResponse", "value")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeCreateClientSecretResponse", "expires_at")?,
-            session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
+            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1694,21 +1676,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeFunctionTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeFunctionTool",
+            fields: &["type", "name", "description", "parameters"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            parameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "parameters")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1825,9 +1802,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1868,12 +1845,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeReasoning`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeReasoning",
+            fields: &["effort"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            effort: crate::runtime::de::field::<_, D::Error>(&mut object, "effort")?,
+            effort: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1981,9 +1959,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoningEffort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2074,60 +2052,60 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateRequest",
+            fields: &[
+                "client_secret",
+                "modalities",
+                "instructions",
+                "voice",
+                "input_audio_format",
+                "output_audio_format",
+                "input_audio_transcription",
+                "speed",
+                "tracing",
+                "turn_detection",
+                "tools",
+                "tool_choice",
+                "temperature",
+                "max_response_output_tokens",
+                "truncation",
+                "prompt",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             client_secret: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeSessionCreateRequest", "client_secret")?,
-            modalities: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "modalities")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
+            >(&mut object, 0)?,
+            modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             input_audio_format: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_audio_format")?,
+            >(&mut object, 4)?,
             output_audio_format: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "output_audio_format")?,
+            >(&mut object, 5)?,
             input_audio_transcription: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_audio_transcription")?,
-            speed: crate::runtime::de::field::<_, D::Error>(&mut object, "speed")?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, "tracing")?,
-            turn_detection: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "turn_detection")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
+            >(&mut object, 6)?,
+            speed: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
             max_response_output_tokens: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "max_response_output_tokens")?,
-            truncation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "truncation")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            >(&mut object, 13)?,
+            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2319,19 +2297,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestClientSecret
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateRequestClientSecret`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateRequestClientSecret",
+            fields: &["value", "expires_at"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeSessionCreateRequestClientSecret", "value")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeSessionCreateRequestClientSecret", "expires_at")?,
+            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2441,49 +2414,47 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateRequestGa`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateRequestGa",
+            fields: &[
+                "type",
+                "output_modalities",
+                "model",
+                "instructions",
+                "audio",
+                "include",
+                "tracing",
+                "tools",
+                "tool_choice",
+                "parallel_tool_calls",
+                "reasoning",
+                "max_output_tokens",
+                "truncation",
+                "prompt",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeSessionCreateRequestGa", "type")?,
-            output_modalities: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_modalities")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, "tracing")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            output_modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            include: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             parallel_tool_calls: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "parallel_tool_calls")?,
-            reasoning: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning")?,
+            >(&mut object, 9)?,
+            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             max_output_tokens: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "max_output_tokens")?,
-            truncation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "truncation")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            >(&mut object, 11)?,
+            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2664,13 +2635,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateRequestGaAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateRequestGaAudio",
+            fields: &["input", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2771,9 +2743,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2848,9 +2820,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaIncludeIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2902,24 +2874,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateRequestGaInput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateRequestGaInput",
+            fields: &["format", "transcription", "noise_reduction", "turn_detection"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            transcription: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcription")?,
-            noise_reduction: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "noise_reduction")?,
-            turn_detection: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "turn_detection")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3132,9 +3096,9 @@ for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3315,12 +3279,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaNoiseReduc
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateRequestGaNoiseReduction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateRequestGaNoiseReduction",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3388,14 +3353,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateRequestGaOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateRequestGaOutput",
+            fields: &["format", "voice", "speed"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
-            speed: crate::runtime::de::field::<_, D::Error>(&mut object, "speed")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            speed: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3507,9 +3473,9 @@ for RealtimeSessionCreateRequestGaOutputModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3851,17 +3817,15 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateRequestGaTracingTracingConfiguration`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateRequestGaTracingTracingConfiguration",
+            fields: &["workflow_name", "group_id", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            workflow_name: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "workflow_name")?,
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            workflow_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3969,9 +3933,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4013,12 +3977,13 @@ for RealtimeSessionCreateRequestInputAudioTranscription {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateRequestInputAudioTranscription`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateRequestInputAudioTranscription",
+            fields: &["model"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4206,9 +4171,9 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4258,21 +4223,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateRequestToolsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateRequestToolsItem",
+            fields: &["type", "name", "description", "parameters"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            parameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "parameters")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4391,9 +4351,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItemTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4464,9 +4424,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTracingAuto 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4615,17 +4575,15 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateRequestTracingTracingConfiguration`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateRequestTracingTracingConfiguration",
+            fields: &["workflow_name", "group_id", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            workflow_name: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "workflow_name")?,
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            workflow_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4712,32 +4670,22 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTurnDetectio
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateRequestTurnDetection`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateRequestTurnDetection",
+            fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "threshold")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             prefix_padding_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeSessionCreateRequestTurnDetection",
-                "prefix_padding_ms",
-            )?,
+            >(&mut object, 2)?,
             silence_duration_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeSessionCreateRequestTurnDetection",
-                "silence_duration_ms",
-            )?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4863,42 +4811,42 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponse",
+            fields: &[
+                "id",
+                "object",
+                "expires_at",
+                "include",
+                "model",
+                "output_modalities",
+                "instructions",
+                "audio",
+                "tracing",
+                "turn_detection",
+                "tools",
+                "tool_choice",
+                "max_output_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeSessionCreateResponse", "expires_at")?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            output_modalities: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_modalities")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, "tracing")?,
-            turn_detection: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "turn_detection")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            include: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            output_modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
             max_output_tokens: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "max_output_tokens")?,
+            >(&mut object, 12)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4934,13 +4882,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseAudio",
+            fields: &["input", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5029,57 +4978,48 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseGa`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseGa",
+            fields: &[
+                "type",
+                "id",
+                "object",
+                "expires_at",
+                "output_modalities",
+                "model",
+                "instructions",
+                "audio",
+                "include",
+                "tracing",
+                "tools",
+                "tool_choice",
+                "reasoning",
+                "max_output_tokens",
+                "truncation",
+                "prompt",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeSessionCreateResponseGa", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeSessionCreateResponseGa", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeSessionCreateResponseGa", "object")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeSessionCreateResponseGa", "expires_at")?,
-            output_modalities: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_modalities")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, "tracing")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            reasoning: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            output_modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            include: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
+            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
             max_output_tokens: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "max_output_tokens")?,
-            truncation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "truncation")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            >(&mut object, 13)?,
+            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5116,13 +5056,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseGaAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseGaAudio",
+            fields: &["input", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5185,9 +5126,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5262,9 +5203,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaIncludeIt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5316,24 +5257,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseGaInput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseGaInput",
+            fields: &["format", "transcription", "noise_reduction", "turn_detection"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            transcription: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcription")?,
-            noise_reduction: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "noise_reduction")?,
-            turn_detection: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "turn_detection")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5488,9 +5421,9 @@ for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5671,12 +5604,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaNoiseRedu
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseGaNoiseReduction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseGaNoiseReduction",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5739,9 +5673,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5788,14 +5722,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseGaOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseGaOutput",
+            fields: &["format", "voice", "speed"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
-            speed: crate::runtime::de::field::<_, D::Error>(&mut object, "speed")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            speed: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5863,9 +5798,9 @@ for RealtimeSessionCreateResponseGaOutputModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6209,17 +6144,15 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseGaTracingTracingConfiguration`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseGaTracingTracingConfiguration",
+            fields: &["workflow_name", "group_id", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            workflow_name: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "workflow_name")?,
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            workflow_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6283,9 +6216,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6360,9 +6293,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseIncludeItem
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6416,24 +6349,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseInput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseInput",
+            fields: &["format", "transcription", "noise_reduction", "turn_detection"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            transcription: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcription")?,
-            noise_reduction: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "noise_reduction")?,
-            turn_detection: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "turn_detection")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6475,32 +6400,22 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInputTurnDe
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseInputTurnDetection`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseInputTurnDetection",
+            fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "threshold")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             prefix_padding_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeSessionCreateResponseInputTurnDetection",
-                "prefix_padding_ms",
-            )?,
+            >(&mut object, 2)?,
             silence_duration_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeSessionCreateResponseInputTurnDetection",
-                "silence_duration_ms",
-            )?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6654,9 +6569,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6697,12 +6612,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseNoiseReduct
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseNoiseReduction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseNoiseReduction",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6741,14 +6657,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseOutput",
+            fields: &["format", "voice", "speed"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
-            speed: crate::runtime::de::field::<_, D::Error>(&mut object, "speed")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            speed: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6811,9 +6728,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTracingAuto
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6967,17 +6884,15 @@ for RealtimeSessionCreateResponseTracingTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseTracingTracingConfiguration`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseTracingTracingConfiguration",
+            fields: &["workflow_name", "group_id", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            workflow_name: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "workflow_name")?,
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            workflow_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7020,32 +6935,22 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTurnDetecti
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionCreateResponseTurnDetection`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionCreateResponseTurnDetection",
+            fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "threshold")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             prefix_padding_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeSessionCreateResponseTurnDetection",
-                "prefix_padding_ms",
-            )?,
+            >(&mut object, 2)?,
             silence_duration_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeSessionCreateResponseTurnDetection",
-                "silence_duration_ms",
-            )?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7098,28 +7003,32 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateRequest",
+            fields: &[
+                "turn_detection",
+                "input_audio_noise_reduction",
+                "input_audio_format",
+                "input_audio_transcription",
+                "include",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            turn_detection: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "turn_detection")?,
+            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             input_audio_noise_reduction: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_audio_noise_reduction")?,
+            >(&mut object, 1)?,
             input_audio_format: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_audio_format")?,
+            >(&mut object, 2)?,
             input_audio_transcription: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_audio_transcription")?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
+            >(&mut object, 3)?,
+            include: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7234,17 +7143,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateRequestGa`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateRequestGa",
+            fields: &["type", "audio", "include"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranscriptionSessionCreateRequestGa", "type")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            include: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7325,12 +7232,13 @@ for RealtimeTranscriptionSessionCreateRequestGaAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateRequestGaAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateRequestGaAudio",
+            fields: &["input"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7430,9 +7338,9 @@ for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7485,24 +7393,16 @@ for RealtimeTranscriptionSessionCreateRequestGaInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateRequestGaInput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateRequestGaInput",
+            fields: &["format", "transcription", "noise_reduction", "turn_detection"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            transcription: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcription")?,
-            noise_reduction: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "noise_reduction")?,
-            turn_detection: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "turn_detection")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7594,12 +7494,13 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateRequestGaNoiseReduction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateRequestGaNoiseReduction",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7692,9 +7593,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7771,9 +7672,9 @@ for RealtimeTranscriptionSessionCreateRequestIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7854,9 +7755,9 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7904,32 +7805,22 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateRequestTurnDetection`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateRequestTurnDetection",
+            fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "threshold")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             prefix_padding_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeTranscriptionSessionCreateRequestTurnDetection",
-                "prefix_padding_ms",
-            )?,
+            >(&mut object, 2)?,
             silence_duration_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeTranscriptionSessionCreateRequestTurnDetection",
-                "silence_duration_ms",
-            )?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8044,9 +7935,9 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8104,35 +7995,32 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateResponse",
+            fields: &[
+                "client_secret",
+                "modalities",
+                "input_audio_format",
+                "input_audio_transcription",
+                "turn_detection",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             client_secret: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeTranscriptionSessionCreateResponse",
-                "client_secret",
-            )?,
-            modalities: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "modalities")?,
+            >(&mut object, 0)?,
+            modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             input_audio_format: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_audio_format")?,
+            >(&mut object, 2)?,
             input_audio_transcription: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_audio_transcription")?,
-            turn_detection: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "turn_detection")?,
+            >(&mut object, 3)?,
+            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8167,27 +8055,14 @@ for RealtimeTranscriptionSessionCreateResponseClientSecret {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateResponseClientSecret`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateResponseClientSecret",
+            fields: &["value", "expires_at"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranscriptionSessionCreateResponseClientSecret",
-                "value",
-            )?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranscriptionSessionCreateResponseClientSecret",
-                "expires_at",
-            )?,
+            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8236,33 +8111,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateResponseGa`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateResponseGa",
+            fields: &["type", "id", "object", "expires_at", "include", "audio"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranscriptionSessionCreateResponseGa", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranscriptionSessionCreateResponseGa", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranscriptionSessionCreateResponseGa", "object")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranscriptionSessionCreateResponseGa",
-                "expires_at",
-            )?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            include: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8298,12 +8158,13 @@ for RealtimeTranscriptionSessionCreateResponseGaAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateResponseGaAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateResponseGaAudio",
+            fields: &["input"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8372,9 +8233,9 @@ for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8431,24 +8292,16 @@ for RealtimeTranscriptionSessionCreateResponseGaInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateResponseGaInput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateResponseGaInput",
+            fields: &["format", "transcription", "noise_reduction", "turn_detection"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            transcription: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcription")?,
-            noise_reduction: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "noise_reduction")?,
-            turn_detection: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "turn_detection")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8482,12 +8335,13 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateResponseGaNoiseReduction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateResponseGaNoiseReduction",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8531,32 +8385,22 @@ for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateResponseGaTurnDetection`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateResponseGaTurnDetection",
+            fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "threshold")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             prefix_padding_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeTranscriptionSessionCreateResponseGaTurnDetection",
-                "prefix_padding_ms",
-            )?,
+            >(&mut object, 2)?,
             silence_duration_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeTranscriptionSessionCreateResponseGaTurnDetection",
-                "silence_duration_ms",
-            )?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8621,9 +8465,9 @@ for RealtimeTranscriptionSessionCreateResponseGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8674,32 +8518,22 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionCreateResponseTurnDetection`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionCreateResponseTurnDetection",
+            fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "threshold")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             prefix_padding_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeTranscriptionSessionCreateResponseTurnDetection",
-                "prefix_padding_ms",
-            )?,
+            >(&mut object, 2)?,
             silence_duration_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeTranscriptionSessionCreateResponseTurnDetection",
-                "silence_duration_ms",
-            )?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8734,12 +8568,13 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranscriptionSessionRequestInputAudioNoiseReduction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranscriptionSessionRequestInputAudioNoiseReduction",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8808,19 +8643,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateReq
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationClientSecretCreateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationClientSecretCreateRequest",
+            fields: &["expires_after", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            expires_after: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "expires_after")?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationClientSecretCreateRequest", "session")?,
+            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8920,9 +8750,9 @@ for RealtimeTranslationClientSecretCreateRequestAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8966,27 +8796,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateRes
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationClientSecretCreateResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationClientSecretCreateResponse",
+            fields: &["value", "expires_at", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationClientSecretCreateResponse", "value")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationClientSecretCreateResponse",
-                "expires_at",
-            )?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationClientSecretCreateResponse", "session")?,
+            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9025,20 +8843,14 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationClientSecretRequestClientSecretExpiration`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationClientSecretRequestClientSecretExpiration",
+            fields: &["anchor", "seconds"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field::<_, D::Error>(&mut object, "anchor")?,
-            seconds: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationClientSecretRequestClientSecretExpiration",
-                "seconds",
-            )?,
+            anchor: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            seconds: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9117,31 +8929,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSession {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSession`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSession",
+            fields: &["id", "type", "expires_at", "model", "audio"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationSession", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationSession", "type")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationSession", "expires_at")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationSession", "model")?,
-            audio: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationSession", "audio")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            audio: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9177,13 +8975,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionAudio",
+            fields: &["input", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9220,16 +9019,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequest 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionCreateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionCreateRequest",
+            fields: &["model", "audio"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationSessionCreateRequest", "model")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9301,13 +9098,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestA
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionCreateRequestAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionCreateRequestAudio",
+            fields: &["input", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9389,19 +9187,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionCreateRequestInput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionCreateRequestInput",
+            fields: &["transcription", "noise_reduction"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            transcription: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcription")?,
-            noise_reduction: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "noise_reduction")?,
+            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9476,12 +9269,13 @@ for RealtimeTranslationSessionCreateRequestNoiseReduction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionCreateRequestNoiseReduction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionCreateRequestNoiseReduction",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9535,12 +9329,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestO
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionCreateRequestOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionCreateRequestOutput",
+            fields: &["language"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, "language")?,
+            language: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9602,19 +9397,13 @@ for RealtimeTranslationSessionCreateRequestTranscription {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionCreateRequestTranscription`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionCreateRequestTranscription",
+            fields: &["model"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationSessionCreateRequestTranscription",
-                "model",
-            )?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9675,19 +9464,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionInput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionInput",
+            fields: &["transcription", "noise_reduction"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            transcription: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcription")?,
-            noise_reduction: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "noise_reduction")?,
+            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9719,12 +9503,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionNoiseReduction
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionNoiseReduction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionNoiseReduction",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9757,12 +9542,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionOutput",
+            fields: &["language"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, "language")?,
+            language: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9794,15 +9580,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionTranscription 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionTranscription`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionTranscription",
+            fields: &["model"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationSessionTranscription", "model")?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9865,9 +9649,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10039,9 +9823,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10106,9 +9890,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationRetentionRatioTruncati
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10149,15 +9933,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationTokenLimits {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTruncationTokenLimits`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTruncationTokenLimits",
+            fields: &["post_instructions"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             post_instructions: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeTruncationTokenLimits", "post_instructions")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10328,9 +10113,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionEagerness {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10373,27 +10158,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVad {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTurnDetectionSemanticVad`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTurnDetectionSemanticVad",
+            fields: &["type", "eagerness", "create_response", "interrupt_response"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTurnDetectionSemanticVad", "type")?,
-            eagerness: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "eagerness")?,
-            create_response: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "create_response")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            eagerness: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            create_response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             interrupt_response: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "interrupt_response")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10498,9 +10275,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVadType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10558,39 +10335,39 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTurnDetectionServerVad`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTurnDetectionServerVad",
+            fields: &[
+                "type",
+                "threshold",
+                "prefix_padding_ms",
+                "silence_duration_ms",
+                "create_response",
+                "interrupt_response",
+                "idle_timeout_ms",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTurnDetectionServerVad", "type")?,
-            threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "threshold")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             prefix_padding_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeTurnDetectionServerVad", "prefix_padding_ms")?,
+            >(&mut object, 2)?,
             silence_duration_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeTurnDetectionServerVad", "silence_duration_ms")?,
-            create_response: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "create_response")?,
+            >(&mut object, 3)?,
+            create_response: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             interrupt_response: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "interrupt_response")?,
+            >(&mut object, 5)?,
             idle_timeout_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeTurnDetectionServerVad", "idle_timeout_ms")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10710,9 +10487,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVadType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10757,23 +10534,18 @@ impl<'de> ::serde::Deserialize<'de> for RetentionRatioTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RetentionRatioTruncation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RetentionRatioTruncation",
+            fields: &["type", "retention_ratio", "token_limits"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RetentionRatioTruncation", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             retention_ratio: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RetentionRatioTruncation", "retention_ratio")?,
-            token_limits: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "token_limits")?,
+            >(&mut object, 1)?,
+            token_limits: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }

@@ -31,25 +31,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaAdditionalTools`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaAdditionalTools",
+            fields: &["agent", "type", "id", "role", "tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAdditionalTools", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAdditionalTools", "id")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAdditionalTools", "tools")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -91,25 +83,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaAdditionalToolsItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaAdditionalToolsItemParam",
+            fields: &["agent", "id", "type", "role", "tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAdditionalToolsItemParam", "type")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAdditionalToolsItemParam", "role")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAdditionalToolsItemParam", "tools")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -216,9 +200,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsItemParamRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -289,9 +273,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -362,9 +346,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -415,32 +399,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaAgentMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaAgentMessage",
+            fields: &["agent", "type", "id", "author", "recipient", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAgentMessage", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAgentMessage", "id")?,
-            author: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAgentMessage", "author")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            author: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             recipient: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaAgentMessage", "recipient")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAgentMessage", "content")?,
+            >(&mut object, 4)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -665,29 +638,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaAgentMessageItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaAgentMessageItemParam",
+            fields: &["agent", "id", "type", "author", "recipient", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAgentMessageItemParam", "type")?,
-            author: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAgentMessageItemParam", "author")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            author: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             recipient: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaAgentMessageItemParam", "recipient")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAgentMessageItemParam", "content")?,
+            >(&mut object, 4)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -884,9 +849,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -957,9 +922,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -999,15 +964,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentTag {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaAgentTag`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaAgentTag",
+            fields: &["agent_name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             agent_name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaAgentTag", "agent_name")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1060,15 +1026,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentTagParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaAgentTagParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaAgentTagParam",
+            fields: &["agent_name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             agent_name: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaAgentTagParam", "agent_name")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1252,9 +1219,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1323,9 +1290,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallOutputStatusParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1394,9 +1361,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1465,9 +1432,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCallStatusParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1505,23 +1472,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaApplyPatchCreateFileOperation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaApplyPatchCreateFileOperation",
+            fields: &["type", "path", "diff"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchCreateFileOperation", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchCreateFileOperation", "path")?,
-            diff: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchCreateFileOperation", "diff")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1557,23 +1516,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaApplyPatchCreateFileOperationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaApplyPatchCreateFileOperationParam",
+            fields: &["type", "path", "diff"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchCreateFileOperationParam", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchCreateFileOperationParam", "path")?,
-            diff: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchCreateFileOperationParam", "diff")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1662,9 +1613,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationParamTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1735,9 +1686,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1779,19 +1730,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaApplyPatchDeleteFileOperation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaApplyPatchDeleteFileOperation",
+            fields: &["type", "path"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchDeleteFileOperation", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchDeleteFileOperation", "path")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1825,19 +1771,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaApplyPatchDeleteFileOperationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaApplyPatchDeleteFileOperationParam",
+            fields: &["type", "path"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchDeleteFileOperationParam", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchDeleteFileOperationParam", "path")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1922,9 +1863,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationParamTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1995,9 +1936,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2140,34 +2081,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaApplyPatchToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaApplyPatchToolCall",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "status",
+                "operation",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchToolCall", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchToolCall", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            operation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "operation")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            operation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2298,27 +2234,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaApplyPatchToolCallItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaApplyPatchToolCallItemParam",
+            fields: &["agent", "type", "id", "call_id", "caller", "status", "operation"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchToolCallItemParam", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchToolCallItemParam", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            operation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "operation")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            operation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2436,9 +2364,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2496,31 +2424,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaApplyPatchToolCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaApplyPatchToolCallOutput",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "status",
+                "output",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchToolCallOutput", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchToolCallOutput", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchToolCallOutput", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2568,24 +2494,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaApplyPatchToolCallOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaApplyPatchToolCallOutputItemParam",
+            fields: &["agent", "type", "id", "call_id", "caller", "status", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchToolCallOutputItemParam", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchToolCallOutputItemParam", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2710,9 +2631,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutputItemParamTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2783,9 +2704,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2856,9 +2777,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2903,19 +2824,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaApplyPatchToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaApplyPatchToolParam",
+            fields: &["type", "allowed_callers"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchToolParam", "type")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3010,9 +2926,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3056,23 +2972,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaApplyPatchUpdateFileOperation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaApplyPatchUpdateFileOperation",
+            fields: &["type", "path", "diff"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchUpdateFileOperation", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchUpdateFileOperation", "path")?,
-            diff: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchUpdateFileOperation", "diff")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3108,23 +3016,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaApplyPatchUpdateFileOperationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaApplyPatchUpdateFileOperationParam",
+            fields: &["type", "path", "diff"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchUpdateFileOperationParam", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchUpdateFileOperationParam", "path")?,
-            diff: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApplyPatchUpdateFileOperationParam", "diff")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3213,9 +3113,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationParamTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3286,9 +3186,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3340,19 +3240,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaApproximateLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaApproximateLocation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaApproximateLocation",
+            fields: &["type", "country", "region", "city", "timezone"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaApproximateLocation", "type")?,
-            country: crate::runtime::de::field::<_, D::Error>(&mut object, "country")?,
-            region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
-            city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
-            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            country: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            region: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            city: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3472,9 +3370,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaApproximateLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3525,24 +3423,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaAutoCodeInterpreterToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaAutoCodeInterpreterToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaAutoCodeInterpreterToolParam",
+            fields: &["type", "file_ids", "memory_limit", "network_policy"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaAutoCodeInterpreterToolParam", "type")?,
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            memory_limit: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "memory_limit")?,
-            network_policy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "network_policy")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            memory_limit: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            network_policy: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3725,9 +3615,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaAutoCodeInterpreterToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3802,9 +3692,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCallableToolAllowedCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3869,9 +3759,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCancelResponseOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3958,9 +3848,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaClickButtonType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4003,25 +3893,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaClickParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaClickParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaClickParam",
+            fields: &["type", "button", "x", "y", "keys"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaClickParam", "type")?,
-            button: crate::runtime::de::field::<_, D::Error>(&mut object, "button")?,
-            x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaClickParam", "x")?,
-            y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaClickParam", "y")?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            button: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4121,9 +4003,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaClickParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4165,19 +4047,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCodeInterpreterOutputImage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCodeInterpreterOutputImage",
+            fields: &["type", "url"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCodeInterpreterOutputImage", "type")?,
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCodeInterpreterOutputImage", "url")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4262,9 +4139,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4306,19 +4183,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputLogs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCodeInterpreterOutputLogs`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCodeInterpreterOutputLogs",
+            fields: &["type", "logs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCodeInterpreterOutputLogs", "type")?,
-            logs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCodeInterpreterOutputLogs", "logs")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4403,9 +4275,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputLogsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4452,23 +4324,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCodeInterpreterTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCodeInterpreterTool",
+            fields: &["type", "container", "allowed_callers"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCodeInterpreterTool", "type")?,
-            container: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "container")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            container: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4550,27 +4414,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCodeInterpreterToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCodeInterpreterToolCall",
+            fields: &["agent", "type", "id", "status", "container_id", "code", "outputs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCodeInterpreterToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCodeInterpreterToolCall", "id")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             container_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaCodeInterpreterToolCall", "container_id")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            outputs: crate::runtime::de::field::<_, D::Error>(&mut object, "outputs")?,
+            >(&mut object, 4)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            outputs: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4774,9 +4633,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4841,9 +4700,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5006,9 +4865,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5079,9 +4938,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactConversationOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5129,31 +4988,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCompactResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCompactResource",
+            fields: &["id", "object", "output", "created_at", "usage"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCompactResource", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCompactResource", "object")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCompactResource", "output")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCompactResource", "created_at")?,
-            usage: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCompactResource", "usage")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5216,9 +5061,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5281,37 +5126,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCompactResponseMethodPublicBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCompactResponseMethodPublicBody",
+            fields: &[
+                "model",
+                "input",
+                "previous_response_id",
+                "instructions",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+                "prompt_cache_options",
+                "service_tier",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             previous_response_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "previous_response_id")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 2)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 5)?,
             prompt_cache_options: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_options")?,
-            service_tier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_tier")?,
+            >(&mut object, 6)?,
+            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5533,28 +5379,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCompactionBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCompactionBody",
+            fields: &["agent", "type", "id", "encrypted_content", "created_by"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCompactionBody", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCompactionBody", "id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             encrypted_content: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaCompactionBody", "encrypted_content")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            >(&mut object, 3)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5617,9 +5455,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5667,21 +5505,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionSummaryItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCompactionSummaryItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCompactionSummaryItemParam",
+            fields: &["agent", "id", "type", "encrypted_content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCompactionSummaryItemParam", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             encrypted_content: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaCompactionSummaryItemParam", "encrypted_content")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5786,9 +5622,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionSummaryItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5831,16 +5667,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionTriggerItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCompactionTriggerItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCompactionTriggerItemParam",
+            fields: &["agent", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCompactionTriggerItemParam", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5933,9 +5767,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionTriggerItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -5979,17 +5813,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaComparisonFilter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaComparisonFilter",
+            fields: &["type", "key", "value"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            key: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComparisonFilter", "key")?,
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            key: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            value: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6190,9 +6022,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilterType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6348,16 +6180,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCompoundFilter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCompoundFilter",
+            fields: &["type", "filters"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            filters: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCompoundFilter", "filters")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            filters: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6529,9 +6359,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilterType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6747,30 +6577,30 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaComputerCallOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaComputerCallOutputItemParam",
+            fields: &[
+                "agent",
+                "id",
+                "call_id",
+                "type",
+                "output",
+                "acknowledged_safety_checks",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerCallOutputItemParam", "call_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerCallOutputItemParam", "type")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerCallOutputItemParam", "output")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             acknowledged_safety_checks: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "acknowledged_safety_checks")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6897,9 +6727,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6945,17 +6775,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallSafetyCheckParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaComputerCallSafetyCheckParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaComputerCallSafetyCheckParam",
+            fields: &["id", "code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerCallSafetyCheckParam", "id")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7073,9 +6901,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7120,25 +6948,26 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaComputerScreenshotContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaComputerScreenshotContent",
+            fields: &[
+                "type",
+                "image_url",
+                "file_id",
+                "detail",
+                "prompt_cache_breakpoint",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerScreenshotContent", "type")?,
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7201,9 +7030,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7249,20 +7078,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaComputerScreenshotImage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaComputerScreenshotImage",
+            fields: &["type", "image_url", "file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerScreenshotImage", "type")?,
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7364,9 +7188,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7406,15 +7230,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaComputerTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaComputerTool",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerTool", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7484,31 +7306,32 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaComputerToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaComputerToolCall",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "call_id",
+                "action",
+                "actions",
+                "pending_safety_checks",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerToolCall", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerToolCall", "call_id")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
-            actions: crate::runtime::de::field::<_, D::Error>(&mut object, "actions")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            action: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            actions: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             pending_safety_checks: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaComputerToolCall", "pending_safety_checks")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 6)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7618,37 +7441,32 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaComputerToolCallOutputResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaComputerToolCallOutputResource",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "call_id",
+                "acknowledged_safety_checks",
+                "output",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerToolCallOutputResource", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerToolCallOutputResource", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerToolCallOutputResource", "call_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             acknowledged_safety_checks: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "acknowledged_safety_checks")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerToolCallOutputResource", "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            >(&mut object, 4)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -7719,9 +7537,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7786,9 +7604,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7867,9 +7685,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7934,9 +7752,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8007,9 +7825,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8055,27 +7873,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerUsePreviewTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaComputerUsePreviewTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaComputerUsePreviewTool",
+            fields: &["type", "environment", "display_width", "display_height"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerUsePreviewTool", "type")?,
-            environment: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "environment")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             display_width: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaComputerUsePreviewTool", "display_width")?,
+            >(&mut object, 2)?,
             display_height: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaComputerUsePreviewTool", "display_height")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8166,9 +7979,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerUsePreviewToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8224,25 +8037,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaContainerAutoParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaContainerAutoParam",
+            fields: &["type", "file_ids", "memory_limit", "network_policy", "skills"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerAutoParam", "type")?,
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            memory_limit: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "memory_limit")?,
-            network_policy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "network_policy")?,
-            skills: crate::runtime::de::field::<_, D::Error>(&mut object, "skills")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            memory_limit: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            network_policy: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            skills: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8506,9 +8311,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8558,35 +8363,28 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaContainerFileCitationBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaContainerFileCitationBody",
+            fields: &[
+                "type",
+                "container_id",
+                "file_id",
+                "start_index",
+                "end_index",
+                "filename",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerFileCitationBody", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             container_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaContainerFileCitationBody", "container_id")?,
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerFileCitationBody", "file_id")?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerFileCitationBody", "start_index")?,
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerFileCitationBody", "end_index")?,
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerFileCitationBody", "filename")?,
+            >(&mut object, 1)?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8681,9 +8479,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8733,35 +8531,28 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaContainerFileCitationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaContainerFileCitationParam",
+            fields: &[
+                "type",
+                "start_index",
+                "end_index",
+                "container_id",
+                "file_id",
+                "filename",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerFileCitationParam", "type")?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerFileCitationParam", "start_index")?,
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerFileCitationParam", "end_index")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             container_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaContainerFileCitationParam", "container_id")?,
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerFileCitationParam", "file_id")?,
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerFileCitationParam", "filename")?,
+            >(&mut object, 3)?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -8856,9 +8647,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8941,9 +8732,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerMemoryLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -8984,27 +8775,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyAllowlistParam
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaContainerNetworkPolicyAllowlistParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaContainerNetworkPolicyAllowlistParam",
+            fields: &["type", "allowed_domains", "domain_secrets"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerNetworkPolicyAllowlistParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             allowed_domains: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaContainerNetworkPolicyAllowlistParam",
-                "allowed_domains",
-            )?,
-            domain_secrets: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "domain_secrets")?,
+            >(&mut object, 1)?,
+            domain_secrets: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9104,9 +8886,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyAllowlistParam
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9146,15 +8928,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDisabledParam 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaContainerNetworkPolicyDisabledParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaContainerNetworkPolicyDisabledParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerNetworkPolicyDisabledParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9238,9 +9018,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDisabledParamT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9284,23 +9064,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDomainSecretPa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaContainerNetworkPolicyDomainSecretParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaContainerNetworkPolicyDomainSecretParam",
+            fields: &["domain", "name", "value"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            domain: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerNetworkPolicyDomainSecretParam", "domain")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerNetworkPolicyDomainSecretParam", "name")?,
-            value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerNetworkPolicyDomainSecretParam", "value")?,
+            domain: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9361,19 +9133,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaContainerReferenceParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaContainerReferenceParam",
+            fields: &["type", "container_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerReferenceParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             container_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaContainerReferenceParam", "container_id")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9458,9 +9228,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9502,19 +9272,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaContainerReferenceResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaContainerReferenceResource",
+            fields: &["type", "container_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContainerReferenceResource", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             container_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaContainerReferenceResource", "container_id")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9577,9 +9345,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9622,19 +9390,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaContextManagementParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaContextManagementParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaContextManagementParam",
+            fields: &["type", "compact_threshold"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaContextManagementParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             compact_threshold: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaContextManagementParam", "compact_threshold")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9786,15 +9552,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaConversationParam2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaConversationParam2`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaConversationParam2",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaConversationParam2", "id")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9849,19 +9613,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaCoordParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCoordParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCoordParam",
+            fields: &["x", "y"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCoordParam", "x")?,
-            y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCoordParam", "y")?,
+            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10019,106 +9778,101 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCreateResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCreateResponse",
+            fields: &[
+                "metadata",
+                "top_logprobs",
+                "temperature",
+                "top_p",
+                "user",
+                "safety_identifier",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+                "prompt_cache_options",
+                "previous_response_id",
+                "model",
+                "background",
+                "max_tool_calls",
+                "text",
+                "tools",
+                "tool_choice",
+                "prompt",
+                "service_tier",
+                "truncation",
+                "reasoning",
+                "input",
+                "include",
+                "parallel_tool_calls",
+                "store",
+                "instructions",
+                "moderation",
+                "stream",
+                "stream_options",
+                "conversation",
+                "context_management",
+                "max_output_tokens",
+                "multi_agent",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaCreateResponse", "top_logprobs")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            safety_identifier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "safety_identifier")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 1)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 7)?,
             prompt_cache_options: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_options")?,
+            >(&mut object, 8)?,
             previous_response_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "previous_response_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
+            >(&mut object, 9)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
             max_tool_calls: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaCreateResponse", "max_tool_calls")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            service_tier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_tier")?,
-            truncation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "truncation")?,
-            reasoning: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
+            >(&mut object, 12)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
+            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
+            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
+            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
+            include: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
             parallel_tool_calls: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "parallel_tool_calls")?,
-            store: crate::runtime::de::field::<_, D::Error>(&mut object, "store")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
-            stream_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_options")?,
-            conversation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "conversation")?,
+            >(&mut object, 22)?,
+            store: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 24)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 25)?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
+            stream_options: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
+            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
             context_management: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "context_management")?,
+            >(&mut object, 29)?,
             max_output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaCreateResponse", "max_output_tokens")?,
-            multi_agent: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "multi_agent")?,
+            >(&mut object, 30)?,
+            multi_agent: crate::runtime::de::field::<_, D::Error>(&mut object, 31)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10469,9 +10223,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateResponseOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10547,9 +10301,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateResponseTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10587,20 +10341,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomGrammarFormatParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCustomGrammarFormatParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCustomGrammarFormatParam",
+            fields: &["type", "syntax", "definition"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomGrammarFormatParam", "type")?,
-            syntax: crate::runtime::de::field::<_, D::Error>(&mut object, "syntax")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            syntax: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             definition: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaCustomGrammarFormatParam", "definition")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10689,9 +10441,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomGrammarFormatParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10731,15 +10483,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomTextFormatParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCustomTextFormatParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCustomTextFormatParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomTextFormatParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10823,9 +10573,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomTextFormatParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10883,34 +10633,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCustomToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCustomToolCall",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "namespace",
+                "name",
+                "input",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCall", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCall", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCall", "name")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCall", "input")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11019,23 +10764,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCustomToolCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCustomToolCallOutput",
+            fields: &["agent", "type", "id", "call_id", "caller", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCallOutput", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCallOutput", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11231,31 +10971,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCustomToolCallOutputResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCustomToolCallOutputResource",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "output",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCallOutputResource", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCallOutputResource", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCallOutputResource", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11318,9 +11056,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11382,42 +11120,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCustomToolCallResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCustomToolCallResource",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "namespace",
+                "name",
+                "input",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCallResource", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCallResource", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCallResource", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCallResource", "name")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolCallResource", "input")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11480,9 +11209,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11538,32 +11267,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCustomToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCustomToolParam",
+            fields: &[
+                "type",
+                "name",
+                "description",
+                "format",
+                "defer_loading",
+                "allowed_callers",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolParam", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaCustomToolParam", "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            defer_loading: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "defer_loading")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11753,9 +11475,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11826,9 +11548,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaDeleteResponseOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11911,9 +11633,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaDetailEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11947,15 +11669,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaDirectToolCallCaller`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaDirectToolCallCaller",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaDirectToolCallCaller", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12008,15 +11728,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaDirectToolCallCallerParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaDirectToolCallCallerParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaDirectToolCallCallerParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12100,9 +11818,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCallerParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12173,9 +11891,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCallerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12221,24 +11939,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaDoubleClickAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaDoubleClickAction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaDoubleClickAction",
+            fields: &["type", "x", "y", "keys"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaDoubleClickAction", "type")?,
-            x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaDoubleClickAction", "x")?,
-            y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaDoubleClickAction", "y")?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12336,9 +12046,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaDoubleClickActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12383,20 +12093,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaDragParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaDragParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaDragParam",
+            fields: &["type", "path", "keys"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaDragParam", "type")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaDragParam", "path")?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12492,9 +12197,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaDragParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12542,15 +12247,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaEasyInputMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaEasyInputMessage",
+            fields: &["role", "content", "phase", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            phase: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12765,9 +12471,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12832,9 +12538,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12884,19 +12590,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaEncryptedContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaEncryptedContent",
+            fields: &["type", "encrypted_content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaEncryptedContent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             encrypted_content: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaEncryptedContent", "encrypted_content")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12930,19 +12634,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaEncryptedContentParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaEncryptedContentParam",
+            fields: &["type", "encrypted_content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaEncryptedContentParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             encrypted_content: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaEncryptedContentParam", "encrypted_content")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13029,9 +12731,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13102,9 +12804,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13150,27 +12852,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFileCitationBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFileCitationBody",
+            fields: &["type", "file_id", "index", "filename"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFileCitationBody", "type")?,
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFileCitationBody", "file_id")?,
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFileCitationBody", "index")?,
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFileCitationBody", "filename")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13261,9 +12952,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13309,27 +13000,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFileCitationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFileCitationParam",
+            fields: &["type", "index", "file_id", "filename"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFileCitationParam", "type")?,
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFileCitationParam", "index")?,
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFileCitationParam", "file_id")?,
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFileCitationParam", "filename")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13420,9 +13100,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13501,9 +13181,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileDetailEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13576,9 +13256,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileInputDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13616,23 +13296,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaFilePath {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFilePath`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFilePath",
+            fields: &["type", "file_id", "index"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFilePath", "type")?,
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFilePath", "file_id")?,
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFilePath", "index")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13721,9 +13393,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFilePathType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13774,28 +13446,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFileSearchTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFileSearchTool",
+            fields: &[
+                "type",
+                "vector_store_ids",
+                "max_num_results",
+                "ranking_options",
+                "filters",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFileSearchTool", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             vector_store_ids: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaFileSearchTool", "vector_store_ids")?,
+            >(&mut object, 1)?,
             max_num_results: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaFileSearchTool", "max_num_results")?,
-            ranking_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "ranking_options")?,
-            filters: crate::runtime::de::field::<_, D::Error>(&mut object, "filters")?,
+            >(&mut object, 2)?,
+            ranking_options: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            filters: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13891,26 +13564,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFileSearchToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFileSearchToolCall",
+            fields: &["agent", "id", "type", "status", "queries", "results"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFileSearchToolCall", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFileSearchToolCall", "type")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            queries: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFileSearchToolCall", "queries")?,
-            results: crate::runtime::de::field::<_, D::Error>(&mut object, "results")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            queries: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            results: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14003,19 +13668,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCallResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFileSearchToolCallResultsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFileSearchToolCallResultsItem",
+            fields: &["file_id", "text", "filename", "attributes", "score"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
-            attributes: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "attributes")?,
-            score: crate::runtime::de::field::<_, D::Error>(&mut object, "score")?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            score: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14156,9 +13819,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14223,9 +13886,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14296,9 +13959,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14536,9 +14199,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14595,26 +14258,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionCallOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionCallOutputItemParam",
+            fields: &[
+                "agent",
+                "id",
+                "call_id",
+                "type",
+                "output",
+                "name",
+                "namespace",
+                "caller",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionCallOutputItemParam", "type")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14936,9 +14604,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15017,9 +14685,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputStatusEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15092,9 +14760,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15132,23 +14800,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellAction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellAction",
+            fields: &["commands", "timeout_ms", "max_output_length"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            commands: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellAction", "commands")?,
-            timeout_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellAction", "timeout_ms")?,
+            commands: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            timeout_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             max_output_length: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaFunctionShellAction", "max_output_length")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15186,23 +14849,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellActionParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellActionParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellActionParam",
+            fields: &["commands", "timeout_ms", "max_output_length"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            commands: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellActionParam", "commands")?,
-            timeout_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellActionParam", "timeout_ms")?,
+            commands: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            timeout_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             max_output_length: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaFunctionShellActionParam", "max_output_length")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15288,38 +14946,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellCall",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "action",
+                "status",
+                "environment",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCall", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCall", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            action: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCall", "action")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            environment: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "environment")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            action: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15444,31 +15095,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellCallItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellCallItemParam",
+            fields: &[
+                "agent",
+                "id",
+                "call_id",
+                "caller",
+                "type",
+                "action",
+                "status",
+                "environment",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallItemParam", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallItemParam", "type")?,
-            action: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallItemParam", "action")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            environment: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "environment")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            action: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15676,9 +15325,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15757,9 +15406,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15812,38 +15461,34 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellCallOutput",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "status",
+                "output",
+                "max_output_length",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutput", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutput", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutput", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutput", "output")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             max_output_length: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaFunctionShellCallOutput", "max_output_length")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            >(&mut object, 7)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15884,24 +15529,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellCallOutputContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellCallOutputContent",
+            fields: &["stdout", "stderr", "outcome", "created_by"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputContent", "stdout")?,
-            stderr: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputContent", "stderr")?,
-            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, "outcome")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            stdout: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            stderr: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15937,20 +15574,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputContentParam 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellCallOutputContentParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellCallOutputContentParam",
+            fields: &["stdout", "stderr", "outcome"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputContentParam", "stdout")?,
-            stderr: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputContentParam", "stderr")?,
-            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, "outcome")?,
+            stdout: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            stderr: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16084,19 +15716,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellCallOutputExitOutcome`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellCallOutputExitOutcome",
+            fields: &["type", "exit_code"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputExitOutcome", "type")?,
-            exit_code: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputExitOutcome", "exit_code")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            exit_code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16130,19 +15757,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomePa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellCallOutputExitOutcomeParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellCallOutputExitOutcomeParam",
+            fields: &["type", "exit_code"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputExitOutcomeParam", "type")?,
-            exit_code: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputExitOutcomeParam", "exit_code")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            exit_code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16227,9 +15849,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomePa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16300,9 +15922,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomeTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16361,31 +15983,32 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellCallOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellCallOutputItemParam",
+            fields: &[
+                "agent",
+                "id",
+                "call_id",
+                "caller",
+                "type",
+                "output",
+                "status",
+                "max_output_length",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputItemParam", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputItemParam", "type")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputItemParam", "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             max_output_length: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputItemParam", "max_output_length")?,
+            >(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16518,9 +16141,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputItemParamType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16669,9 +16292,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputStatusEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16705,15 +16328,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellCallOutputTimeoutOutcome`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellCallOutputTimeoutOutcome",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputTimeoutOutcome", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16745,15 +16366,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellCallOutputTimeoutOutcomeParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellCallOutputTimeoutOutcomeParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellCallOutputTimeoutOutcomeParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16838,9 +16457,9 @@ for BetaFunctionShellCallOutputTimeoutOutcomeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16911,9 +16530,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16984,9 +16603,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17065,9 +16684,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17132,9 +16751,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17182,23 +16801,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionShellToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionShellToolParam",
+            fields: &["type", "environment", "allowed_callers"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionShellToolParam", "type")?,
-            environment: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "environment")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17390,9 +17001,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17452,40 +17063,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionTool",
+            fields: &[
+                "type",
+                "name",
+                "description",
+                "parameters",
+                "output_schema",
+                "strict",
+                "defer_loading",
+                "allowed_callers",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionTool", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionTool", "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            parameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "parameters")?,
-            output_schema: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_schema")?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
-            defer_loading: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "defer_loading")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            output_schema: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17614,35 +17214,34 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionToolCall",
+            fields: &[
+                "agent",
+                "id",
+                "type",
+                "call_id",
+                "caller",
+                "namespace",
+                "name",
+                "arguments",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionToolCall", "type")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionToolCall", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionToolCall", "name")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaFunctionToolCall", "arguments")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 7)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17770,26 +17369,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionToolCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionToolCallOutput",
+            fields: &[
+                "agent",
+                "id",
+                "type",
+                "call_id",
+                "name",
+                "namespace",
+                "caller",
+                "output",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionToolCallOutput", "type")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17939,33 +17543,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionToolCallOutputResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionToolCallOutputResource",
+            fields: &[
+                "agent",
+                "id",
+                "type",
+                "call_id",
+                "name",
+                "namespace",
+                "caller",
+                "output",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionToolCallOutputResource", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionToolCallOutputResource", "type")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18036,9 +17640,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18103,9 +17707,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18167,42 +17771,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionToolCallResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionToolCallResource",
+            fields: &[
+                "agent",
+                "id",
+                "type",
+                "call_id",
+                "caller",
+                "namespace",
+                "name",
+                "arguments",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionToolCallResource", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionToolCallResource", "type")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionToolCallResource", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionToolCallResource", "name")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaFunctionToolCallResource", "arguments")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            >(&mut object, 7)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18273,9 +17871,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18340,9 +17938,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18404,40 +18002,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaFunctionToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaFunctionToolParam",
+            fields: &[
+                "name",
+                "description",
+                "parameters",
+                "strict",
+                "type",
+                "output_schema",
+                "defer_loading",
+                "allowed_callers",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionToolParam", "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            parameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "parameters")?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaFunctionToolParam", "type")?,
-            output_schema: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_schema")?,
-            defer_loading: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "defer_loading")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            output_schema: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18568,9 +18155,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18641,9 +18228,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18714,9 +18301,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaGetInputTokenCountsOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18787,9 +18374,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaGetResponseOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18864,9 +18451,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaGrammarSyntax1 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18904,23 +18491,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaHttpError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaHttpError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaHttpError",
+            fields: &["type", "code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaHttpError", "type")?,
-            code: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaHttpError", "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaHttpError", "message")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19009,9 +18588,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaHttpErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19053,19 +18632,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaHybridSearchOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaHybridSearchOptions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaHybridSearchOptions",
+            fields: &["embedding_weight", "text_weight"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             embedding_weight: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaHybridSearchOptions", "embedding_weight")?,
+            >(&mut object, 0)?,
             text_weight: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaHybridSearchOptions", "text_weight")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19165,9 +18745,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19240,9 +18820,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenActionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19309,47 +18889,43 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaImageGenTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaImageGenTool",
+            fields: &[
+                "type",
+                "model",
+                "quality",
+                "size",
+                "output_format",
+                "output_compression",
+                "moderation",
+                "background",
+                "input_fidelity",
+                "input_image_mask",
+                "partial_images",
+                "action",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaImageGenTool", "type")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             output_compression: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaImageGenTool", "output_compression")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            input_fidelity: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "input_fidelity")?,
-            input_image_mask: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "input_image_mask")?,
+            >(&mut object, 5)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            input_fidelity: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            input_image_mask: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             partial_images: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaImageGenTool", "partial_images")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
+            >(&mut object, 10)?,
+            action: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19534,9 +19110,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19579,22 +19155,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaImageGenToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaImageGenToolCall",
+            fields: &["agent", "type", "id", "status", "result"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaImageGenToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaImageGenToolCall", "id")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            result: crate::runtime::de::field::<_, D::Error>(&mut object, "result")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            result: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19713,9 +19284,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19780,9 +19351,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19826,16 +19397,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolInputImageMask {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaImageGenToolInputImageMask`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaImageGenToolInputImageMask",
+            fields: &["image_url", "file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20007,9 +19576,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20082,9 +19651,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20161,9 +19730,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20288,9 +19857,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20393,9 +19962,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaIncludeEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20435,27 +20004,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaInlineSkillParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaInlineSkillParam",
+            fields: &["type", "name", "description", "source"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInlineSkillParam", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInlineSkillParam", "name")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             description: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaInlineSkillParam", "description")?,
-            source: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInlineSkillParam", "source")?,
+            >(&mut object, 2)?,
+            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20546,9 +20107,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20592,23 +20153,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillSourceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaInlineSkillSourceParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaInlineSkillSourceParam",
+            fields: &["type", "media_type", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInlineSkillSourceParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             media_type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaInlineSkillSourceParam", "media_type")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInlineSkillSourceParam", "data")?,
+            >(&mut object, 1)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20695,9 +20251,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillSourceParamMediaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20768,9 +20324,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillSourceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20926,9 +20482,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFidelity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20982,27 +20538,30 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaInputFileContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaInputFileContent",
+            fields: &[
+                "type",
+                "file_id",
+                "filename",
+                "file_data",
+                "prompt_cache_breakpoint",
+                "file_url",
+                "detail",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputFileContent", "type")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
-            file_data: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_data")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            file_data: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
-            file_url: crate::runtime::de::field::<_, D::Error>(&mut object, "file_url")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            >(&mut object, 4)?,
+            file_url: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21129,27 +20688,30 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaInputFileContentParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaInputFileContentParam",
+            fields: &[
+                "type",
+                "file_id",
+                "filename",
+                "file_data",
+                "file_url",
+                "detail",
+                "prompt_cache_breakpoint",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputFileContentParam", "type")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, "filename")?,
-            file_data: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_data")?,
-            file_url: crate::runtime::de::field::<_, D::Error>(&mut object, "file_url")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            file_data: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            file_url: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21287,9 +20849,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21360,9 +20922,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21415,25 +20977,26 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaInputImageContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaInputImageContent",
+            fields: &[
+                "type",
+                "image_url",
+                "file_id",
+                "detail",
+                "prompt_cache_breakpoint",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputImageContent", "type")?,
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21528,25 +21091,26 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContentParamAutoParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaInputImageContentParamAutoParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaInputImageContentParamAutoParam",
+            fields: &[
+                "type",
+                "image_url",
+                "file_id",
+                "detail",
+                "prompt_cache_breakpoint",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputImageContentParamAutoParam", "type")?,
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21666,9 +21230,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContentParamAutoParamType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21739,9 +21303,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22155,19 +21719,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaInputMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaInputMessage",
+            fields: &["agent", "type", "role", "status", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputMessage", "content")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22269,26 +21831,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessageResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaInputMessageResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaInputMessageResource",
+            fields: &["agent", "type", "role", "status", "content", "id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputMessageResource", "type")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputMessageResource", "content")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputMessageResource", "id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22359,9 +21913,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22434,9 +21988,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22501,9 +22055,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22641,23 +22195,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaInputTextContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaInputTextContent",
+            fields: &["type", "text", "prompt_cache_breakpoint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputTextContent", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputTextContent", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22727,23 +22276,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaInputTextContentParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaInputTextContentParam",
+            fields: &["type", "text", "prompt_cache_breakpoint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputTextContentParam", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputTextContentParam", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             prompt_cache_breakpoint: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_breakpoint")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22837,9 +22381,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22910,9 +22454,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -24222,17 +23766,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaItemReferenceParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaItemReferenceParam",
+            fields: &["agent", "type", "id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaItemReferenceParam", "id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -24335,9 +23877,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25184,19 +24726,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaKeyPressAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaKeyPressAction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaKeyPressAction",
+            fields: &["type", "keys"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaKeyPressAction", "type")?,
-            keys: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaKeyPressAction", "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            keys: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -25283,9 +24820,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaKeyPressActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25356,9 +24893,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaListInputItemsOpenaiBetaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25433,9 +24970,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaListInputItemsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25472,16 +25009,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaLocalEnvironmentParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaLocalEnvironmentParam",
+            fields: &["type", "skills"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalEnvironmentParam", "type")?,
-            skills: crate::runtime::de::field::<_, D::Error>(&mut object, "skills")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            skills: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -25574,9 +25109,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25616,15 +25151,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaLocalEnvironmentResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaLocalEnvironmentResource",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalEnvironmentResource", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -25687,9 +25220,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25742,32 +25275,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellExecAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaLocalShellExecAction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaLocalShellExecAction",
+            fields: &[
+                "type",
+                "command",
+                "timeout_ms",
+                "working_directory",
+                "env",
+                "user",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalShellExecAction", "type")?,
-            command: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalShellExecAction", "command")?,
-            timeout_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalShellExecAction", "timeout_ms")?,
-            working_directory: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "working_directory")?,
-            env: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalShellExecAction", "env")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            timeout_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            working_directory: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            env: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -25882,9 +25408,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellExecActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25935,29 +25461,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaLocalShellToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaLocalShellToolCall",
+            fields: &["agent", "type", "id", "call_id", "action", "status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalShellToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalShellToolCall", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalShellToolCall", "call_id")?,
-            action: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalShellToolCall", "action")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            action: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -26041,26 +25556,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaLocalShellToolCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaLocalShellToolCallOutput",
+            fields: &["agent", "type", "id", "output", "status", "call_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalShellToolCallOutput", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalShellToolCallOutput", "id")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalShellToolCallOutput", "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -26181,9 +25688,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26248,9 +25755,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26329,9 +25836,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26396,9 +25903,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26438,15 +25945,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaLocalShellToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaLocalShellToolParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalShellToolParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -26530,9 +26035,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26576,23 +26081,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalSkillParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaLocalSkillParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaLocalSkillParam",
+            fields: &["name", "description", "path"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalSkillParam", "name")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             description: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaLocalSkillParam", "description")?,
-            path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLocalSkillParam", "path")?,
+            >(&mut object, 1)?,
+            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -26657,27 +26157,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaLogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaLogProb`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaLogProb",
+            fields: &["token", "logprob", "bytes", "top_logprobs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLogProb", "token")?,
-            logprob: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLogProb", "logprob")?,
-            bytes: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaLogProb", "bytes")?,
+            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            bytes: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             top_logprobs: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaLogProb", "top_logprobs")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -26749,32 +26241,24 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMcpApprovalRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMcpApprovalRequest",
+            fields: &["agent", "type", "id", "server_label", "name", "arguments"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpApprovalRequest", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpApprovalRequest", "id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaMcpApprovalRequest", "server_label")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpApprovalRequest", "name")?,
+            >(&mut object, 3)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaMcpApprovalRequest", "arguments")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -26876,9 +26360,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalRequestType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26934,30 +26418,30 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMcpApprovalResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMcpApprovalResponse",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "approval_request_id",
+                "approve",
+                "reason",
+                "request_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpApprovalResponse", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             approval_request_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaMcpApprovalResponse", "approval_request_id")?,
-            approve: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpApprovalResponse", "approve")?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            request_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "request_id")?,
+            >(&mut object, 3)?,
+            approve: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            request_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27063,33 +26547,30 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMcpApprovalResponseResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMcpApprovalResponseResource",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "approval_request_id",
+                "approve",
+                "reason",
+                "request_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpApprovalResponseResource", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpApprovalResponseResource", "id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             approval_request_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaMcpApprovalResponseResource", "approval_request_id")?,
-            approve: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpApprovalResponseResource", "approve")?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            request_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "request_id")?,
+            >(&mut object, 3)?,
+            approve: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            request_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27152,9 +26633,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27225,9 +26706,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27279,29 +26760,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpListTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMcpListTools`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMcpListTools",
+            fields: &["agent", "type", "id", "server_label", "tools", "error"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpListTools", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpListTools", "id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaMcpListTools", "server_label")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpListTools", "tools")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            >(&mut object, 3)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27387,27 +26860,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpListToolsTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMcpListToolsTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMcpListToolsTool",
+            fields: &["name", "description", "input_schema", "annotations"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpListToolsTool", "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             input_schema: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaMcpListToolsTool", "input_schema")?,
-            annotations: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "annotations")?,
+            >(&mut object, 2)?,
+            annotations: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27510,9 +26975,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpListToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27556,23 +27021,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpProtocolError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMcpProtocolError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMcpProtocolError",
+            fields: &["type", "code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpProtocolError", "type")?,
-            code: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpProtocolError", "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpProtocolError", "message")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27661,9 +27118,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpProtocolErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27739,56 +27196,43 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMcpTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMcpTool",
+            fields: &[
+                "type",
+                "server_label",
+                "server_url",
+                "connector_id",
+                "tunnel_id",
+                "authorization",
+                "server_description",
+                "headers",
+                "allowed_tools",
+                "allowed_callers",
+                "require_approval",
+                "defer_loading",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpTool", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaMcpTool", "server_label")?,
-            server_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "server_url")?,
-            connector_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "connector_id")?,
-            tunnel_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tunnel_id")?,
-            authorization: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "authorization")?,
+            >(&mut object, 1)?,
+            server_url: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            connector_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            tunnel_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            authorization: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             server_description: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "server_description")?,
-            headers: crate::runtime::de::field::<_, D::Error>(&mut object, "headers")?,
-            allowed_tools: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_tools")?,
-            allowed_callers: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_callers")?,
-            require_approval: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "require_approval")?,
-            defer_loading: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "defer_loading")?,
+            >(&mut object, 6)?,
+            headers: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            allowed_tools: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            require_approval: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28021,13 +27465,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolApprovalFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMcpToolApprovalFilter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMcpToolApprovalFilter",
+            fields: &["always", "never"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            always: crate::runtime::de::field::<_, D::Error>(&mut object, "always")?,
-            never: crate::runtime::de::field::<_, D::Error>(&mut object, "never")?,
+            always: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            never: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28132,9 +27577,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolApprovalSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28191,39 +27636,42 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMcpToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMcpToolCall",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "server_label",
+                "name",
+                "arguments",
+                "output",
+                "error",
+                "status",
+                "approval_request_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpToolCall", "id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaMcpToolCall", "server_label")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpToolCall", "name")?,
+            >(&mut object, 3)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaMcpToolCall", "arguments")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 5)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             approval_request_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "approval_request_id")?,
+            >(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28462,9 +27910,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28529,9 +27977,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28630,9 +28078,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolConnectorId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28668,19 +28116,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolExecutionError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMcpToolExecutionError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMcpToolExecutionError",
+            fields: &["type", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpToolExecutionError", "type")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMcpToolExecutionError", "content")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28765,9 +28208,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolExecutionErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28813,19 +28256,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMcpToolFilter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMcpToolFilter",
+            fields: &["tool_names", "read_only"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            tool_names: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_names")?,
-            read_only: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "read_only")?,
+            tool_names: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            read_only: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29026,9 +28464,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -29082,27 +28520,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMessage",
+            fields: &["agent", "type", "id", "status", "role", "content", "phase"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMessage", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMessage", "id")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMessage", "content")?,
-            phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            phase: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29348,9 +28778,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessagePhase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -29419,9 +28849,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessagePhase2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -29514,9 +28944,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -29589,9 +29019,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -29656,9 +29086,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30009,9 +29439,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelIdsResponsesOnlyModel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30476,9 +29906,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelResponsePropertiesPromptCacheRe
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30514,13 +29944,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaModeration`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaModeration",
+            fields: &["input", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30552,12 +29983,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationConfigParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaModerationConfigParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaModerationConfigParam",
+            fields: &["mode"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30614,23 +30046,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationErrorBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaModerationErrorBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaModerationErrorBody",
+            fields: &["type", "code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaModerationErrorBody", "type")?,
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaModerationErrorBody", "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaModerationErrorBody", "message")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30693,9 +30117,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationErrorBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30840,9 +30264,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationInputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30911,9 +30335,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31020,16 +30444,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaModerationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaModerationParam",
+            fields: &["model", "policy"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaModerationParam", "model")?,
-            policy: crate::runtime::de::field::<_, D::Error>(&mut object, "policy")?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            policy: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -31095,13 +30517,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationPolicyParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaModerationPolicyParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaModerationPolicyParam",
+            fields: &["input", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -31184,35 +30607,34 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationResultBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaModerationResultBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaModerationResultBody",
+            fields: &[
+                "type",
+                "model",
+                "flagged",
+                "categories",
+                "category_scores",
+                "category_applied_input_types",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaModerationResultBody", "type")?,
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaModerationResultBody", "model")?,
-            flagged: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaModerationResultBody", "flagged")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            flagged: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             categories: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaModerationResultBody", "categories")?,
+            >(&mut object, 3)?,
             category_scores: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaModerationResultBody", "category_scores")?,
+            >(&mut object, 4)?,
             category_applied_input_types: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaModerationResultBody", "category_applied_input_types")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -31275,9 +30697,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationResultBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31324,24 +30746,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaMoveParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMoveParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMoveParam",
+            fields: &["type", "x", "y", "keys"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMoveParam", "type")?,
-            x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMoveParam", "x")?,
-            y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMoveParam", "y")?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -31439,9 +30853,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMoveParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31532,9 +30946,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31619,9 +31033,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentAction1 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31666,29 +31080,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMultiAgentCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMultiAgentCall",
+            fields: &["agent", "type", "id", "call_id", "action", "arguments"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentCall", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentCall", "call_id")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            action: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaMultiAgentCall", "arguments")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -31732,26 +31138,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMultiAgentCallItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMultiAgentCallItemParam",
+            fields: &["agent", "id", "call_id", "type", "action", "arguments"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentCallItemParam", "call_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentCallItemParam", "type")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            action: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaMultiAgentCallItemParam", "arguments")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -31860,9 +31261,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31913,29 +31314,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMultiAgentCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMultiAgentCallOutput",
+            fields: &["agent", "type", "id", "call_id", "action", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentCallOutput", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentCallOutput", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentCallOutput", "call_id")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentCallOutput", "output")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            action: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -31979,26 +31369,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMultiAgentCallOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMultiAgentCallOutputItemParam",
+            fields: &["agent", "id", "call_id", "type", "action", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentCallOutputItemParam", "call_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentCallOutputItemParam", "type")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentCallOutputItemParam", "output")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            action: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32109,9 +31491,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32182,9 +31564,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32255,9 +31637,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32300,19 +31682,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaMultiAgentParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaMultiAgentParam",
+            fields: &["enabled", "max_concurrent_subagents"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaMultiAgentParam", "enabled")?,
+            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             max_concurrent_subagents: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaMultiAgentParam", "max_concurrent_subagents")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32380,27 +31760,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaNamespaceToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaNamespaceToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaNamespaceToolParam",
+            fields: &["type", "name", "description", "tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaNamespaceToolParam", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaNamespaceToolParam", "name")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             description: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaNamespaceToolParam", "description")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaNamespaceToolParam", "tools")?,
+            >(&mut object, 2)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32563,9 +31935,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaNamespaceToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33189,30 +32561,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaOutputMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaOutputMessage",
+            fields: &["agent", "id", "type", "role", "content", "phase", "status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaOutputMessage", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaOutputMessage", "type")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaOutputMessage", "role")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaOutputMessage", "content")?,
-            phase: crate::runtime::de::field::<_, D::Error>(&mut object, "phase")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            phase: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33393,9 +32754,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33474,9 +32835,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33541,9 +32902,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33589,27 +32950,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaOutputTextContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaOutputTextContent",
+            fields: &["type", "text", "annotations", "logprobs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaOutputTextContent", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaOutputTextContent", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             annotations: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaOutputTextContent", "annotations")?,
-            logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaOutputTextContent", "logprobs")?,
+            >(&mut object, 2)?,
+            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33676,23 +33029,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaOutputTextContentParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaOutputTextContentParam",
+            fields: &["type", "text", "annotations"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaOutputTextContentParam", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaOutputTextContentParam", "text")?,
-            annotations: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "annotations")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            annotations: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33874,9 +33219,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33947,9 +33292,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34051,32 +33396,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgram {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaProgram`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaProgram",
+            fields: &["agent", "type", "id", "call_id", "code", "fingerprint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgram", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgram", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgram", "call_id")?,
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgram", "code")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             fingerprint: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaProgram", "fingerprint")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34119,32 +33453,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaProgramItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaProgramItemParam",
+            fields: &["agent", "id", "type", "call_id", "code", "fingerprint"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramItemParam", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramItemParam", "type")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramItemParam", "call_id")?,
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramItemParam", "code")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             fingerprint: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaProgramItemParam", "fingerprint")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34246,9 +33569,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34299,29 +33622,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaProgramOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaProgramOutput",
+            fields: &["agent", "type", "id", "call_id", "result", "status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramOutput", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramOutput", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramOutput", "call_id")?,
-            result: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramOutput", "result")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            result: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34364,29 +33676,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaProgramOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaProgramOutputItemParam",
+            fields: &["agent", "id", "type", "call_id", "result", "status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramOutputItemParam", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramOutputItemParam", "type")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramOutputItemParam", "call_id")?,
-            result: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramOutputItemParam", "result")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            result: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34488,9 +33789,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34565,9 +33866,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34636,9 +33937,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34703,9 +34004,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34747,19 +34048,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaProgramToolCallCaller`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaProgramToolCallCaller",
+            fields: &["type", "caller_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramToolCallCaller", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             caller_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaProgramToolCallCaller", "caller_id")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34815,19 +34114,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaProgramToolCallCallerParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaProgramToolCallCallerParam",
+            fields: &["type", "caller_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgramToolCallCallerParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             caller_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaProgramToolCallCallerParam", "caller_id")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34912,9 +34209,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCallerParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34985,9 +34282,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCallerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35058,9 +34355,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35100,15 +34397,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgrammaticToolCallingParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaProgrammaticToolCallingParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaProgrammaticToolCallingParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaProgrammaticToolCallingParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35192,9 +34487,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgrammaticToolCallingParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35240,20 +34535,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaPrompt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaPrompt`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaPrompt",
+            fields: &["id", "version", "variables"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaPrompt", "id")?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
-            variables: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "variables")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            version: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            variables: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35324,15 +34614,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaPromptCacheBreakpointConfig`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaPromptCacheBreakpointConfig",
+            fields: &["mode"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaPromptCacheBreakpointConfig", "mode")?,
+            mode: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35416,9 +34704,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointConfigMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35458,15 +34746,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaPromptCacheBreakpointParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaPromptCacheBreakpointParam",
+            fields: &["mode"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaPromptCacheBreakpointParam", "mode")?,
+            mode: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35550,9 +34836,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointParamMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35627,9 +34913,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheModeEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35665,16 +34951,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaPromptCacheOptions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaPromptCacheOptions",
+            fields: &["ttl", "mode"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            ttl: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaPromptCacheOptions", "ttl")?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            ttl: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35710,13 +34994,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheOptionsParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaPromptCacheOptionsParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaPromptCacheOptionsParam",
+            fields: &["ttl", "mode"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            ttl: crate::runtime::de::field::<_, D::Error>(&mut object, "ttl")?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            ttl: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35822,9 +35107,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheRetentionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35889,9 +35174,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheTtlEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35966,9 +35251,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaRankerVersionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36009,20 +35294,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaRankingOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaRankingOptions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaRankingOptions",
+            fields: &["ranker", "score_threshold", "hybrid_search"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, "ranker")?,
-            score_threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "score_threshold")?,
-            hybrid_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "hybrid_search")?,
+            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            score_threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            hybrid_search: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36112,19 +35392,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaReasoning`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaReasoning",
+            fields: &["mode", "effort", "summary", "context", "generate_summary"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            effort: crate::runtime::de::field::<_, D::Error>(&mut object, "effort")?,
-            summary: crate::runtime::de::field::<_, D::Error>(&mut object, "summary")?,
-            context: crate::runtime::de::field::<_, D::Error>(&mut object, "context")?,
-            generate_summary: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "generate_summary")?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            effort: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            summary: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            context: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            generate_summary: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36260,9 +35538,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36351,9 +35629,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningEffort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36427,9 +35705,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningGenerateSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36479,30 +35757,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaReasoningItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaReasoningItem",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "encrypted_content",
+                "summary",
+                "content",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaReasoningItem", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaReasoningItem", "id")?,
-            encrypted_content: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "encrypted_content")?,
-            summary: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaReasoningItem", "summary")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            encrypted_content: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            summary: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36639,9 +35914,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36706,9 +35981,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36838,9 +36113,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36876,19 +36151,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaReasoningTextContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaReasoningTextContent",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaReasoningTextContent", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaReasoningTextContent", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36973,9 +36243,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37017,19 +36287,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaRefusalContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaRefusalContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaRefusalContent",
+            fields: &["type", "refusal"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaRefusalContent", "type")?,
-            refusal: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaRefusalContent", "refusal")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37114,9 +36379,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaRefusalContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37249,124 +36514,110 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponse",
+            fields: &[
+                "metadata",
+                "top_logprobs",
+                "temperature",
+                "top_p",
+                "user",
+                "safety_identifier",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+                "previous_response_id",
+                "model",
+                "background",
+                "max_tool_calls",
+                "text",
+                "tools",
+                "tool_choice",
+                "prompt",
+                "service_tier",
+                "truncation",
+                "id",
+                "object",
+                "status",
+                "created_at",
+                "completed_at",
+                "error",
+                "incomplete_details",
+                "output",
+                "reasoning",
+                "instructions",
+                "output_text",
+                "usage",
+                "prompt_cache_options",
+                "moderation",
+                "parallel_tool_calls",
+                "conversation",
+                "max_output_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponse", "top_logprobs")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            safety_identifier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "safety_identifier")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 1)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 7)?,
             previous_response_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "previous_response_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
+            >(&mut object, 8)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             max_tool_calls: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponse", "max_tool_calls")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponse", "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            service_tier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_tier")?,
-            truncation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "truncation")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponse", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponse", "object")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 11)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 13)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
+            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
+            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 18)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 19)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
             created_at: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponse", "created_at")?,
-            completed_at: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "completed_at")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            >(&mut object, 21)?,
+            completed_at: crate::runtime::de::field::<_, D::Error>(&mut object, 22)?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
             incomplete_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "incomplete_details")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponse", "output")?,
-            reasoning: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            output_text: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_text")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            >(&mut object, 24)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 25)?,
+            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
+            output_text: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 29)?,
             prompt_cache_options: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_options")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
+            >(&mut object, 30)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 31)?,
             parallel_tool_calls: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponse", "parallel_tool_calls")?,
-            conversation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "conversation")?,
+            >(&mut object, 32)?,
+            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 33)?,
             max_output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponse", "max_output_tokens")?,
+            >(&mut object, 34)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37405,24 +36656,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseAudioDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseAudioDeltaEvent",
+            fields: &["agent", "type", "sequence_number", "delta"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseAudioDeltaEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseAudioDeltaEvent", "sequence_number")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseAudioDeltaEvent", "delta")?,
+            >(&mut object, 2)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37485,9 +36731,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37535,24 +36781,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseAudioDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseAudioDoneEvent",
+            fields: &["agent", "type", "sequence_number", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseAudioDoneEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseAudioDoneEvent", "sequence_number")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            >(&mut object, 2)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37615,9 +36856,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37667,28 +36908,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseAudioTranscriptDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseAudioTranscriptDeltaEvent",
+            fields: &["agent", "type", "delta", "sequence_number", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseAudioTranscriptDeltaEvent", "type")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseAudioTranscriptDeltaEvent", "delta")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseAudioTranscriptDeltaEvent", "sequence_number")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            >(&mut object, 3)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37751,9 +36984,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDeltaEventTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37801,24 +37034,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseAudioTranscriptDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseAudioTranscriptDoneEvent",
+            fields: &["agent", "type", "sequence_number", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseAudioTranscriptDoneEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseAudioTranscriptDoneEvent", "sequence_number")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            >(&mut object, 2)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37881,9 +37109,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDoneEventType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37934,40 +37162,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeDelta
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCodeInterpreterCallCodeDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCodeInterpreterCallCodeDeltaEvent",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "delta",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeDeltaEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallCodeDeltaEvent",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeDeltaEvent", "item_id")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeDeltaEvent", "delta")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallCodeDeltaEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38035,9 +37254,9 @@ for BetaResponseCodeInterpreterCallCodeDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38088,40 +37307,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeDoneE
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCodeInterpreterCallCodeDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCodeInterpreterCallCodeDoneEvent",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "code",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeDoneEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallCodeDoneEvent",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeDoneEvent", "item_id")?,
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeDoneEvent", "code")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallCodeDoneEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38189,9 +37399,9 @@ for BetaResponseCodeInterpreterCallCodeDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38240,36 +37450,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCompleted
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCodeInterpreterCallCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCodeInterpreterCallCompletedEvent",
+            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCompletedEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallCompletedEvent",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCompletedEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallCompletedEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38337,9 +37534,9 @@ for BetaResponseCodeInterpreterCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38388,36 +37585,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInProgres
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCodeInterpreterCallInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCodeInterpreterCallInProgressEvent",
+            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallInProgressEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallInProgressEvent",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallInProgressEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallInProgressEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38485,9 +37669,9 @@ for BetaResponseCodeInterpreterCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38537,40 +37721,23 @@ for BetaResponseCodeInterpreterCallInterpretingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCodeInterpreterCallInterpretingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCodeInterpreterCallInterpretingEvent",
+            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallInterpretingEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallInterpretingEvent",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallInterpretingEvent",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallInterpretingEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38639,9 +37806,9 @@ for BetaResponseCodeInterpreterCallInterpretingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38688,21 +37855,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCompletedEvent",
+            fields: &["agent", "type", "response", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCompletedEvent", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseCompletedEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38765,9 +37930,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38820,33 +37985,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseContentPartAddedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseContentPartAddedEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseContentPartAddedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseContentPartAddedEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseContentPartAddedEvent", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseContentPartAddedEvent", "content_index")?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, "part")?,
+            >(&mut object, 4)?,
+            part: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseContentPartAddedEvent", "sequence_number")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38909,9 +38077,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38964,33 +38132,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseContentPartDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseContentPartDoneEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "sequence_number",
+                "part",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseContentPartDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseContentPartDoneEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseContentPartDoneEvent", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseContentPartDoneEvent", "content_index")?,
+            >(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseContentPartDoneEvent", "sequence_number")?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, "part")?,
+            >(&mut object, 5)?,
+            part: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39053,9 +38224,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39095,15 +38266,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseConversation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseConversation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseConversation",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseConversation", "id")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39142,21 +38311,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCreatedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCreatedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCreatedEvent",
+            fields: &["agent", "type", "response", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCreatedEvent", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseCreatedEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39219,9 +38386,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCreatedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39272,36 +38439,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDeltaEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCustomToolCallInputDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCustomToolCallInputDeltaEvent",
+            fields: &[
+                "agent",
+                "type",
+                "sequence_number",
+                "output_index",
+                "item_id",
+                "delta",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputDeltaEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCustomToolCallInputDeltaEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputDeltaEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputDeltaEvent", "item_id")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputDeltaEvent", "delta")?,
+            >(&mut object, 3)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39368,9 +38530,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDeltaEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39421,36 +38583,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDoneEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCustomToolCallInputDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCustomToolCallInputDoneEvent",
+            fields: &[
+                "agent",
+                "type",
+                "sequence_number",
+                "output_index",
+                "item_id",
+                "input",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputDoneEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCustomToolCallInputDoneEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputDoneEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputDoneEvent", "item_id")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputDoneEvent", "input")?,
+            >(&mut object, 3)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39517,9 +38674,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDoneEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39561,16 +38718,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseError",
+            fields: &["code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseError", "message")?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39709,9 +38864,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39756,26 +38911,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseErrorEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseErrorEvent",
+            fields: &["agent", "type", "code", "message", "param", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseErrorEvent", "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseErrorEvent", "message")?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseErrorEvent", "sequence_number")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39838,9 +38988,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39887,21 +39037,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFailedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFailedEvent",
+            fields: &["agent", "type", "sequence_number", "response"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFailedEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFailedEvent", "sequence_number")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            >(&mut object, 2)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39964,9 +39112,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40015,32 +39163,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallCompletedEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFileSearchCallCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFileSearchCallCompletedEvent",
+            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFileSearchCallCompletedEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFileSearchCallCompletedEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFileSearchCallCompletedEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseFileSearchCallCompletedEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40107,9 +39246,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallCompletedEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40158,32 +39297,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInProgressEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFileSearchCallInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFileSearchCallInProgressEvent",
+            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFileSearchCallInProgressEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFileSearchCallInProgressEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFileSearchCallInProgressEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseFileSearchCallInProgressEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40250,9 +39380,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInProgressEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40301,32 +39431,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallSearchingEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFileSearchCallSearchingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFileSearchCallSearchingEvent",
+            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFileSearchCallSearchingEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFileSearchCallSearchingEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFileSearchCallSearchingEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseFileSearchCallSearchingEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40393,9 +39514,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallSearchingEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40435,15 +39556,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatJsonObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFormatJsonObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFormatJsonObject",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFormatJsonObject", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40527,9 +39646,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatJsonObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40577,15 +39696,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFormatText`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFormatText",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFormatText", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40669,9 +39786,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40722,40 +39839,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDeltaEv
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFunctionCallArgumentsDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFunctionCallArgumentsDeltaEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "sequence_number",
+                "delta",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsDeltaEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsDeltaEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseFunctionCallArgumentsDeltaEvent",
-                "output_index",
-            )?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseFunctionCallArgumentsDeltaEvent",
-                "sequence_number",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsDeltaEvent", "delta")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40822,9 +39930,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDeltaEv
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40877,44 +39985,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDoneEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFunctionCallArgumentsDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFunctionCallArgumentsDoneEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "name",
+                "output_index",
+                "sequence_number",
+                "arguments",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsDoneEvent", "item_id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsDoneEvent", "name")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseFunctionCallArgumentsDoneEvent",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseFunctionCallArgumentsDoneEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 5)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsDoneEvent", "arguments")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40981,9 +40081,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDoneEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41032,28 +40132,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseImageGenCallCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseImageGenCallCompletedEvent",
+            fields: &["agent", "type", "output_index", "sequence_number", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallCompletedEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallCompletedEvent", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallCompletedEvent", "sequence_number")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallCompletedEvent", "item_id")?,
+            >(&mut object, 3)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41120,9 +40215,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallCompletedEventTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41171,32 +40266,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallGeneratingEvent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseImageGenCallGeneratingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseImageGenCallGeneratingEvent",
+            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallGeneratingEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallGeneratingEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallGeneratingEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseImageGenCallGeneratingEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41263,9 +40349,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallGeneratingEventT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41314,32 +40400,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInProgressEvent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseImageGenCallInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseImageGenCallInProgressEvent",
+            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallInProgressEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallInProgressEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallInProgressEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseImageGenCallInProgressEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41406,9 +40483,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInProgressEventT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41473,58 +40550,47 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialImageEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseImageGenCallPartialImageEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseImageGenCallPartialImageEvent",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "partial_image_index",
+                "partial_image_b64",
+                "size",
+                "quality",
+                "background",
+                "output_format",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallPartialImageEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallPartialImageEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallPartialImageEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseImageGenCallPartialImageEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             partial_image_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseImageGenCallPartialImageEvent",
-                "partial_image_index",
-            )?,
+            >(&mut object, 5)?,
             partial_image_b64: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseImageGenCallPartialImageEvent",
-                "partial_image_b64",
-            )?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
+            >(&mut object, 6)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41591,9 +40657,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialImageEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41640,21 +40706,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseInProgressEvent",
+            fields: &["agent", "type", "response", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseInProgressEvent", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseInProgressEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41717,9 +40781,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41760,12 +40824,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseIncompleteDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseIncompleteDetails",
+            fields: &["reason"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41804,21 +40869,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseIncompleteEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseIncompleteEvent",
+            fields: &["agent", "type", "response", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseIncompleteEvent", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseIncompleteEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41881,9 +40944,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -42019,31 +41082,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseItemList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseItemList`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseItemList",
+            fields: &["object", "data", "has_more", "first_id", "last_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseItemList", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseItemList", "data")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseItemList", "has_more")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseItemList", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseItemList", "last_id")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42106,9 +41155,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseItemListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -42155,23 +41204,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseLogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseLogProb`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseLogProb",
+            fields: &["token", "logprob", "top_logprobs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseLogProb", "token")?,
-            logprob: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseLogProb", "logprob")?,
-            top_logprobs: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "top_logprobs")?,
+            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            top_logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42207,13 +41248,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseLogProbTopLogprobsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseLogProbTopLogprobsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseLogProbTopLogprobsItem",
+            fields: &["token", "logprob"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
+            token: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42256,32 +41298,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpCallArgumentsDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpCallArgumentsDeltaEvent",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "delta",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsDeltaEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsDeltaEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsDeltaEvent", "item_id")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsDeltaEvent", "delta")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsDeltaEvent", "sequence_number")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42344,9 +41385,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDeltaEventTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -42397,32 +41438,34 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpCallArgumentsDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpCallArgumentsDoneEvent",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "arguments",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsDoneEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsDoneEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsDoneEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsDoneEvent", "arguments")?,
+            >(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsDoneEvent", "sequence_number")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42485,9 +41528,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDoneEventTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -42536,28 +41579,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpCallCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpCallCompletedEvent",
+            fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallCompletedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallCompletedEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallCompletedEvent", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallCompletedEvent", "sequence_number")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42620,9 +41658,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -42671,28 +41709,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpCallFailedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpCallFailedEvent",
+            fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallFailedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallFailedEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallFailedEvent", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallFailedEvent", "sequence_number")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42755,9 +41788,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -42806,28 +41839,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpCallInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpCallInProgressEvent",
+            fields: &["agent", "type", "sequence_number", "output_index", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallInProgressEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallInProgressEvent", "sequence_number")?,
+            >(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallInProgressEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallInProgressEvent", "item_id")?,
+            >(&mut object, 3)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42890,9 +41918,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -42941,28 +41969,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpListToolsCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpListToolsCompletedEvent",
+            fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpListToolsCompletedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpListToolsCompletedEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpListToolsCompletedEvent", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpListToolsCompletedEvent", "sequence_number")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43025,9 +42048,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsCompletedEventTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -43076,28 +42099,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpListToolsFailedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpListToolsFailedEvent",
+            fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpListToolsFailedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpListToolsFailedEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpListToolsFailedEvent", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpListToolsFailedEvent", "sequence_number")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43160,9 +42178,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsFailedEventType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -43211,32 +42229,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInProgressEvent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpListToolsInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpListToolsInProgressEvent",
+            fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpListToolsInProgressEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpListToolsInProgressEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpListToolsInProgressEvent", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseMcpListToolsInProgressEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43299,9 +42308,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInProgressEventT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -43372,9 +42381,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -43423,25 +42432,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseOutputItemAddedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseOutputItemAddedEvent",
+            fields: &["agent", "type", "output_index", "sequence_number", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseOutputItemAddedEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseOutputItemAddedEvent", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseOutputItemAddedEvent", "sequence_number")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            >(&mut object, 3)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43504,9 +42511,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -43555,25 +42562,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseOutputItemDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseOutputItemDoneEvent",
+            fields: &["agent", "type", "output_index", "sequence_number", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseOutputItemDoneEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseOutputItemDoneEvent", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseOutputItemDoneEvent", "sequence_number")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            >(&mut object, 3)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43636,9 +42641,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -43693,56 +42698,41 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationAddedEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseOutputTextAnnotationAddedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseOutputTextAnnotationAddedEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "annotation_index",
+                "sequence_number",
+                "annotation",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseOutputTextAnnotationAddedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseOutputTextAnnotationAddedEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseOutputTextAnnotationAddedEvent",
-                "output_index",
-            )?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseOutputTextAnnotationAddedEvent",
-                "content_index",
-            )?,
+            >(&mut object, 4)?,
             annotation_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseOutputTextAnnotationAddedEvent",
-                "annotation_index",
-            )?,
+            >(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseOutputTextAnnotationAddedEvent",
-                "sequence_number",
-            )?,
-            annotation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "annotation")?,
+            >(&mut object, 6)?,
+            annotation: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43809,9 +42799,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationAddedEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44006,21 +42996,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseQueuedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseQueuedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseQueuedEvent",
+            fields: &["agent", "type", "response", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseQueuedEvent", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseQueuedEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44083,9 +43071,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseQueuedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44160,9 +43148,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44209,48 +43197,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningSummaryPartAddedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningSummaryPartAddedEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "sequence_number",
+                "part",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartAddedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartAddedEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseReasoningSummaryPartAddedEvent",
-                "output_index",
-            )?,
+            >(&mut object, 3)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseReasoningSummaryPartAddedEvent",
-                "summary_index",
-            )?,
+            >(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseReasoningSummaryPartAddedEvent",
-                "sequence_number",
-            )?,
-            part: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartAddedEvent", "part")?,
+            >(&mut object, 5)?,
+            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44284,19 +43260,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningSummaryPartAddedEventPart`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningSummaryPartAddedEventPart",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartAddedEventPart", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartAddedEventPart", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44360,9 +43331,9 @@ for BetaResponseReasoningSummaryPartAddedEventPartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44437,9 +43408,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44497,45 +43468,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningSummaryPartDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningSummaryPartDoneEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "status",
+                "sequence_number",
+                "part",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartDoneEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartDoneEvent", "output_index")?,
+            >(&mut object, 3)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseReasoningSummaryPartDoneEvent",
-                "summary_index",
-            )?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseReasoningSummaryPartDoneEvent",
-                "sequence_number",
-            )?,
-            part: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartDoneEvent", "part")?,
+            >(&mut object, 6)?,
+            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44570,19 +43534,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningSummaryPartDoneEventPart`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningSummaryPartDoneEventPart",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartDoneEventPart", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartDoneEventPart", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44646,9 +43605,9 @@ for BetaResponseReasoningSummaryPartDoneEventPartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44719,9 +43678,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44796,9 +43755,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -44851,48 +43810,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDeltaEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningSummaryTextDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningSummaryTextDeltaEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "delta",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextDeltaEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextDeltaEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseReasoningSummaryTextDeltaEvent",
-                "output_index",
-            )?,
+            >(&mut object, 3)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseReasoningSummaryTextDeltaEvent",
-                "summary_index",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextDeltaEvent", "delta")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseReasoningSummaryTextDeltaEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44959,9 +43906,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDeltaEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -45014,44 +43961,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDoneEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningSummaryTextDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningSummaryTextDoneEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "text",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextDoneEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextDoneEvent", "output_index")?,
+            >(&mut object, 3)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseReasoningSummaryTextDoneEvent",
-                "summary_index",
-            )?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextDoneEvent", "text")?,
+            >(&mut object, 4)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseReasoningSummaryTextDoneEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45118,9 +44057,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDoneEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -45173,36 +44112,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningTextDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningTextDeltaEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningTextDeltaEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningTextDeltaEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningTextDeltaEvent", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningTextDeltaEvent", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningTextDeltaEvent", "delta")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningTextDeltaEvent", "sequence_number")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45265,9 +44204,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDeltaEventType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -45320,36 +44259,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningTextDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningTextDoneEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "text",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningTextDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningTextDoneEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningTextDoneEvent", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningTextDoneEvent", "content_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningTextDoneEvent", "text")?,
+            >(&mut object, 4)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningTextDoneEvent", "sequence_number")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45412,9 +44351,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -45467,36 +44406,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseRefusalDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseRefusalDeltaEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseRefusalDeltaEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseRefusalDeltaEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseRefusalDeltaEvent", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseRefusalDeltaEvent", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseRefusalDeltaEvent", "delta")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseRefusalDeltaEvent", "sequence_number")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45559,9 +44498,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -45614,36 +44553,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseRefusalDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseRefusalDoneEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "refusal",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseRefusalDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseRefusalDoneEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseRefusalDoneEvent", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseRefusalDoneEvent", "content_index")?,
-            refusal: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseRefusalDoneEvent", "refusal")?,
+            >(&mut object, 4)?,
+            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseRefusalDoneEvent", "sequence_number")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45706,9 +44645,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -45759,48 +44698,34 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandAddedStreami
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseShellCallCommandAddedStreamingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseShellCallCommandAddedStreamingEvent",
+            fields: &[
+                "type",
+                "sequence_number",
+                "agent",
+                "output_index",
+                "command_index",
+                "command",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallCommandAddedStreamingEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallCommandAddedStreamingEvent",
-                "sequence_number",
-            )?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
+            >(&mut object, 1)?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallCommandAddedStreamingEvent",
-                "output_index",
-            )?,
+            >(&mut object, 3)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallCommandAddedStreamingEvent",
-                "command_index",
-            )?,
-            command: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallCommandAddedStreamingEvent",
-                "command",
-            )?,
+            >(&mut object, 4)?,
+            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45864,9 +44789,9 @@ for BetaResponseShellCallCommandAddedStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -45920,48 +44845,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDeltaStreami
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseShellCallCommandDeltaStreamingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseShellCallCommandDeltaStreamingEvent",
+            fields: &[
+                "type",
+                "sequence_number",
+                "agent",
+                "output_index",
+                "command_index",
+                "delta",
+                "obfuscation",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallCommandDeltaStreamingEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallCommandDeltaStreamingEvent",
-                "sequence_number",
-            )?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
+            >(&mut object, 1)?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallCommandDeltaStreamingEvent",
-                "output_index",
-            )?,
+            >(&mut object, 3)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallCommandDeltaStreamingEvent",
-                "command_index",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallCommandDeltaStreamingEvent", "delta")?,
-            obfuscation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "obfuscation")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46025,9 +44938,9 @@ for BetaResponseShellCallCommandDeltaStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -46078,44 +44991,34 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDoneStreamin
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseShellCallCommandDoneStreamingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseShellCallCommandDoneStreamingEvent",
+            fields: &[
+                "type",
+                "sequence_number",
+                "agent",
+                "output_index",
+                "command_index",
+                "command",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallCommandDoneStreamingEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallCommandDoneStreamingEvent",
-                "sequence_number",
-            )?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
+            >(&mut object, 1)?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallCommandDoneStreamingEvent",
-                "output_index",
-            )?,
+            >(&mut object, 3)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallCommandDoneStreamingEvent",
-                "command_index",
-            )?,
-            command: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallCommandDoneStreamingEvent", "command")?,
+            >(&mut object, 4)?,
+            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46179,9 +45082,9 @@ for BetaResponseShellCallCommandDoneStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -46235,60 +45138,36 @@ for BetaResponseShellCallOutputContentDeltaStreamingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseShellCallOutputContentDeltaStreamingEvent`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentDeltaStreamingEvent",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseShellCallOutputContentDeltaStreamingEvent",
+            fields: &[
                 "type",
-            )?,
+                "sequence_number",
+                "agent",
+                "item_id",
+                "output_index",
+                "command_index",
+                "delta",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentDeltaStreamingEvent",
-                "sequence_number",
-            )?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentDeltaStreamingEvent",
-                "item_id",
-            )?,
+            >(&mut object, 1)?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentDeltaStreamingEvent",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentDeltaStreamingEvent",
-                "command_index",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentDeltaStreamingEvent",
-                "delta",
-            )?,
+            >(&mut object, 5)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46357,9 +45236,9 @@ for BetaResponseShellCallOutputContentDeltaStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -46415,60 +45294,36 @@ for BetaResponseShellCallOutputContentDoneStreamingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseShellCallOutputContentDoneStreamingEvent`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentDoneStreamingEvent",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseShellCallOutputContentDoneStreamingEvent",
+            fields: &[
                 "type",
-            )?,
+                "sequence_number",
+                "agent",
+                "item_id",
+                "output_index",
+                "command_index",
+                "output",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentDoneStreamingEvent",
-                "sequence_number",
-            )?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentDoneStreamingEvent",
-                "item_id",
-            )?,
+            >(&mut object, 1)?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentDoneStreamingEvent",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentDoneStreamingEvent",
-                "command_index",
-            )?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentDoneStreamingEvent",
-                "output",
-            )?,
+            >(&mut object, 5)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46537,9 +45392,9 @@ for BetaResponseShellCallOutputContentDoneStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -46632,9 +45487,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -47764,15 +46619,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStreamOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseStreamOptions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseStreamOptions",
+            fields: &["include_obfuscation"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             include_obfuscation: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "include_obfuscation")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -47848,40 +46704,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseTextDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseTextDeltaEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+                "sequence_number",
+                "logprobs",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextDeltaEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextDeltaEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseTextDeltaEvent", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseTextDeltaEvent", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextDeltaEvent", "delta")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseTextDeltaEvent", "sequence_number")?,
-            logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextDeltaEvent", "logprobs")?,
+            >(&mut object, 6)?,
+            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -47944,9 +46798,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -48001,40 +46855,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseTextDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseTextDoneEvent",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "text",
+                "sequence_number",
+                "logprobs",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextDoneEvent", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseTextDoneEvent", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseTextDoneEvent", "content_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextDoneEvent", "text")?,
+            >(&mut object, 4)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseTextDoneEvent", "sequence_number")?,
-            logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextDoneEvent", "logprobs")?,
+            >(&mut object, 6)?,
+            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -48097,9 +46949,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -48143,16 +46995,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseTextParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseTextParam",
+            fields: &["format", "verbosity"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            verbosity: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "verbosity")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            verbosity: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -48257,9 +47107,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -48301,31 +47151,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseUsage",
+            fields: &[
+                "input_tokens",
+                "input_tokens_details",
+                "output_tokens",
+                "output_tokens_details",
+                "total_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseUsage", "input_tokens")?,
+            >(&mut object, 0)?,
             input_tokens_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseUsage", "input_tokens_details")?,
+            >(&mut object, 1)?,
             output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseUsage", "output_tokens")?,
+            >(&mut object, 2)?,
             output_tokens_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseUsage", "output_tokens_details")?,
+            >(&mut object, 3)?,
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseUsage", "total_tokens")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -48359,19 +47216,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsageInputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseUsageInputTokensDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseUsageInputTokensDetails",
+            fields: &["cached_tokens", "cache_write_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseUsageInputTokensDetails", "cached_tokens")?,
+            >(&mut object, 0)?,
             cache_write_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseUsageInputTokensDetails", "cache_write_tokens")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -48403,15 +47261,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsageOutputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseUsageOutputTokensDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseUsageOutputTokensDetails",
+            fields: &["reasoning_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             reasoning_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseUsageOutputTokensDetails", "reasoning_tokens")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -48452,32 +47311,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallCompletedEvent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseWebSearchCallCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseWebSearchCallCompletedEvent",
+            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWebSearchCallCompletedEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWebSearchCallCompletedEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWebSearchCallCompletedEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseWebSearchCallCompletedEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -48540,9 +47390,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallCompletedEventT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -48591,32 +47441,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInProgressEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseWebSearchCallInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseWebSearchCallInProgressEvent",
+            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWebSearchCallInProgressEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWebSearchCallInProgressEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWebSearchCallInProgressEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseWebSearchCallInProgressEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -48683,9 +47524,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInProgressEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -48734,32 +47575,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallSearchingEvent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseWebSearchCallSearchingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseWebSearchCallSearchingEvent",
+            fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWebSearchCallSearchingEvent", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWebSearchCallSearchingEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWebSearchCallSearchingEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseWebSearchCallSearchingEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -48822,9 +47654,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallSearchingEventT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -48864,15 +47696,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaScreenshotParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaScreenshotParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaScreenshotParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaScreenshotParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -48956,9 +47786,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaScreenshotParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49009,32 +47839,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaScrollParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaScrollParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaScrollParam",
+            fields: &["type", "x", "y", "scroll_x", "scroll_y", "keys"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaScrollParam", "type")?,
-            x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaScrollParam", "x")?,
-            y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaScrollParam", "y")?,
-            scroll_x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaScrollParam", "scroll_x")?,
-            scroll_y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaScrollParam", "scroll_y")?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, "keys")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            scroll_x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            scroll_y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49136,9 +47952,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaScrollParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49213,9 +48029,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaSearchContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49288,9 +48104,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaSearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49371,9 +48187,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaServiceTierEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49462,9 +48278,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaServiceTierResponses {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49502,13 +48318,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaShellCallOutputDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaShellCallOutputDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaShellCallOutputDelta",
+            fields: &["stdout", "stderr"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field::<_, D::Error>(&mut object, "stdout")?,
-            stderr: crate::runtime::de::field::<_, D::Error>(&mut object, "stderr")?,
+            stdout: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            stderr: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49545,20 +48362,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaSkillReferenceParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaSkillReferenceParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaSkillReferenceParam",
+            fields: &["type", "skill_id", "version"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaSkillReferenceParam", "type")?,
-            skill_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaSkillReferenceParam", "skill_id")?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, "version")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            skill_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            version: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49652,9 +48464,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaSkillReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49694,15 +48506,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificApplyPatchParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaSpecificApplyPatchParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaSpecificApplyPatchParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaSpecificApplyPatchParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49786,9 +48596,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificApplyPatchParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49828,15 +48638,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificFunctionShellParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaSpecificFunctionShellParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaSpecificFunctionShellParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaSpecificFunctionShellParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49920,9 +48728,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificFunctionShellParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49962,15 +48770,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificProgrammaticToolCallingParam
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaSpecificProgrammaticToolCallingParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaSpecificProgrammaticToolCallingParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaSpecificProgrammaticToolCallingParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -50054,9 +48860,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificProgrammaticToolCallingParam
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -50098,19 +48904,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaSummaryTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaSummaryTextContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaSummaryTextContent",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaSummaryTextContent", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaSummaryTextContent", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -50195,9 +48996,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaSummaryTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -50239,19 +49040,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaTextContent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaTextContent",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaTextContent", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaTextContent", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -50314,9 +49110,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -50450,28 +49246,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextResponseFormatJsonSchema {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaTextResponseFormatJsonSchema`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaTextResponseFormatJsonSchema",
+            fields: &["type", "description", "name", "schema", "strict"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaTextResponseFormatJsonSchema", "type")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaTextResponseFormatJsonSchema", "name")?,
-            schema: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaTextResponseFormatJsonSchema", "schema")?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, "strict")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            schema: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -50575,9 +49360,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextResponseFormatJsonSchemaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -50652,47 +49437,43 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaTokenCountsBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaTokenCountsBody",
+            fields: &[
+                "model",
+                "input",
+                "previous_response_id",
+                "tools",
+                "text",
+                "reasoning",
+                "truncation",
+                "instructions",
+                "personality",
+                "conversation",
+                "tool_choice",
+                "parallel_tool_calls",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             previous_response_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "previous_response_id")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            reasoning: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning")?,
-            truncation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "truncation")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            personality: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "personality")?,
-            conversation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "conversation")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
+            >(&mut object, 2)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            personality: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             parallel_tool_calls: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "parallel_tool_calls")?,
+            >(&mut object, 11)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -50942,19 +49723,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaTokenCountsResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaTokenCountsResource",
+            fields: &["object", "input_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaTokenCountsResource", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaTokenCountsResource", "input_tokens")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -51017,9 +49796,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -51467,20 +50246,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceAllowed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaToolChoiceAllowed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaToolChoiceAllowed",
+            fields: &["type", "mode", "tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolChoiceAllowed", "type")?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolChoiceAllowed", "tools")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -51577,9 +50351,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceAllowedMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -51644,9 +50418,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceAllowedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -51688,19 +50462,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceCustom {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaToolChoiceCustom`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaToolChoiceCustom",
+            fields: &["type", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolChoiceCustom", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolChoiceCustom", "name")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -51785,9 +50554,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceCustomType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -51829,19 +50598,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaToolChoiceFunction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaToolChoiceFunction",
+            fields: &["type", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolChoiceFunction", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolChoiceFunction", "name")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -51926,9 +50690,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceFunctionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -51973,20 +50737,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceMcp {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaToolChoiceMcp`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaToolChoiceMcp",
+            fields: &["type", "server_label", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolChoiceMcp", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaToolChoiceMcp", "server_label")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
+            >(&mut object, 1)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -52080,9 +50842,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceMcpType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52161,9 +50923,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52444,12 +51206,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceTypes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaToolChoiceTypes`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaToolChoiceTypes",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -52563,9 +51326,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceTypesType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52615,34 +51378,32 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaToolSearchCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaToolSearchCall",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "call_id",
+                "execution",
+                "arguments",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolSearchCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolSearchCall", "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            execution: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "execution")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaToolSearchCall", "arguments")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            >(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -52691,27 +51452,30 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCallItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaToolSearchCallItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaToolSearchCallItemParam",
+            fields: &[
+                "agent",
+                "id",
+                "call_id",
+                "type",
+                "execution",
+                "arguments",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolSearchCallItemParam", "type")?,
-            execution: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "execution")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaToolSearchCallItemParam", "arguments")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -52841,9 +51605,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52914,9 +51678,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52991,9 +51755,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchExecutionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -53043,34 +51807,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaToolSearchOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaToolSearchOutput",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "call_id",
+                "execution",
+                "tools",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolSearchOutput", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolSearchOutput", "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            execution: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "execution")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolSearchOutput", "tools")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -53119,27 +51878,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutputItemParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaToolSearchOutputItemParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaToolSearchOutputItemParam",
+            fields: &["agent", "id", "call_id", "type", "execution", "tools", "status"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolSearchOutputItemParam", "type")?,
-            execution: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "execution")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolSearchOutputItemParam", "tools")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -53271,9 +52022,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -53344,9 +52095,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -53395,27 +52146,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchToolParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaToolSearchToolParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaToolSearchToolParam",
+            fields: &["type", "execution", "description", "parameters"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaToolSearchToolParam", "type")?,
-            execution: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "execution")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            parameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "parameters")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -53523,9 +52263,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -53574,23 +52314,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaTopLogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaTopLogProb`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaTopLogProb",
+            fields: &["token", "logprob", "bytes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaTopLogProb", "token")?,
-            logprob: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaTopLogProb", "logprob")?,
-            bytes: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaTopLogProb", "bytes")?,
+            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            bytes: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -53684,9 +52416,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaTruncationEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -53722,19 +52454,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaTypeParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaTypeParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaTypeParam",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaTypeParam", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaTypeParam", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -53819,9 +52546,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaTypeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -53869,31 +52596,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaUrlCitationBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaUrlCitationBody",
+            fields: &["type", "url", "start_index", "end_index", "title"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaUrlCitationBody", "type")?,
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaUrlCitationBody", "url")?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaUrlCitationBody", "start_index")?,
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaUrlCitationBody", "end_index")?,
-            title: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaUrlCitationBody", "title")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            title: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -53986,9 +52699,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -54036,31 +52749,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaUrlCitationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaUrlCitationParam",
+            fields: &["type", "start_index", "end_index", "url", "title"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaUrlCitationParam", "type")?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaUrlCitationParam", "start_index")?,
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaUrlCitationParam", "end_index")?,
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaUrlCitationParam", "url")?,
-            title: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaUrlCitationParam", "title")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            title: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -54153,9 +52852,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -54343,9 +53042,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaVerbosity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -54379,15 +53078,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaWaitParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaWaitParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaWaitParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaWaitParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -54471,9 +53168,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaWaitParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -54517,23 +53214,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionFind {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaWebSearchActionFind`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaWebSearchActionFind",
+            fields: &["type", "url", "pattern"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaWebSearchActionFind", "type")?,
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaWebSearchActionFind", "url")?,
-            pattern: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaWebSearchActionFind", "pattern")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            pattern: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -54622,9 +53311,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionFindType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -54667,16 +53356,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionOpenPage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaWebSearchActionOpenPage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaWebSearchActionOpenPage",
+            fields: &["type", "url"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaWebSearchActionOpenPage", "type")?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -54769,9 +53456,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionOpenPageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -54827,18 +53514,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearch {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaWebSearchActionSearch`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaWebSearchActionSearch",
+            fields: &["type", "query", "queries", "sources"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaWebSearchActionSearch", "type")?,
-            query: crate::runtime::de::field::<_, D::Error>(&mut object, "query")?,
-            queries: crate::runtime::de::field::<_, D::Error>(&mut object, "queries")?,
-            sources: crate::runtime::de::field::<_, D::Error>(&mut object, "sources")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            query: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            queries: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            sources: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -54951,9 +53636,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearchSourcesItemType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -55024,9 +53709,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearchType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -55068,19 +53753,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearchWebSearchSource
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaWebSearchActionSearchWebSearchSource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaWebSearchActionSearchWebSearchSource",
+            fields: &["type", "url"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaWebSearchActionSearchWebSearchSource", "type")?,
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaWebSearchActionSearchWebSearchSource", "url")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -55147,16 +53827,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchApproximateLocation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaWebSearchApproximateLocation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaWebSearchApproximateLocation",
+            fields: &["type", "country", "region", "city", "timezone"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            country: crate::runtime::de::field::<_, D::Error>(&mut object, "country")?,
-            region: crate::runtime::de::field::<_, D::Error>(&mut object, "region")?,
-            city: crate::runtime::de::field::<_, D::Error>(&mut object, "city")?,
-            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, "timezone")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            country: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            region: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            city: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -55285,9 +53966,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchApproximateLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -55338,24 +54019,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchPreviewTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaWebSearchPreviewTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaWebSearchPreviewTool",
+            fields: &[
+                "type",
+                "user_location",
+                "search_context_size",
+                "search_content_types",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            user_location: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "user_location")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            user_location: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             search_context_size: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "search_context_size")?,
+            >(&mut object, 2)?,
             search_content_types: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "search_content_types")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -55472,9 +54156,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchPreviewToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -55522,25 +54206,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchTool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaWebSearchTool`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaWebSearchTool",
+            fields: &[
+                "type",
+                "external_web_access",
+                "filters",
+                "user_location",
+                "search_context_size",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             external_web_access: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "external_web_access")?,
-            filters: crate::runtime::de::field::<_, D::Error>(&mut object, "filters")?,
-            user_location: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "user_location")?,
+            >(&mut object, 1)?,
+            filters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            user_location: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             search_context_size: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "search_context_size")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -55638,22 +54326,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaWebSearchToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaWebSearchToolCall",
+            fields: &["agent", "id", "type", "status", "action"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaWebSearchToolCall", "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaWebSearchToolCall", "type")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, "action")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            action: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -55849,9 +54532,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -55916,9 +54599,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -55961,15 +54644,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolFilters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaWebSearchToolFilters`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaWebSearchToolFilters",
+            fields: &["allowed_domains"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            allowed_domains: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "allowed_domains")?,
+            allowed_domains: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -56069,9 +54750,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolSearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -56140,9 +54821,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -56184,31 +54865,17 @@ impl<'de> ::serde::Deserialize<'de> for CompactResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CompactResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CompactResource",
+            fields: &["id", "object", "output", "created_at", "usage"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CompactResource", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CompactResource", "object")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CompactResource", "output")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CompactResource", "created_at")?,
-            usage: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CompactResource", "usage")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -56271,9 +54938,9 @@ impl<'de> ::serde::Deserialize<'de> for CompactResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -56334,37 +55001,38 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CompactResponseMethodPublicBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CompactResponseMethodPublicBody",
+            fields: &[
+                "model",
+                "input",
+                "previous_response_id",
+                "instructions",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+                "prompt_cache_options",
+                "service_tier",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             previous_response_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "previous_response_id")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 2)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 5)?,
             prompt_cache_options: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_options")?,
-            service_tier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_tier")?,
+            >(&mut object, 6)?,
+            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -56579,19 +55247,17 @@ impl<'de> ::serde::Deserialize<'de> for ContextManagementParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContextManagementParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContextManagementParam",
+            fields: &["type", "compact_threshold"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContextManagementParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             compact_threshold: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ContextManagementParam", "compact_threshold")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -56743,15 +55409,13 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ConversationParam2`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ConversationParam2",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ConversationParam2", "id")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -56902,102 +55566,99 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateResponse",
+            fields: &[
+                "metadata",
+                "top_logprobs",
+                "temperature",
+                "top_p",
+                "user",
+                "safety_identifier",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+                "prompt_cache_options",
+                "previous_response_id",
+                "model",
+                "background",
+                "max_tool_calls",
+                "text",
+                "tools",
+                "tool_choice",
+                "prompt",
+                "service_tier",
+                "truncation",
+                "reasoning",
+                "input",
+                "include",
+                "parallel_tool_calls",
+                "store",
+                "instructions",
+                "moderation",
+                "stream",
+                "stream_options",
+                "conversation",
+                "context_management",
+                "max_output_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateResponse", "top_logprobs")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            safety_identifier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "safety_identifier")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 1)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 7)?,
             prompt_cache_options: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_options")?,
+            >(&mut object, 8)?,
             previous_response_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "previous_response_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
+            >(&mut object, 9)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
             max_tool_calls: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateResponse", "max_tool_calls")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            service_tier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_tier")?,
-            truncation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "truncation")?,
-            reasoning: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
+            >(&mut object, 12)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
+            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
+            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
+            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
+            include: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
             parallel_tool_calls: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "parallel_tool_calls")?,
-            store: crate::runtime::de::field::<_, D::Error>(&mut object, "store")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
-            stream_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_options")?,
-            conversation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "conversation")?,
+            >(&mut object, 22)?,
+            store: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 24)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 25)?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
+            stream_options: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
+            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
             context_management: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "context_management")?,
+            >(&mut object, 29)?,
             max_output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateResponse", "max_output_tokens")?,
+            >(&mut object, 30)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -57333,9 +55994,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponseTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -57383,30 +56044,27 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CustomToolCallOutputResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CustomToolCallOutputResource",
+            fields: &[
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "output",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCallOutputResource", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCallOutputResource", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCallOutputResource", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -57457,41 +56115,31 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CustomToolCallResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CustomToolCallResource",
+            fields: &[
+                "type",
+                "id",
+                "call_id",
+                "caller",
+                "namespace",
+                "name",
+                "input",
+                "status",
+                "created_by",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCallResource", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCallResource", "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCallResource", "call_id")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCallResource", "name")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CustomToolCallResource", "input")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            created_by: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "created_by")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -57543,25 +56191,29 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FunctionToolCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FunctionToolCallOutput",
+            fields: &[
+                "id",
+                "type",
+                "call_id",
+                "name",
+                "namespace",
+                "caller",
+                "output",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FunctionToolCallOutput", "type")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            namespace: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "namespace")?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, "caller")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -57602,25 +56254,17 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `InputMessageResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "InputMessageResource",
+            fields: &["type", "role", "status", "content", "id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputMessageResource", "type")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputMessageResource", "content")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "InputMessageResource", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -58957,9 +57601,9 @@ impl<'de> ::serde::Deserialize<'de> for ListInputItemsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -59294,9 +57938,9 @@ impl<'de> ::serde::Deserialize<'de> for ModelIdsResponsesOnlyModel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -59332,13 +57976,14 @@ impl<'de> ::serde::Deserialize<'de> for Moderation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `Moderation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Moderation",
+            fields: &["input", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -59374,23 +58019,15 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModerationErrorBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModerationErrorBody",
+            fields: &["type", "code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ModerationErrorBody", "type")?,
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ModerationErrorBody", "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ModerationErrorBody", "message")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -59453,9 +58090,9 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -60215,16 +58852,14 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `PromptCacheOptions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "PromptCacheOptions",
+            fields: &["ttl", "mode"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            ttl: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "PromptCacheOptions", "ttl")?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
+            ttl: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -60291,9 +58926,9 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheRetentionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -60341,19 +58976,17 @@ impl<'de> ::serde::Deserialize<'de> for Reasoning {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `Reasoning`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Reasoning",
+            fields: &["mode", "effort", "summary", "context", "generate_summary"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            effort: crate::runtime::de::field::<_, D::Error>(&mut object, "effort")?,
-            summary: crate::runtime::de::field::<_, D::Error>(&mut object, "summary")?,
-            context: crate::runtime::de::field::<_, D::Error>(&mut object, "context")?,
-            generate_summary: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "generate_summary")?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            effort: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            summary: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            context: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            generate_summary: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -60489,9 +59122,9 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningContext {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -60565,9 +59198,9 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningGenerateSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -60691,9 +59324,9 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningSummary {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -60820,124 +59453,110 @@ impl<'de> ::serde::Deserialize<'de> for Response {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `Response`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Response",
+            fields: &[
+                "metadata",
+                "top_logprobs",
+                "temperature",
+                "top_p",
+                "user",
+                "safety_identifier",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+                "previous_response_id",
+                "model",
+                "background",
+                "max_tool_calls",
+                "text",
+                "tools",
+                "tool_choice",
+                "prompt",
+                "service_tier",
+                "truncation",
+                "id",
+                "object",
+                "status",
+                "created_at",
+                "completed_at",
+                "error",
+                "incomplete_details",
+                "output",
+                "reasoning",
+                "instructions",
+                "output_text",
+                "usage",
+                "prompt_cache_options",
+                "moderation",
+                "parallel_tool_calls",
+                "conversation",
+                "max_output_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "Response", "top_logprobs")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            safety_identifier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "safety_identifier")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 1)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 7)?,
             previous_response_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "previous_response_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
+            >(&mut object, 8)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             max_tool_calls: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "Response", "max_tool_calls")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Response", "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            service_tier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_tier")?,
-            truncation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "truncation")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Response", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Response", "object")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 11)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 13)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
+            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
+            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 18)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 19)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
             created_at: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "Response", "created_at")?,
-            completed_at: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "completed_at")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            >(&mut object, 21)?,
+            completed_at: crate::runtime::de::field::<_, D::Error>(&mut object, 22)?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
             incomplete_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "incomplete_details")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Response", "output")?,
-            reasoning: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            output_text: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_text")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            >(&mut object, 24)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 25)?,
+            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
+            output_text: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 29)?,
             prompt_cache_options: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_options")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
+            >(&mut object, 30)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 31)?,
             parallel_tool_calls: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "Response", "parallel_tool_calls")?,
-            conversation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "conversation")?,
+            >(&mut object, 32)?,
+            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 33)?,
             max_output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "Response", "max_output_tokens")?,
+            >(&mut object, 34)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -60973,23 +59592,18 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseAudioDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseAudioDeltaEvent",
+            fields: &["type", "sequence_number", "delta"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseAudioDeltaEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseAudioDeltaEvent", "sequence_number")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseAudioDeltaEvent", "delta")?,
+            >(&mut object, 1)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -61052,9 +59666,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -61099,23 +59713,18 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseAudioDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseAudioDoneEvent",
+            fields: &["type", "sequence_number", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseAudioDoneEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseAudioDoneEvent", "sequence_number")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            >(&mut object, 1)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -61178,9 +59787,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -61227,27 +59836,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseAudioTranscriptDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseAudioTranscriptDeltaEvent",
+            fields: &["type", "delta", "sequence_number", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseAudioTranscriptDeltaEvent", "type")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseAudioTranscriptDeltaEvent", "delta")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseAudioTranscriptDeltaEvent", "sequence_number")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            >(&mut object, 2)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -61310,9 +59911,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -61357,23 +59958,18 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseAudioTranscriptDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseAudioTranscriptDoneEvent",
+            fields: &["type", "sequence_number", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseAudioTranscriptDoneEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseAudioTranscriptDoneEvent", "sequence_number")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            >(&mut object, 1)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -61436,9 +60032,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -61486,35 +60082,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCodeInterpreterCallCodeDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCodeInterpreterCallCodeDeltaEvent",
+            fields: &["type", "output_index", "item_id", "delta", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeDeltaEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeDeltaEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeDeltaEvent", "item_id")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeDeltaEvent", "delta")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseCodeInterpreterCallCodeDeltaEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -61581,9 +60165,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -61631,35 +60215,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCodeInterpreterCallCodeDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCodeInterpreterCallCodeDoneEvent",
+            fields: &["type", "output_index", "item_id", "code", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeDoneEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeDoneEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeDoneEvent", "item_id")?,
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeDoneEvent", "code")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseCodeInterpreterCallCodeDoneEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -61726,9 +60298,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -61774,31 +60346,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCodeInterpreterCallCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCodeInterpreterCallCompletedEvent",
+            fields: &["type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCompletedEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCompletedEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCompletedEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseCodeInterpreterCallCompletedEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -61865,9 +60428,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -61913,35 +60476,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCodeInterpreterCallInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCodeInterpreterCallInProgressEvent",
+            fields: &["type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallInProgressEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseCodeInterpreterCallInProgressEvent",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallInProgressEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseCodeInterpreterCallInProgressEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -62008,9 +60558,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -62056,35 +60606,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInterpretingE
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCodeInterpreterCallInterpretingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCodeInterpreterCallInterpretingEvent",
+            fields: &["type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallInterpretingEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseCodeInterpreterCallInterpretingEvent",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallInterpretingEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseCodeInterpreterCallInterpretingEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -62152,9 +60689,9 @@ for ResponseCodeInterpreterCallInterpretingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -62198,20 +60735,18 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCompletedEvent",
+            fields: &["type", "response", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCompletedEvent", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCompletedEvent", "sequence_number")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -62274,9 +60809,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -62326,32 +60861,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseContentPartAddedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseContentPartAddedEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseContentPartAddedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseContentPartAddedEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseContentPartAddedEvent", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseContentPartAddedEvent", "content_index")?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, "part")?,
+            >(&mut object, 3)?,
+            part: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseContentPartAddedEvent", "sequence_number")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -62414,9 +60951,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -62466,32 +61003,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseContentPartDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseContentPartDoneEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "sequence_number",
+                "part",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseContentPartDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseContentPartDoneEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseContentPartDoneEvent", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseContentPartDoneEvent", "content_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseContentPartDoneEvent", "sequence_number")?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, "part")?,
+            >(&mut object, 4)?,
+            part: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -62554,9 +61093,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -62596,15 +61135,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseConversation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseConversation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseConversation",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseConversation", "id")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -62640,20 +61177,18 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCreatedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCreatedEvent",
+            fields: &["type", "response", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCreatedEvent", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCreatedEvent", "sequence_number")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -62716,9 +61251,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -62766,31 +61301,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCustomToolCallInputDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCustomToolCallInputDeltaEvent",
+            fields: &["type", "sequence_number", "output_index", "item_id", "delta"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCustomToolCallInputDeltaEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCustomToolCallInputDeltaEvent", "sequence_number")?,
+            >(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCustomToolCallInputDeltaEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCustomToolCallInputDeltaEvent", "item_id")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCustomToolCallInputDeltaEvent", "delta")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -62857,9 +61384,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEventTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -62907,31 +61434,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCustomToolCallInputDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCustomToolCallInputDoneEvent",
+            fields: &["type", "sequence_number", "output_index", "item_id", "input"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCustomToolCallInputDoneEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCustomToolCallInputDoneEvent", "sequence_number")?,
+            >(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCustomToolCallInputDoneEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCustomToolCallInputDoneEvent", "item_id")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCustomToolCallInputDoneEvent", "input")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -62998,9 +61517,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEventType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -63042,16 +61561,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseError",
+            fields: &["code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseError", "message")?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -63190,9 +61707,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -63234,25 +61751,20 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseErrorEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseErrorEvent",
+            fields: &["type", "code", "message", "param", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseErrorEvent", "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseErrorEvent", "message")?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseErrorEvent", "sequence_number")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -63315,9 +61827,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -63361,20 +61873,18 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFailedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFailedEvent",
+            fields: &["type", "sequence_number", "response"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFailedEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFailedEvent", "sequence_number")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            >(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -63437,9 +61947,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -63485,27 +61995,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFileSearchCallCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFileSearchCallCompletedEvent",
+            fields: &["type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFileSearchCallCompletedEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFileSearchCallCompletedEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFileSearchCallCompletedEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFileSearchCallCompletedEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -63572,9 +62077,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEventType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -63620,27 +62125,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFileSearchCallInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFileSearchCallInProgressEvent",
+            fields: &["type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFileSearchCallInProgressEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFileSearchCallInProgressEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFileSearchCallInProgressEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFileSearchCallInProgressEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -63707,9 +62207,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEventTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -63755,27 +62255,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFileSearchCallSearchingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFileSearchCallSearchingEvent",
+            fields: &["type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFileSearchCallSearchingEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFileSearchCallSearchingEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFileSearchCallSearchingEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFileSearchCallSearchingEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -63842,9 +62337,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEventType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -63892,35 +62387,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEvent 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFunctionCallArgumentsDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFunctionCallArgumentsDeltaEvent",
+            fields: &["type", "item_id", "output_index", "sequence_number", "delta"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsDeltaEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsDeltaEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsDeltaEvent", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseFunctionCallArgumentsDeltaEvent",
-                "sequence_number",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsDeltaEvent", "delta")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -63987,9 +62470,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEventT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -64039,35 +62522,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFunctionCallArgumentsDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFunctionCallArgumentsDoneEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "name",
+                "output_index",
+                "sequence_number",
+                "arguments",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsDoneEvent", "item_id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsDoneEvent", "name")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsDoneEvent", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsDoneEvent", "sequence_number")?,
+            >(&mut object, 4)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsDoneEvent", "arguments")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -64134,9 +62616,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEventTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -64182,27 +62664,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseImageGenCallCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseImageGenCallCompletedEvent",
+            fields: &["type", "output_index", "sequence_number", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallCompletedEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallCompletedEvent", "output_index")?,
+            >(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallCompletedEvent", "sequence_number")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallCompletedEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -64269,9 +62746,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -64317,27 +62794,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseImageGenCallGeneratingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseImageGenCallGeneratingEvent",
+            fields: &["type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallGeneratingEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallGeneratingEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallGeneratingEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallGeneratingEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -64404,9 +62876,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEventType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -64452,27 +62924,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseImageGenCallInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseImageGenCallInProgressEvent",
+            fields: &["type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallInProgressEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallInProgressEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallInProgressEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallInProgressEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -64539,9 +63006,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEventType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -64603,53 +63070,45 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseImageGenCallPartialImageEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseImageGenCallPartialImageEvent",
+            fields: &[
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "partial_image_index",
+                "partial_image_b64",
+                "size",
+                "quality",
+                "background",
+                "output_format",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallPartialImageEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallPartialImageEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallPartialImageEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallPartialImageEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             partial_image_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseImageGenCallPartialImageEvent",
-                "partial_image_index",
-            )?,
+            >(&mut object, 4)?,
             partial_image_b64: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseImageGenCallPartialImageEvent",
-                "partial_image_b64",
-            )?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
+            >(&mut object, 5)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -64716,9 +63175,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEventTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -64762,20 +63221,18 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseInProgressEvent",
+            fields: &["type", "response", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseInProgressEvent", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseInProgressEvent", "sequence_number")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -64838,9 +63295,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -64881,12 +63338,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseIncompleteDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseIncompleteDetails",
+            fields: &["reason"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -64922,20 +63380,18 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseIncompleteEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseIncompleteEvent",
+            fields: &["type", "response", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseIncompleteEvent", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseIncompleteEvent", "sequence_number")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -64998,9 +63454,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -65135,31 +63591,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseItemList {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseItemList`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseItemList",
+            fields: &["object", "data", "has_more", "first_id", "last_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseItemList", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseItemList", "data")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseItemList", "has_more")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseItemList", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseItemList", "last_id")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -65222,9 +63664,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseItemListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -65271,23 +63713,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseLogProb {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseLogProb`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseLogProb",
+            fields: &["token", "logprob", "top_logprobs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseLogProb", "token")?,
-            logprob: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseLogProb", "logprob")?,
-            top_logprobs: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "top_logprobs")?,
+            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            top_logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -65323,13 +63757,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseLogProbTopLogprobsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseLogProbTopLogprobsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseLogProbTopLogprobsItem",
+            fields: &["token", "logprob"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, "token")?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, "logprob")?,
+            token: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -65369,31 +63804,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpCallArgumentsDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpCallArgumentsDeltaEvent",
+            fields: &["type", "output_index", "item_id", "delta", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsDeltaEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsDeltaEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsDeltaEvent", "item_id")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsDeltaEvent", "delta")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsDeltaEvent", "sequence_number")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -65456,9 +63883,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -65506,31 +63933,26 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpCallArgumentsDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpCallArgumentsDoneEvent",
+            fields: &["type", "output_index", "item_id", "arguments", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsDoneEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsDoneEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsDoneEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsDoneEvent", "arguments")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsDoneEvent", "sequence_number")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -65593,9 +64015,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -65641,27 +64063,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpCallCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpCallCompletedEvent",
+            fields: &["type", "item_id", "output_index", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallCompletedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallCompletedEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallCompletedEvent", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallCompletedEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -65724,9 +64141,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -65772,27 +64189,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpCallFailedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpCallFailedEvent",
+            fields: &["type", "item_id", "output_index", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallFailedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallFailedEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallFailedEvent", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallFailedEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -65855,9 +64267,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -65903,27 +64315,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpCallInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpCallInProgressEvent",
+            fields: &["type", "sequence_number", "output_index", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallInProgressEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallInProgressEvent", "sequence_number")?,
+            >(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallInProgressEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallInProgressEvent", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -65986,9 +64393,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -66034,27 +64441,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpListToolsCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpListToolsCompletedEvent",
+            fields: &["type", "item_id", "output_index", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpListToolsCompletedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpListToolsCompletedEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpListToolsCompletedEvent", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpListToolsCompletedEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -66117,9 +64519,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -66165,27 +64567,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpListToolsFailedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpListToolsFailedEvent",
+            fields: &["type", "item_id", "output_index", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpListToolsFailedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpListToolsFailedEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpListToolsFailedEvent", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpListToolsFailedEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -66248,9 +64645,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -66296,27 +64693,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpListToolsInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpListToolsInProgressEvent",
+            fields: &["type", "item_id", "output_index", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpListToolsInProgressEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpListToolsInProgressEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpListToolsInProgressEvent", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpListToolsInProgressEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -66379,9 +64771,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEventType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -66452,9 +64844,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -66500,24 +64892,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseOutputItemAddedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseOutputItemAddedEvent",
+            fields: &["type", "output_index", "sequence_number", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseOutputItemAddedEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputItemAddedEvent", "output_index")?,
+            >(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputItemAddedEvent", "sequence_number")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            >(&mut object, 2)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -66580,9 +64970,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -66628,24 +65018,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseOutputItemDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseOutputItemDoneEvent",
+            fields: &["type", "output_index", "sequence_number", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseOutputItemDoneEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputItemDoneEvent", "output_index")?,
+            >(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputItemDoneEvent", "sequence_number")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            >(&mut object, 2)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -66708,9 +65096,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -66762,43 +65150,39 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseOutputTextAnnotationAddedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseOutputTextAnnotationAddedEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "annotation_index",
+                "sequence_number",
+                "annotation",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseOutputTextAnnotationAddedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseOutputTextAnnotationAddedEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputTextAnnotationAddedEvent", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputTextAnnotationAddedEvent", "content_index")?,
+            >(&mut object, 3)?,
             annotation_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseOutputTextAnnotationAddedEvent",
-                "annotation_index",
-            )?,
+            >(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputTextAnnotationAddedEvent", "sequence_number")?,
-            annotation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "annotation")?,
+            >(&mut object, 5)?,
+            annotation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -66865,9 +65249,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEventTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -66911,20 +65295,18 @@ impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseQueuedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseQueuedEvent",
+            fields: &["type", "response", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseQueuedEvent", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseQueuedEvent", "sequence_number")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -66987,9 +65369,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -67064,9 +65446,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -67110,35 +65492,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningSummaryPartAddedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningSummaryPartAddedEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "sequence_number",
+                "part",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartAddedEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartAddedEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartAddedEvent", "output_index")?,
+            >(&mut object, 2)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartAddedEvent", "summary_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartAddedEvent", "sequence_number")?,
-            part: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartAddedEvent", "part")?,
+            >(&mut object, 4)?,
+            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -67172,19 +65553,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningSummaryPartAddedEventPart`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningSummaryPartAddedEventPart",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartAddedEventPart", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartAddedEventPart", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -67247,9 +65623,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -67324,9 +65700,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -67381,36 +65757,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningSummaryPartDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningSummaryPartDoneEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "status",
+                "sequence_number",
+                "part",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartDoneEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartDoneEvent", "output_index")?,
+            >(&mut object, 2)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartDoneEvent", "summary_index")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartDoneEvent", "sequence_number")?,
-            part: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartDoneEvent", "part")?,
+            >(&mut object, 5)?,
+            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -67445,19 +65821,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPar
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningSummaryPartDoneEventPart`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningSummaryPartDoneEventPart",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartDoneEventPart", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartDoneEventPart", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -67520,9 +65891,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPar
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -67593,9 +65964,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventSta
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -67670,9 +66041,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -67722,35 +66093,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningSummaryTextDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningSummaryTextDeltaEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "delta",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextDeltaEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextDeltaEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextDeltaEvent", "output_index")?,
+            >(&mut object, 2)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextDeltaEvent", "summary_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextDeltaEvent", "delta")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextDeltaEvent", "sequence_number")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -67817,9 +66187,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEventTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -67869,35 +66239,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningSummaryTextDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningSummaryTextDoneEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "text",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextDoneEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextDoneEvent", "output_index")?,
+            >(&mut object, 2)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextDoneEvent", "summary_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextDoneEvent", "text")?,
+            >(&mut object, 3)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextDoneEvent", "sequence_number")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -67964,9 +66333,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEventTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -68016,35 +66385,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningTextDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningTextDeltaEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningTextDeltaEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningTextDeltaEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningTextDeltaEvent", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningTextDeltaEvent", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningTextDeltaEvent", "delta")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningTextDeltaEvent", "sequence_number")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -68107,9 +66475,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -68159,35 +66527,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningTextDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningTextDoneEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "text",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningTextDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningTextDoneEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningTextDoneEvent", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningTextDoneEvent", "content_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningTextDoneEvent", "text")?,
+            >(&mut object, 3)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningTextDoneEvent", "sequence_number")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -68250,9 +66617,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -68302,35 +66669,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseRefusalDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseRefusalDeltaEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseRefusalDeltaEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseRefusalDeltaEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseRefusalDeltaEvent", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseRefusalDeltaEvent", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseRefusalDeltaEvent", "delta")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseRefusalDeltaEvent", "sequence_number")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -68393,9 +66759,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -68445,35 +66811,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseRefusalDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseRefusalDoneEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "refusal",
+                "sequence_number",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseRefusalDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseRefusalDoneEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseRefusalDoneEvent", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseRefusalDoneEvent", "content_index")?,
-            refusal: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseRefusalDoneEvent", "refusal")?,
+            >(&mut object, 3)?,
+            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseRefusalDoneEvent", "sequence_number")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -68536,9 +66901,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -68586,43 +66951,32 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEv
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseShellCallCommandAddedStreamingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseShellCallCommandAddedStreamingEvent",
+            fields: &[
+                "type",
+                "sequence_number",
+                "output_index",
+                "command_index",
+                "command",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallCommandAddedStreamingEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallCommandAddedStreamingEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallCommandAddedStreamingEvent",
-                "output_index",
-            )?,
+            >(&mut object, 2)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallCommandAddedStreamingEvent",
-                "command_index",
-            )?,
-            command: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallCommandAddedStreamingEvent", "command")?,
+            >(&mut object, 3)?,
+            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -68685,9 +67039,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEv
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -68738,47 +67092,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseShellCallCommandDeltaStreamingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseShellCallCommandDeltaStreamingEvent",
+            fields: &[
+                "type",
+                "sequence_number",
+                "output_index",
+                "command_index",
+                "delta",
+                "obfuscation",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallCommandDeltaStreamingEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallCommandDeltaStreamingEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallCommandDeltaStreamingEvent",
-                "output_index",
-            )?,
+            >(&mut object, 2)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallCommandDeltaStreamingEvent",
-                "command_index",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallCommandDeltaStreamingEvent", "delta")?,
-            obfuscation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "obfuscation")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -68841,9 +67182,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -68891,43 +67232,32 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseShellCallCommandDoneStreamingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseShellCallCommandDoneStreamingEvent",
+            fields: &[
+                "type",
+                "sequence_number",
+                "output_index",
+                "command_index",
+                "command",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallCommandDoneStreamingEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallCommandDoneStreamingEvent",
-                "sequence_number",
-            )?,
+            >(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallCommandDoneStreamingEvent",
-                "output_index",
-            )?,
+            >(&mut object, 2)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallCommandDoneStreamingEvent",
-                "command_index",
-            )?,
-            command: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallCommandDoneStreamingEvent", "command")?,
+            >(&mut object, 3)?,
+            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -68990,9 +67320,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -69043,55 +67373,34 @@ for ResponseShellCallOutputContentDeltaStreamingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseShellCallOutputContentDeltaStreamingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseShellCallOutputContentDeltaStreamingEvent",
+            fields: &[
+                "type",
+                "sequence_number",
+                "item_id",
+                "output_index",
+                "command_index",
+                "delta",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallOutputContentDeltaStreamingEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallOutputContentDeltaStreamingEvent",
-                "sequence_number",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallOutputContentDeltaStreamingEvent",
-                "item_id",
-            )?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallOutputContentDeltaStreamingEvent",
-                "output_index",
-            )?,
+            >(&mut object, 3)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallOutputContentDeltaStreamingEvent",
-                "command_index",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallOutputContentDeltaStreamingEvent",
-                "delta",
-            )?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -69160,9 +67469,9 @@ for ResponseShellCallOutputContentDeltaStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -69213,55 +67522,34 @@ for ResponseShellCallOutputContentDoneStreamingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseShellCallOutputContentDoneStreamingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseShellCallOutputContentDoneStreamingEvent",
+            fields: &[
+                "type",
+                "sequence_number",
+                "item_id",
+                "output_index",
+                "command_index",
+                "output",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallOutputContentDoneStreamingEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallOutputContentDoneStreamingEvent",
-                "sequence_number",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallOutputContentDoneStreamingEvent",
-                "item_id",
-            )?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallOutputContentDoneStreamingEvent",
-                "output_index",
-            )?,
+            >(&mut object, 3)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallOutputContentDoneStreamingEvent",
-                "command_index",
-            )?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "ResponseShellCallOutputContentDoneStreamingEvent",
-                "output",
-            )?,
+            >(&mut object, 4)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -69330,9 +67618,9 @@ for ResponseShellCallOutputContentDoneStreamingEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -69423,9 +67711,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -70527,15 +68815,16 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStreamOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseStreamOptions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseStreamOptions",
+            fields: &["include_obfuscation"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             include_obfuscation: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "include_obfuscation")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -70608,39 +68897,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseTextDeltaEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseTextDeltaEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+                "sequence_number",
+                "logprobs",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextDeltaEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextDeltaEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseTextDeltaEvent", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseTextDeltaEvent", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextDeltaEvent", "delta")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseTextDeltaEvent", "sequence_number")?,
-            logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextDeltaEvent", "logprobs")?,
+            >(&mut object, 5)?,
+            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -70703,9 +68989,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -70757,39 +69043,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseTextDoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseTextDoneEvent",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "text",
+                "sequence_number",
+                "logprobs",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextDoneEvent", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextDoneEvent", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseTextDoneEvent", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseTextDoneEvent", "content_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextDoneEvent", "text")?,
+            >(&mut object, 3)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseTextDoneEvent", "sequence_number")?,
-            logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextDoneEvent", "logprobs")?,
+            >(&mut object, 5)?,
+            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -70852,9 +69135,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -70898,16 +69181,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseTextParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseTextParam",
+            fields: &["format", "verbosity"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            verbosity: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "verbosity")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            verbosity: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -71012,9 +69293,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -71056,31 +69337,38 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseUsage",
+            fields: &[
+                "input_tokens",
+                "input_tokens_details",
+                "output_tokens",
+                "output_tokens_details",
+                "total_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseUsage", "input_tokens")?,
+            >(&mut object, 0)?,
             input_tokens_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseUsage", "input_tokens_details")?,
+            >(&mut object, 1)?,
             output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseUsage", "output_tokens")?,
+            >(&mut object, 2)?,
             output_tokens_details: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseUsage", "output_tokens_details")?,
+            >(&mut object, 3)?,
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseUsage", "total_tokens")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -71114,19 +69402,20 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsageInputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseUsageInputTokensDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseUsageInputTokensDetails",
+            fields: &["cached_tokens", "cache_write_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseUsageInputTokensDetails", "cached_tokens")?,
+            >(&mut object, 0)?,
             cache_write_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseUsageInputTokensDetails", "cache_write_tokens")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -71158,15 +69447,16 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsageOutputTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseUsageOutputTokensDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseUsageOutputTokensDetails",
+            fields: &["reasoning_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             reasoning_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseUsageOutputTokensDetails", "reasoning_tokens")?,
+            >(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -71204,27 +69494,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseWebSearchCallCompletedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseWebSearchCallCompletedEvent",
+            fields: &["type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWebSearchCallCompletedEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWebSearchCallCompletedEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWebSearchCallCompletedEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWebSearchCallCompletedEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -71287,9 +69572,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEventType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -71335,27 +69620,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseWebSearchCallInProgressEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseWebSearchCallInProgressEvent",
+            fields: &["type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWebSearchCallInProgressEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWebSearchCallInProgressEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWebSearchCallInProgressEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWebSearchCallInProgressEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -71422,9 +69702,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEventType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -71470,27 +69750,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseWebSearchCallSearchingEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseWebSearchCallSearchingEvent",
+            fields: &["type", "output_index", "item_id", "sequence_number"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWebSearchCallSearchingEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWebSearchCallSearchingEvent", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWebSearchCallSearchingEvent", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWebSearchCallSearchingEvent", "sequence_number")?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -71553,9 +69828,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEventType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -71642,9 +69917,9 @@ impl<'de> ::serde::Deserialize<'de> for ServiceTierEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -71733,9 +70008,9 @@ impl<'de> ::serde::Deserialize<'de> for ServiceTierResponses {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -71773,13 +70048,14 @@ impl<'de> ::serde::Deserialize<'de> for ShellCallOutputDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ShellCallOutputDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ShellCallOutputDelta",
+            fields: &["stdout", "stderr"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field::<_, D::Error>(&mut object, "stdout")?,
-            stderr: crate::runtime::de::field::<_, D::Error>(&mut object, "stderr")?,
+            stdout: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            stderr: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -71811,15 +70087,13 @@ impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SpecificApplyPatchParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SpecificApplyPatchParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SpecificApplyPatchParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -71903,9 +70177,9 @@ impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -71945,15 +70219,13 @@ impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SpecificFunctionShellParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SpecificFunctionShellParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SpecificFunctionShellParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -72037,9 +70309,9 @@ impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -72079,15 +70351,13 @@ impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `SpecificProgrammaticToolCallingParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "SpecificProgrammaticToolCallingParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "SpecificProgrammaticToolCallingParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -72171,9 +70441,9 @@ impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParamType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -72248,47 +70518,43 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TokenCountsBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TokenCountsBody",
+            fields: &[
+                "model",
+                "input",
+                "previous_response_id",
+                "tools",
+                "text",
+                "reasoning",
+                "truncation",
+                "instructions",
+                "personality",
+                "conversation",
+                "tool_choice",
+                "parallel_tool_calls",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             previous_response_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "previous_response_id")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            reasoning: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning")?,
-            truncation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "truncation")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            personality: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "personality")?,
-            conversation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "conversation")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
+            >(&mut object, 2)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            personality: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             parallel_tool_calls: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "parallel_tool_calls")?,
+            >(&mut object, 11)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -72537,19 +70803,17 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `TokenCountsResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "TokenCountsResource",
+            fields: &["object", "input_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "TokenCountsResource", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "TokenCountsResource", "input_tokens")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -72612,9 +70876,9 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -72660,20 +70924,15 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ToolChoiceAllowed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ToolChoiceAllowed",
+            fields: &["type", "mode", "tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolChoiceAllowed", "type")?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, "mode")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolChoiceAllowed", "tools")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -72770,9 +71029,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowedMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -72837,9 +71096,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -72881,19 +71140,14 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustom {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ToolChoiceCustom`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ToolChoiceCustom",
+            fields: &["type", "name"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolChoiceCustom", "type")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ToolChoiceCustom", "name")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -72978,9 +71232,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustomType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -73264,12 +71518,13 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypes {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ToolChoiceTypes`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ToolChoiceTypes",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -73381,9 +71636,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypesType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -73457,9 +71712,9 @@ impl<'de> ::serde::Deserialize<'de> for TruncationEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

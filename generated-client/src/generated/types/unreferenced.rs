@@ -562,9 +562,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantSupportedModels {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -637,9 +637,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -691,30 +691,30 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaComputerToolCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaComputerToolCallOutput",
+            fields: &[
+                "agent",
+                "type",
+                "id",
+                "call_id",
+                "acknowledged_safety_checks",
+                "output",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerToolCallOutput", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerToolCallOutput", "call_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             acknowledged_safety_checks: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "acknowledged_safety_checks")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaComputerToolCallOutput", "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 4)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -897,38 +897,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateModelResponseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaCreateModelResponseProperties`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaCreateModelResponseProperties",
+            fields: &[
+                "metadata",
+                "top_logprobs",
+                "temperature",
+                "top_p",
+                "user",
+                "safety_identifier",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+                "prompt_cache_options",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaCreateModelResponseProperties", "top_logprobs")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            safety_identifier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "safety_identifier")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 1)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 7)?,
             prompt_cache_options: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_options")?,
+            >(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -966,21 +968,16 @@ impl<'de> ::serde::Deserialize<'de> for BetaError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaError",
+            fields: &["code", "message", "param", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaError", "message")?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaError", "type")?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1023,22 +1020,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaErrorPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaErrorPayload`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaErrorPayload",
+            fields: &["type", "code", "message", "param", "headers"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaErrorPayload", "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaErrorPayload", "message")?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
-            headers: crate::runtime::de::field::<_, D::Error>(&mut object, "headers")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            headers: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1072,19 +1064,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaInputAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaInputAudio",
+            fields: &["type", "input_audio"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputAudio", "type")?,
-            input_audio: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "input_audio")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            input_audio: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1151,9 +1138,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1189,16 +1176,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioInputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaInputAudioInputAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaInputAudioInputAudio",
+            fields: &["data", "format"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaInputAudioInputAudio", "data")?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1261,9 +1246,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1329,34 +1314,35 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelResponseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaModelResponseProperties`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaModelResponseProperties",
+            fields: &[
+                "metadata",
+                "top_logprobs",
+                "temperature",
+                "top_p",
+                "user",
+                "safety_identifier",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaModelResponseProperties", "top_logprobs")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            safety_identifier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "safety_identifier")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 1)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1392,23 +1378,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaOutputAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaOutputAudio",
+            fields: &["type", "data", "transcript"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaOutputAudio", "type")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaOutputAudio", "data")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             transcript: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaOutputAudio", "transcript")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1471,9 +1452,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputAudioType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1526,32 +1507,28 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseAudioTranscriptWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseAudioTranscriptWsDelta",
+            fields: &[
+                "agent",
+                "type",
+                "delta",
+                "sequence_number",
+                "stream_id",
+                "response_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseAudioTranscriptWsDelta", "type")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseAudioTranscriptWsDelta", "delta")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseAudioTranscriptWsDelta", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1594,28 +1571,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseAudioTranscriptWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseAudioTranscriptWsDone",
+            fields: &["agent", "type", "sequence_number", "stream_id", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseAudioTranscriptWsDone", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseAudioTranscriptWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            >(&mut object, 2)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1657,28 +1626,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseAudioWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseAudioWsDelta",
+            fields: &["agent", "type", "sequence_number", "delta", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseAudioWsDelta", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseAudioWsDelta", "sequence_number")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseAudioWsDelta", "delta")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1721,28 +1682,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseAudioWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseAudioWsDone",
+            fields: &["agent", "type", "sequence_number", "stream_id", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseAudioWsDone", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseAudioWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            >(&mut object, 2)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1788,44 +1741,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDel
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCodeInterpreterCallCodeWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCodeInterpreterCallCodeWsDelta",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "delta",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeWsDelta", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallCodeWsDelta",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeWsDelta", "item_id")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeWsDelta", "delta")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallCodeWsDelta",
-                "sequence_number",
-            )?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1871,40 +1813,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCodeInterpreterCallCodeWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCodeInterpreterCallCodeWsDone",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "code",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeWsDone", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeWsDone", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeWsDone", "item_id")?,
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallCodeWsDone", "code")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallCodeWsDone",
-                "sequence_number",
-            )?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1948,40 +1883,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInWsProgr
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCodeInterpreterCallInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCodeInterpreterCallInWsProgress",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallInWsProgress", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallInWsProgress",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallInWsProgress", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallInWsProgress",
-                "sequence_number",
-            )?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2025,40 +1951,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsComplet
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCodeInterpreterCallWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCodeInterpreterCallWsCompleted",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallWsCompleted", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallWsCompleted",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallWsCompleted", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallWsCompleted",
-                "sequence_number",
-            )?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2102,40 +2019,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsInterpr
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCodeInterpreterCallWsInterpreting`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCodeInterpreterCallWsInterpreting",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallWsInterpreting", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallWsInterpreting",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCodeInterpreterCallWsInterpreting", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseCodeInterpreterCallWsInterpreting",
-                "sequence_number",
-            )?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2183,37 +2091,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseContentPartWsAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseContentPartWsAdded",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseContentPartWsAdded", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseContentPartWsAdded", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseContentPartWsAdded", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseContentPartWsAdded", "content_index")?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, "part")?,
+            >(&mut object, 4)?,
+            part: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseContentPartWsAdded", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2261,37 +2170,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseContentPartWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseContentPartWsDone",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "sequence_number",
+                "part",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseContentPartWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseContentPartWsDone", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseContentPartWsDone", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseContentPartWsDone", "content_index")?,
+            >(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseContentPartWsDone", "sequence_number")?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, "part")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            part: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2337,36 +2247,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCustomToolCallInputWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCustomToolCallInputWsDelta",
+            fields: &[
+                "agent",
+                "type",
+                "sequence_number",
+                "output_index",
+                "item_id",
+                "delta",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputWsDelta", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputWsDelta", "sequence_number")?,
+            >(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputWsDelta", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputWsDelta", "item_id")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputWsDelta", "delta")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2412,36 +2319,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseCustomToolCallInputWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseCustomToolCallInputWsDone",
+            fields: &[
+                "agent",
+                "type",
+                "sequence_number",
+                "output_index",
+                "item_id",
+                "input",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputWsDone", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputWsDone", "sequence_number")?,
+            >(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputWsDone", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputWsDone", "item_id")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseCustomToolCallInputWsDone", "input")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2485,32 +2389,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFileSearchCallInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFileSearchCallInWsProgress",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFileSearchCallInWsProgress", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFileSearchCallInWsProgress", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFileSearchCallInWsProgress", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFileSearchCallInWsProgress", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2554,32 +2457,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFileSearchCallWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFileSearchCallWsCompleted",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFileSearchCallWsCompleted", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFileSearchCallWsCompleted", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFileSearchCallWsCompleted", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFileSearchCallWsCompleted", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2623,32 +2525,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsSearching {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFileSearchCallWsSearching`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFileSearchCallWsSearching",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFileSearchCallWsSearching", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFileSearchCallWsSearching", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFileSearchCallWsSearching", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFileSearchCallWsSearching", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2694,40 +2595,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDelta
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFunctionCallArgumentsWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFunctionCallArgumentsWsDelta",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "sequence_number",
+                "delta",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsWsDelta", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsWsDelta", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsWsDelta", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseFunctionCallArgumentsWsDelta",
-                "sequence_number",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsWsDelta", "delta")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2775,44 +2669,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDone 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseFunctionCallArgumentsWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseFunctionCallArgumentsWsDone",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "name",
+                "output_index",
+                "sequence_number",
+                "arguments",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsWsDone", "item_id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsWsDone", "name")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsWsDone", "output_index")?,
+            >(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseFunctionCallArgumentsWsDone",
-                "sequence_number",
-            )?,
+            >(&mut object, 5)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseFunctionCallArgumentsWsDone", "arguments")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2856,32 +2744,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseImageGenCallInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseImageGenCallInWsProgress",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallInWsProgress", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallInWsProgress", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallInWsProgress", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallInWsProgress", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2941,58 +2828,49 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialWsImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseImageGenCallPartialWsImage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseImageGenCallPartialWsImage",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "partial_image_index",
+                "partial_image_b64",
+                "size",
+                "quality",
+                "background",
+                "output_format",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallPartialWsImage", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallPartialWsImage", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallPartialWsImage", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallPartialWsImage", "sequence_number")?,
+            >(&mut object, 4)?,
             partial_image_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseImageGenCallPartialWsImage",
-                "partial_image_index",
-            )?,
+            >(&mut object, 5)?,
             partial_image_b64: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseImageGenCallPartialWsImage",
-                "partial_image_b64",
-            )?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3036,32 +2914,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseImageGenCallWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseImageGenCallWsCompleted",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "sequence_number",
+                "item_id",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallWsCompleted", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallWsCompleted", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallWsCompleted", "sequence_number")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallWsCompleted", "item_id")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3105,32 +2982,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsGenerating {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseImageGenCallWsGenerating`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseImageGenCallWsGenerating",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallWsGenerating", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallWsGenerating", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseImageGenCallWsGenerating", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseImageGenCallWsGenerating", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3172,25 +3048,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseInWsProgress",
+            fields: &["agent", "type", "response", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseInWsProgress", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseInWsProgress", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3229,27 +3100,22 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectCreatedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseInjectCreatedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseInjectCreatedEvent",
+            fields: &["type", "response_id", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseInjectCreatedEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseInjectCreatedEvent", "response_id")?,
+            >(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseInjectCreatedEvent", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3312,9 +3178,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectCreatedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3358,23 +3224,18 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseInjectEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseInjectEvent",
+            fields: &["type", "response_id", "input"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseInjectEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseInjectEvent", "response_id")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseInjectEvent", "input")?,
+            >(&mut object, 1)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3437,9 +3298,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3490,32 +3351,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseInjectFailedEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseInjectFailedEvent",
+            fields: &[
+                "type",
+                "response_id",
+                "input",
+                "error",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseInjectFailedEvent", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseInjectFailedEvent", "response_id")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseInjectFailedEvent", "input")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            >(&mut object, 1)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseInjectFailedEvent", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3582,9 +3442,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3620,16 +3480,14 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseInjectFailedEventError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseInjectFailedEventError",
+            fields: &["code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseInjectFailedEventError", "message")?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3692,9 +3550,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3748,36 +3606,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpCallArgumentsWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpCallArgumentsWsDelta",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "delta",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsWsDelta", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsWsDelta", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsWsDelta", "item_id")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsWsDelta", "delta")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsWsDelta", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3823,36 +3678,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpCallArgumentsWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpCallArgumentsWsDone",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "arguments",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsWsDone", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsWsDone", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsWsDone", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsWsDone", "arguments")?,
+            >(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallArgumentsWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3896,32 +3751,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpCallInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpCallInWsProgress",
+            fields: &[
+                "agent",
+                "type",
+                "sequence_number",
+                "output_index",
+                "item_id",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallInWsProgress", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallInWsProgress", "sequence_number")?,
+            >(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallInWsProgress", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallInWsProgress", "item_id")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3965,32 +3819,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpCallWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpCallWsCompleted",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallWsCompleted", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallWsCompleted", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallWsCompleted", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallWsCompleted", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4034,32 +3887,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpCallWsFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpCallWsFailed",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallWsFailed", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpCallWsFailed", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallWsFailed", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpCallWsFailed", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4103,32 +3955,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpListToolsInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpListToolsInWsProgress",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpListToolsInWsProgress", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpListToolsInWsProgress", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpListToolsInWsProgress", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpListToolsInWsProgress", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4172,32 +4023,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpListToolsWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpListToolsWsCompleted",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpListToolsWsCompleted", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpListToolsWsCompleted", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpListToolsWsCompleted", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpListToolsWsCompleted", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4241,32 +4091,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseMcpListToolsWsFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseMcpListToolsWsFailed",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpListToolsWsFailed", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseMcpListToolsWsFailed", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpListToolsWsFailed", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseMcpListToolsWsFailed", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4310,29 +4159,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseOutputItemWsAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseOutputItemWsAdded",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "sequence_number",
+                "item",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseOutputItemWsAdded", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseOutputItemWsAdded", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseOutputItemWsAdded", "sequence_number")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4376,29 +4227,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseOutputItemWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseOutputItemWsDone",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "sequence_number",
+                "item",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseOutputItemWsDone", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseOutputItemWsDone", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseOutputItemWsDone", "sequence_number")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4448,52 +4301,43 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationWsAdded 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseOutputTextAnnotationWsAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseOutputTextAnnotationWsAdded",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "annotation_index",
+                "sequence_number",
+                "annotation",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseOutputTextAnnotationWsAdded", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseOutputTextAnnotationWsAdded", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseOutputTextAnnotationWsAdded", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseOutputTextAnnotationWsAdded", "content_index")?,
+            >(&mut object, 4)?,
             annotation_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseOutputTextAnnotationWsAdded",
-                "annotation_index",
-            )?,
+            >(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseOutputTextAnnotationWsAdded",
-                "sequence_number",
-            )?,
-            annotation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "annotation")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            annotation: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4547,31 +4391,35 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseProperties`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseProperties",
+            fields: &[
+                "previous_response_id",
+                "model",
+                "background",
+                "max_tool_calls",
+                "text",
+                "tools",
+                "tool_choice",
+                "prompt",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             previous_response_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "previous_response_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
+            >(&mut object, 0)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             max_tool_calls: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseProperties", "max_tool_calls")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            >(&mut object, 3)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4619,44 +4467,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsAdded 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningSummaryPartWsAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningSummaryPartWsAdded",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "sequence_number",
+                "part",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartWsAdded", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartWsAdded", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartWsAdded", "output_index")?,
+            >(&mut object, 3)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartWsAdded", "summary_index")?,
+            >(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseReasoningSummaryPartWsAdded",
-                "sequence_number",
-            )?,
-            part: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartWsAdded", "part")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4709,41 +4551,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningSummaryPartWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningSummaryPartWsDone",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "status",
+                "sequence_number",
+                "part",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartWsDone", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartWsDone", "output_index")?,
+            >(&mut object, 3)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartWsDone", "summary_index")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartWsDone", "sequence_number")?,
-            part: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryPartWsDone", "part")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4792,44 +4633,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDelta 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningSummaryTextWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningSummaryTextWsDelta",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "delta",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextWsDelta", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextWsDelta", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextWsDelta", "output_index")?,
+            >(&mut object, 3)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextWsDelta", "summary_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextWsDelta", "delta")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseReasoningSummaryTextWsDelta",
-                "sequence_number",
-            )?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4877,40 +4712,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningSummaryTextWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningSummaryTextWsDone",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "text",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextWsDone", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextWsDone", "output_index")?,
+            >(&mut object, 3)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextWsDone", "summary_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextWsDone", "text")?,
+            >(&mut object, 4)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningSummaryTextWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4958,40 +4791,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningTextWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningTextWsDelta",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningTextWsDelta", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningTextWsDelta", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningTextWsDelta", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningTextWsDelta", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningTextWsDelta", "delta")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningTextWsDelta", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5039,40 +4870,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseReasoningTextWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseReasoningTextWsDone",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "text",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningTextWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningTextWsDone", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningTextWsDone", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningTextWsDone", "content_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseReasoningTextWsDone", "text")?,
+            >(&mut object, 4)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseReasoningTextWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5120,40 +4949,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseRefusalWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseRefusalWsDelta",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseRefusalWsDelta", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseRefusalWsDelta", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseRefusalWsDelta", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseRefusalWsDelta", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseRefusalWsDelta", "delta")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseRefusalWsDelta", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5201,40 +5028,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseRefusalWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseRefusalWsDone",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "refusal",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseRefusalWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseRefusalWsDone", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseRefusalWsDone", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseRefusalWsDone", "content_index")?,
-            refusal: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseRefusalWsDone", "refusal")?,
+            >(&mut object, 4)?,
+            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseRefusalWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5280,36 +5105,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseShellCallCommandWsAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseShellCallCommandWsAdded",
+            fields: &[
+                "type",
+                "sequence_number",
+                "agent",
+                "output_index",
+                "command_index",
+                "command",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsAdded", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsAdded", "sequence_number")?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
+            >(&mut object, 1)?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsAdded", "output_index")?,
+            >(&mut object, 3)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsAdded", "command_index")?,
-            command: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsAdded", "command")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5358,40 +5183,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseShellCallCommandWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseShellCallCommandWsDelta",
+            fields: &[
+                "type",
+                "sequence_number",
+                "agent",
+                "output_index",
+                "command_index",
+                "delta",
+                "obfuscation",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsDelta", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsDelta", "sequence_number")?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
+            >(&mut object, 1)?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsDelta", "output_index")?,
+            >(&mut object, 3)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsDelta", "command_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsDelta", "delta")?,
-            obfuscation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "obfuscation")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5437,36 +5260,36 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseShellCallCommandWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseShellCallCommandWsDone",
+            fields: &[
+                "type",
+                "sequence_number",
+                "agent",
+                "output_index",
+                "command_index",
+                "command",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsDone", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsDone", "sequence_number")?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
+            >(&mut object, 1)?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsDone", "output_index")?,
+            >(&mut object, 3)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsDone", "command_index")?,
-            command: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallCommandWsDone", "command")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5514,48 +5337,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDelt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseShellCallOutputContentWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseShellCallOutputContentWsDelta",
+            fields: &[
+                "type",
+                "sequence_number",
+                "agent",
+                "item_id",
+                "output_index",
+                "command_index",
+                "delta",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallOutputContentWsDelta", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentWsDelta",
-                "sequence_number",
-            )?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallOutputContentWsDelta", "item_id")?,
+            >(&mut object, 1)?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseShellCallOutputContentWsDelta", "output_index")?,
+            >(&mut object, 4)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentWsDelta",
-                "command_index",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallOutputContentWsDelta", "delta")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5603,44 +5416,38 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDone
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseShellCallOutputContentWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseShellCallOutputContentWsDone",
+            fields: &[
+                "type",
+                "sequence_number",
+                "agent",
+                "item_id",
+                "output_index",
+                "command_index",
+                "output",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallOutputContentWsDone", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponseShellCallOutputContentWsDone",
-                "sequence_number",
-            )?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallOutputContentWsDone", "item_id")?,
+            >(&mut object, 1)?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseShellCallOutputContentWsDone", "output_index")?,
+            >(&mut object, 4)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseShellCallOutputContentWsDone", "command_index")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseShellCallOutputContentWsDone", "output")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5690,44 +5497,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseTextWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseTextWsDelta",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+                "sequence_number",
+                "logprobs",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextWsDelta", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextWsDelta", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseTextWsDelta", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseTextWsDelta", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextWsDelta", "delta")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseTextWsDelta", "sequence_number")?,
-            logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextWsDelta", "logprobs")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5777,44 +5580,40 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseTextWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseTextWsDone",
+            fields: &[
+                "agent",
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "text",
+                "sequence_number",
+                "logprobs",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextWsDone", "item_id")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseTextWsDone", "output_index")?,
+            >(&mut object, 3)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseTextWsDone", "content_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextWsDone", "text")?,
+            >(&mut object, 4)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseTextWsDone", "sequence_number")?,
-            logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseTextWsDone", "logprobs")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 6)?,
+            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5858,32 +5657,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseWebSearchCallInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseWebSearchCallInWsProgress",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWebSearchCallInWsProgress", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWebSearchCallInWsProgress", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWebSearchCallInWsProgress", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWebSearchCallInWsProgress", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5927,32 +5725,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseWebSearchCallWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseWebSearchCallWsCompleted",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWebSearchCallWsCompleted", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWebSearchCallWsCompleted", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWebSearchCallWsCompleted", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWebSearchCallWsCompleted", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -5996,32 +5793,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsSearching {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseWebSearchCallWsSearching`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseWebSearchCallWsSearching",
+            fields: &[
+                "agent",
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWebSearchCallWsSearching", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWebSearchCallWsSearching", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWebSearchCallWsSearching", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWebSearchCallWsSearching", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6063,25 +5859,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseWsCompleted",
+            fields: &["agent", "type", "response", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWsCompleted", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWsCompleted", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6123,25 +5914,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseWsCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseWsCreated",
+            fields: &["agent", "type", "response", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWsCreated", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWsCreated", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6187,32 +5973,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseWsError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseWsError",
+            fields: &["agent", "type", "status", "sequence_number", "error", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWsError", "type")?,
-            status: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWsError", "status")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            status: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWsError", "sequence_number")?,
-            error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWsError", "error")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6275,9 +6050,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -6327,25 +6102,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseWsFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseWsFailed",
+            fields: &["agent", "type", "sequence_number", "response", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWsFailed", "type")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWsFailed", "sequence_number")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6387,25 +6157,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsIncomplete {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseWsIncomplete`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseWsIncomplete",
+            fields: &["agent", "type", "response", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWsIncomplete", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWsIncomplete", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6447,25 +6212,20 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsQueued {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponseWsQueued`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponseWsQueued",
+            fields: &["agent", "type", "response", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, "agent")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponseWsQueued", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponseWsQueued", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6676,118 +6436,105 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponsesClientEventResponseCreate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponsesClientEventResponseCreate",
+            fields: &[
+                "type",
+                "stream_id",
+                "metadata",
+                "top_logprobs",
+                "temperature",
+                "top_p",
+                "user",
+                "safety_identifier",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+                "prompt_cache_options",
+                "previous_response_id",
+                "model",
+                "background",
+                "max_tool_calls",
+                "text",
+                "tools",
+                "tool_choice",
+                "prompt",
+                "service_tier",
+                "truncation",
+                "reasoning",
+                "input",
+                "include",
+                "parallel_tool_calls",
+                "store",
+                "instructions",
+                "moderation",
+                "stream",
+                "stream_options",
+                "conversation",
+                "context_management",
+                "max_output_tokens",
+                "multi_agent",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "BetaResponsesClientEventResponseCreate", "type")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponsesClientEventResponseCreate", "top_logprobs")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            safety_identifier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "safety_identifier")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 3)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 9)?,
             prompt_cache_options: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_options")?,
+            >(&mut object, 10)?,
             previous_response_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "previous_response_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
+            >(&mut object, 11)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
             max_tool_calls: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "BetaResponsesClientEventResponseCreate", "max_tool_calls")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            service_tier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_tier")?,
-            truncation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "truncation")?,
-            reasoning: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
+            >(&mut object, 14)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
+            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
+            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
+            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 22)?,
+            include: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
             parallel_tool_calls: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "parallel_tool_calls")?,
-            store: crate::runtime::de::field::<_, D::Error>(&mut object, "store")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
-            stream_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_options")?,
-            conversation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "conversation")?,
+            >(&mut object, 24)?,
+            store: crate::runtime::de::field::<_, D::Error>(&mut object, 25)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
+            stream_options: crate::runtime::de::field::<_, D::Error>(&mut object, 29)?,
+            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 30)?,
             context_management: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "context_management")?,
+            >(&mut object, 31)?,
             max_output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "BetaResponsesClientEventResponseCreate",
-                "max_output_tokens",
-            )?,
-            multi_agent: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "multi_agent")?,
+            >(&mut object, 32)?,
+            multi_agent: crate::runtime::de::field::<_, D::Error>(&mut object, 33)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -6850,9 +6597,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreateTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -7999,15 +7746,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesWebSocketStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `BetaResponsesWebSocketStreamEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "BetaResponsesWebSocketStreamEvent",
+            fields: &["stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             variant: crate::runtime::de::whole::<_, D::Error>(&object)?,
         })
     }
@@ -9165,9 +8910,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9252,9 +8997,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9290,19 +9035,14 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CodeInterpreterFileOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CodeInterpreterFileOutput",
+            fields: &["type", "files"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CodeInterpreterFileOutput", "type")?,
-            files: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CodeInterpreterFileOutput", "files")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            files: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9336,19 +9076,17 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputFilesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CodeInterpreterFileOutputFilesItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CodeInterpreterFileOutputFilesItem",
+            fields: &["mime_type", "file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             mime_type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CodeInterpreterFileOutputFilesItem", "mime_type")?,
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CodeInterpreterFileOutputFilesItem", "file_id")?,
+            >(&mut object, 0)?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9411,9 +9149,9 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9455,19 +9193,14 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CodeInterpreterTextOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CodeInterpreterTextOutput",
+            fields: &["type", "logs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CodeInterpreterTextOutput", "type")?,
-            logs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CodeInterpreterTextOutput", "logs")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9530,9 +9263,9 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9611,9 +9344,9 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -9662,29 +9395,28 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ComputerToolCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ComputerToolCallOutput",
+            fields: &[
+                "type",
+                "id",
+                "call_id",
+                "acknowledged_safety_checks",
+                "output",
+                "status",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerToolCallOutput", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerToolCallOutput", "call_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             acknowledged_safety_checks: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "acknowledged_safety_checks")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ComputerToolCallOutput", "output")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 3)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9726,35 +9458,28 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ContainerFileCitationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ContainerFileCitationParam",
+            fields: &[
+                "type",
+                "start_index",
+                "end_index",
+                "container_id",
+                "file_id",
+                "filename",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileCitationParam", "type")?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileCitationParam", "start_index")?,
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileCitationParam", "end_index")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             container_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ContainerFileCitationParam", "container_id")?,
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileCitationParam", "file_id")?,
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ContainerFileCitationParam", "filename")?,
+            >(&mut object, 3)?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -9817,9 +9542,9 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10010,38 +9735,40 @@ impl<'de> ::serde::Deserialize<'de> for CreateModelResponseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateModelResponseProperties`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateModelResponseProperties",
+            fields: &[
+                "metadata",
+                "top_logprobs",
+                "temperature",
+                "top_p",
+                "user",
+                "safety_identifier",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+                "prompt_cache_options",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "CreateModelResponseProperties", "top_logprobs")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            safety_identifier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "safety_identifier")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 1)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 7)?,
             prompt_cache_options: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_options")?,
+            >(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10080,19 +9807,14 @@ impl<'de> ::serde::Deserialize<'de> for DoneEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DoneEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DoneEvent",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DoneEvent", "event")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DoneEvent", "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10156,9 +9878,9 @@ impl<'de> ::serde::Deserialize<'de> for DoneEventData {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10229,9 +9951,9 @@ impl<'de> ::serde::Deserialize<'de> for DoneEventEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10273,19 +9995,14 @@ impl<'de> ::serde::Deserialize<'de> for DragPoint {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DragPoint`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DragPoint",
+            fields: &["x", "y"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            x: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "DragPoint", "x")?,
-            y: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "DragPoint", "y")?,
+            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10323,18 +10040,16 @@ impl<'de> ::serde::Deserialize<'de> for Error {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(deserializer, "an object `Error`")?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Error",
+            fields: &["code", "message", "param", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Error", "message")?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Error", "type")?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10368,19 +10083,14 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ErrorEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ErrorEvent",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ErrorEvent", "event")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ErrorEvent", "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10443,9 +10153,9 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEventEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10496,22 +10206,17 @@ impl<'de> ::serde::Deserialize<'de> for ErrorPayload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ErrorPayload`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ErrorPayload",
+            fields: &["type", "code", "message", "param", "headers"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ErrorPayload", "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ErrorPayload", "message")?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
-            headers: crate::runtime::de::field::<_, D::Error>(&mut object, "headers")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            headers: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10543,15 +10248,13 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ErrorResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ErrorResponse",
+            fields: &["error"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ErrorResponse", "error")?,
+            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10589,27 +10292,16 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FileCitationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FileCitationParam",
+            fields: &["type", "index", "file_id", "filename"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileCitationParam", "type")?,
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FileCitationParam", "index")?,
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileCitationParam", "file_id")?,
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FileCitationParam", "filename")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10672,9 +10364,9 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10740,31 +10432,29 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneChatCompletionRequestAssistantMe
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `FineTuneChatCompletionRequestAssistantMessage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "FineTuneChatCompletionRequestAssistantMessage",
+            fields: &[
+                "weight",
+                "content",
+                "refusal",
+                "role",
+                "name",
+                "audio",
+                "tool_calls",
+                "function_call",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            weight: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuneChatCompletionRequestAssistantMessage", "weight")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "FineTuneChatCompletionRequestAssistantMessage", "role")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_calls")?,
-            function_call: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "function_call")?,
+            weight: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            tool_calls: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            function_call: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10800,23 +10490,15 @@ impl<'de> ::serde::Deserialize<'de> for LogProbProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `LogProbProperties`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "LogProbProperties",
+            fields: &["token", "logprob", "bytes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LogProbProperties", "token")?,
-            logprob: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LogProbProperties", "logprob")?,
-            bytes: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "LogProbProperties", "bytes")?,
+            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            bytes: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10855,23 +10537,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaContentImageFileObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaContentImageFileObject",
+            fields: &["index", "type", "image_file"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaContentImageFileObject", "index")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaContentImageFileObject", "type")?,
-            image_file: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_file")?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            image_file: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -10942,9 +10616,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectDetail
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -10982,13 +10656,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectImageF
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaContentImageFileObjectImageFile`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaContentImageFileObjectImageFile",
+            fields: &["file_id", "detail"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11051,9 +10726,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11100,23 +10775,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaContentImageUrlObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaContentImageUrlObject",
+            fields: &["index", "type", "image_url"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaContentImageUrlObject", "index")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaContentImageUrlObject", "type")?,
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11187,9 +10854,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectDetail 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11227,13 +10894,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectImageUr
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaContentImageUrlObjectImageUrl`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaContentImageUrlObjectImageUrl",
+            fields: &["url", "detail"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, "url")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
+            url: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11296,9 +10964,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11343,20 +11011,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaContentRefusalObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaContentRefusalObject",
+            fields: &["index", "type", "refusal"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaContentRefusalObject", "index")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaContentRefusalObject", "type")?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, "refusal")?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11419,9 +11082,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11478,48 +11141,25 @@ for MessageDeltaContentTextAnnotationsFileCitationObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaContentTextAnnotationsFileCitationObject`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "MessageDeltaContentTextAnnotationsFileCitationObject",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaContentTextAnnotationsFileCitationObject",
+            fields: &[
                 "index",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "MessageDeltaContentTextAnnotationsFileCitationObject",
                 "type",
-            )?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            file_citation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_citation")?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "MessageDeltaContentTextAnnotationsFileCitationObject",
+                "text",
+                "file_citation",
                 "start_index",
-            )?,
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "MessageDeltaContentTextAnnotationsFileCitationObject",
                 "end_index",
-            )?,
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            file_citation: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11584,9 +11224,9 @@ for MessageDeltaContentTextAnnotationsFileCitationObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11645,40 +11285,18 @@ for MessageDeltaContentTextAnnotationsFilePathObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaContentTextAnnotationsFilePathObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaContentTextAnnotationsFilePathObject",
+            fields: &["index", "type", "text", "file_path", "start_index", "end_index"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaContentTextAnnotationsFilePathObject", "index")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaContentTextAnnotationsFilePathObject", "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            file_path: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "file_path")?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "MessageDeltaContentTextAnnotationsFilePathObject",
-                "start_index",
-            )?,
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "MessageDeltaContentTextAnnotationsFilePathObject",
-                "end_index",
-            )?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            file_path: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11712,12 +11330,13 @@ for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaContentTextAnnotationsFilePathObjectFilePath`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaContentTextAnnotationsFilePathObjectFilePath",
+            fields: &["file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11783,9 +11402,9 @@ for MessageDeltaContentTextAnnotationsFilePathObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -11830,20 +11449,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaContentTextObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaContentTextObject",
+            fields: &["index", "type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaContentTextObject", "index")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaContentTextObject", "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -11951,16 +11565,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectText {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaContentTextObjectText`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaContentTextObjectText",
+            fields: &["value", "annotations"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
-            annotations: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "annotations")?,
+            value: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            annotations: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12023,9 +11635,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12069,23 +11681,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaObject",
+            fields: &["id", "object", "delta"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaObject", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaObject", "object")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageDeltaObject", "delta")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12221,13 +11825,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaObjectDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaObjectDelta",
+            fields: &["role", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12290,9 +11895,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12367,9 +11972,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12408,13 +12013,14 @@ for MessageDeltaTextAnnotationsFileCitationObjectFileCitation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageDeltaTextAnnotationsFileCitationObjectFileCitation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageDeltaTextAnnotationsFileCitationObjectFileCitation",
+            fields: &["file_id", "quote"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
-            quote: crate::runtime::de::field::<_, D::Error>(&mut object, "quote")?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            quote: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12575,16 +12181,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCompleted
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageStreamEventThreadMessageCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageStreamEventThreadMessageCompleted",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageStreamEventThreadMessageCompleted", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12647,9 +12251,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCompleted
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12691,16 +12295,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageStreamEventThreadMessageCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageStreamEventThreadMessageCreated",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageStreamEventThreadMessageCreated", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12763,9 +12365,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCreatedEv
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12807,19 +12409,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageStreamEventThreadMessageDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageStreamEventThreadMessageDelta",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageStreamEventThreadMessageDelta", "event")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageStreamEventThreadMessageDelta", "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12882,9 +12479,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageDeltaEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -12926,16 +12523,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageInProgres
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageStreamEventThreadMessageInProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageStreamEventThreadMessageInProgress",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageStreamEventThreadMessageInProgress", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -12998,9 +12593,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageInProgres
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13042,16 +12637,14 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageIncomplet
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `MessageStreamEventThreadMessageIncomplete`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "MessageStreamEventThreadMessageIncomplete",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "MessageStreamEventThreadMessageIncomplete", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13114,9 +12707,9 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageIncomplet
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13281,34 +12874,35 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ModelResponseProperties`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ModelResponseProperties",
+            fields: &[
+                "metadata",
+                "top_logprobs",
+                "temperature",
+                "top_p",
+                "user",
+                "safety_identifier",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ModelResponseProperties", "top_logprobs")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            safety_identifier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "safety_identifier")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 1)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13344,23 +12938,18 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `OutputAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "OutputAudio",
+            fields: &["type", "data", "transcript"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OutputAudio", "type")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OutputAudio", "data")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             transcript: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "OutputAudio", "transcript")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13423,9 +13012,9 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudioType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13473,21 +13062,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemC
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaClientEventConversationItemCreate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaClientEventConversationItemCreate",
+            fields: &["event_id", "type", "previous_item_id", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventConversationItemCreate", "type")?,
-            previous_item_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "previous_item_id")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13551,9 +13135,9 @@ for RealtimeBetaClientEventConversationItemCreateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13598,20 +13182,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemD
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaClientEventConversationItemDelete`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaClientEventConversationItemDelete",
+            fields: &["event_id", "type", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventConversationItemDelete", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventConversationItemDelete", "item_id")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13675,9 +13254,9 @@ for RealtimeBetaClientEventConversationItemDeleteType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13722,24 +13301,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemR
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaClientEventConversationItemRetrieve`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaClientEventConversationItemRetrieve",
+            fields: &["event_id", "type", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventConversationItemRetrieve", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaClientEventConversationItemRetrieve",
-                "item_id",
-            )?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13803,9 +13373,9 @@ for RealtimeBetaClientEventConversationItemRetrieveType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13854,40 +13424,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaClientEventConversationItemTruncate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaClientEventConversationItemTruncate",
+            fields: &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventConversationItemTruncate", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaClientEventConversationItemTruncate",
-                "item_id",
-            )?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaClientEventConversationItemTruncate",
-                "content_index",
-            )?,
+            >(&mut object, 3)?,
             audio_end_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaClientEventConversationItemTruncate",
-                "audio_end_ms",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -13951,9 +13504,9 @@ for RealtimeBetaClientEventConversationItemTruncateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -13998,20 +13551,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferA
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaClientEventInputAudioBufferAppend`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaClientEventInputAudioBufferAppend",
+            fields: &["event_id", "type", "audio"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventInputAudioBufferAppend", "type")?,
-            audio: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventInputAudioBufferAppend", "audio")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            audio: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14075,9 +13623,9 @@ for RealtimeBetaClientEventInputAudioBufferAppendType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14120,16 +13668,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaClientEventInputAudioBufferClear`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaClientEventInputAudioBufferClear",
+            fields: &["event_id", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventInputAudioBufferClear", "type")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14193,9 +13739,9 @@ for RealtimeBetaClientEventInputAudioBufferClearType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14238,16 +13784,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaClientEventInputAudioBufferCommit`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaClientEventInputAudioBufferCommit",
+            fields: &["event_id", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventInputAudioBufferCommit", "type")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14311,9 +13855,9 @@ for RealtimeBetaClientEventInputAudioBufferCommitType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14356,16 +13900,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventOutputAudioBuffer
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaClientEventOutputAudioBufferClear`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaClientEventOutputAudioBufferClear",
+            fields: &["event_id", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventOutputAudioBufferClear", "type")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14429,9 +13971,9 @@ for RealtimeBetaClientEventOutputAudioBufferClearType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14477,20 +14019,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaClientEventResponseCancel`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaClientEventResponseCancel",
+            fields: &["event_id", "type", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventResponseCancel", "type")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14553,9 +14090,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancelTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14601,17 +14138,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaClientEventResponseCreate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaClientEventResponseCreate",
+            fields: &["event_id", "type", "response"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventResponseCreate", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14674,9 +14209,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCreateTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14721,20 +14256,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventSessionUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaClientEventSessionUpdate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaClientEventSessionUpdate",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventSessionUpdate", "type")?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventSessionUpdate", "session")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14797,9 +14327,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventSessionUpdateType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -14845,24 +14375,15 @@ for RealtimeBetaClientEventTranscriptionSessionUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaClientEventTranscriptionSessionUpdate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaClientEventTranscriptionSessionUpdate",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaClientEventTranscriptionSessionUpdate", "type")?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaClientEventTranscriptionSessionUpdate",
-                "session",
-            )?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -14927,9 +14448,9 @@ for RealtimeBetaClientEventTranscriptionSessionUpdateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15012,42 +14533,45 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaResponse",
+            fields: &[
+                "id",
+                "object",
+                "status",
+                "status_details",
+                "output",
+                "metadata",
+                "usage",
+                "conversation_id",
+                "voice",
+                "modalities",
+                "output_audio_format",
+                "temperature",
+                "max_output_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            status_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "status_details")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            conversation_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "conversation_id")?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
-            modalities: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "modalities")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            status_details: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            conversation_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             output_audio_format: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "output_audio_format")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
+            >(&mut object, 10)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
             max_output_tokens: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "max_output_tokens")?,
+            >(&mut object, 12)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15087,23 +14611,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCachedTokensDetails 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaResponseCachedTokensDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaResponseCachedTokensDetails",
+            fields: &["text_tokens", "image_tokens", "audio_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaResponseCachedTokensDetails", "text_tokens")?,
+            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
             image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaResponseCachedTokensDetails", "image_tokens")?,
+            >(&mut object, 1)?,
             audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaResponseCachedTokensDetails", "audio_tokens")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15181,44 +14703,40 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParams {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaResponseCreateParams`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaResponseCreateParams",
+            fields: &[
+                "modalities",
+                "instructions",
+                "voice",
+                "output_audio_format",
+                "tools",
+                "tool_choice",
+                "temperature",
+                "max_output_tokens",
+                "conversation",
+                "metadata",
+                "prompt",
+                "input",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            modalities: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "modalities")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
+            modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             output_audio_format: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "output_audio_format")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            max_output_tokens: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "max_output_tokens")?,
-            conversation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "conversation")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            >(&mut object, 3)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            max_output_tokens: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15425,9 +14943,9 @@ for RealtimeBetaResponseCreateParamsMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15502,9 +15020,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsModaliti
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15578,9 +15096,9 @@ for RealtimeBetaResponseCreateParamsOutputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15755,21 +15273,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolsIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaResponseCreateParamsToolsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaResponseCreateParamsToolsItem",
+            fields: &["type", "name", "description", "parameters"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            parameters: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "parameters")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15833,9 +15346,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolsIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -15879,13 +15392,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaResponseError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaResponseError",
+            fields: &["type", "code"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -15932,31 +15446,35 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseInputTokenDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaResponseInputTokenDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaResponseInputTokenDetails",
+            fields: &[
+                "cached_tokens",
+                "text_tokens",
+                "image_tokens",
+                "audio_tokens",
+                "cached_tokens_details",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaResponseInputTokenDetails", "cached_tokens")?,
-            text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaResponseInputTokenDetails", "text_tokens")?,
+            >(&mut object, 0)?,
+            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaResponseInputTokenDetails", "image_tokens")?,
+            >(&mut object, 2)?,
             audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaResponseInputTokenDetails", "audio_tokens")?,
+            >(&mut object, 3)?,
             cached_tokens_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "cached_tokens_details")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16110,9 +15628,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16187,9 +15705,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16254,9 +15772,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16335,9 +15853,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseOutputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16375,19 +15893,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseOutputTokenDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaResponseOutputTokenDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaResponseOutputTokenDetails",
+            fields: &["text_tokens", "audio_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaResponseOutputTokenDetails", "text_tokens")?,
+            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
             audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaResponseOutputTokenDetails", "audio_tokens")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16462,9 +15978,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16545,9 +16061,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16588,14 +16104,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatusDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaResponseStatusDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaResponseStatusDetails",
+            fields: &["type", "reason", "error"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16670,9 +16187,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatusDetailsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16723,31 +16240,38 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaResponseUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaResponseUsage",
+            fields: &[
+                "total_tokens",
+                "input_tokens",
+                "output_tokens",
+                "input_token_details",
+                "output_token_details",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaResponseUsage", "total_tokens")?,
+            >(&mut object, 0)?,
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaResponseUsage", "input_tokens")?,
+            >(&mut object, 1)?,
             output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaResponseUsage", "output_tokens")?,
+            >(&mut object, 2)?,
             input_token_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_token_details")?,
+            >(&mut object, 3)?,
             output_token_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "output_token_details")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16786,28 +16310,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemC
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventConversationItemCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventConversationItemCreated",
+            fields: &["event_id", "type", "previous_item_id", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventConversationItemCreated",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventConversationItemCreated", "type")?,
-            previous_item_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "previous_item_id")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -16871,9 +16383,9 @@ for RealtimeBetaServerEventConversationItemCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -16917,27 +16429,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemD
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventConversationItemDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventConversationItemDeleted",
+            fields: &["event_id", "type", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventConversationItemDeleted",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventConversationItemDeleted", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventConversationItemDeleted", "item_id")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17001,9 +16501,9 @@ for RealtimeBetaServerEventConversationItemDeletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17048,24 +16548,15 @@ for RealtimeBetaServerEventConversationItemRetrieved {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventConversationItemRetrieved`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventConversationItemRetrieved",
+            fields: &["event_id", "type", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventConversationItemRetrieved",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventConversationItemRetrieved", "type")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17130,9 +16621,9 @@ for RealtimeBetaServerEventConversationItemRetrievedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17181,47 +16672,23 @@ for RealtimeBetaServerEventConversationItemTruncated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventConversationItemTruncated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventConversationItemTruncated",
+            fields: &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventConversationItemTruncated",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventConversationItemTruncated", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventConversationItemTruncated",
-                "item_id",
-            )?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventConversationItemTruncated",
-                "content_index",
-            )?,
+            >(&mut object, 3)?,
             audio_end_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventConversationItemTruncated",
-                "audio_end_ms",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17286,9 +16753,9 @@ for RealtimeBetaServerEventConversationItemTruncatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17332,23 +16799,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventError",
+            fields: &["event_id", "type", "error"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventError", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventError", "type")?,
-            error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventError", "error")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17391,22 +16850,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventErrorError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventErrorError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventErrorError",
+            fields: &["type", "code", "message", "param", "event_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventErrorError", "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventErrorError", "message")?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17469,9 +16923,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17548,9 +17002,9 @@ for RealtimeBetaServerEventFunctionCallArgumentsDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17592,23 +17046,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventInputAudioBufferC
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventInputAudioBufferCleared`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventInputAudioBufferCleared",
+            fields: &["event_id", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventInputAudioBufferCleared",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventInputAudioBufferCleared", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17672,9 +17117,9 @@ for RealtimeBetaServerEventInputAudioBufferClearedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17722,35 +17167,16 @@ for RealtimeBetaServerEventInputAudioBufferCommitted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventInputAudioBufferCommitted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventInputAudioBufferCommitted",
+            fields: &["event_id", "type", "previous_item_id", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventInputAudioBufferCommitted",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventInputAudioBufferCommitted", "type")?,
-            previous_item_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "previous_item_id")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventInputAudioBufferCommitted",
-                "item_id",
-            )?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17815,9 +17241,9 @@ for RealtimeBetaServerEventInputAudioBufferCommittedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -17864,43 +17290,19 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStarted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventInputAudioBufferSpeechStarted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventInputAudioBufferSpeechStarted",
+            fields: &["event_id", "type", "audio_start_ms", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventInputAudioBufferSpeechStarted",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventInputAudioBufferSpeechStarted",
-                "type",
-            )?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             audio_start_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventInputAudioBufferSpeechStarted",
-                "audio_start_ms",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventInputAudioBufferSpeechStarted",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -17965,9 +17367,9 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStartedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18016,43 +17418,19 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStopped {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventInputAudioBufferSpeechStopped`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventInputAudioBufferSpeechStopped",
+            fields: &["event_id", "type", "audio_end_ms", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventInputAudioBufferSpeechStopped",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventInputAudioBufferSpeechStopped",
-                "type",
-            )?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             audio_end_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventInputAudioBufferSpeechStopped",
-                "audio_end_ms",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventInputAudioBufferSpeechStopped",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18117,9 +17495,9 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStoppedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18178,57 +17556,35 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventItemInputAudioTranscriptionCompleted`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionCompleted",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventItemInputAudioTranscriptionCompleted",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionCompleted",
                 "type",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionCompleted",
                 "item_id",
-            )?,
+                "content_index",
+                "transcript",
+                "languages",
+                "logprobs",
+                "usage",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionCompleted",
-                "content_index",
-            )?,
+            >(&mut object, 3)?,
             transcript: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionCompleted",
-                "transcript",
-            )?,
-            languages: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "languages")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            >(&mut object, 4)?,
+            languages: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18275,45 +17631,28 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventItemInputAudioTranscriptionDelta`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionDelta",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventItemInputAudioTranscriptionDelta",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionDelta",
                 "type",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionDelta",
                 "item_id",
-            )?,
+                "content_index",
+                "delta",
+                "logprobs",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionDelta",
-                "content_index",
-            )?,
-            delta: crate::runtime::de::field::<_, D::Error>(&mut object, "delta")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18384,9 +17723,9 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18437,51 +17776,20 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventItemInputAudioTranscriptionFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventItemInputAudioTranscriptionFailed",
+            fields: &["event_id", "type", "item_id", "content_index", "error"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionFailed",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionFailed",
-                "type",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionFailed",
-                "item_id",
-            )?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionFailed",
-                "content_index",
-            )?,
-            error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionFailed",
-                "error",
-            )?,
+            >(&mut object, 3)?,
+            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18553,9 +17861,9 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18614,83 +17922,34 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventItemInputAudioTranscriptionSegment`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
                 "type",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
                 "item_id",
-            )?,
+                "content_index",
+                "text",
+                "id",
+                "speaker",
+                "start",
+                "end",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
-                "content_index",
-            )?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
-                "text",
-            )?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
-                "id",
-            )?,
-            speaker: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
-                "speaker",
-            )?,
-            start: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
-                "start",
-            )?,
-            end: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventItemInputAudioTranscriptionSegment",
-                "end",
-            )?,
+            >(&mut object, 3)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            speaker: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            start: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
+            end: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18727,23 +17986,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsCompl
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventMcpListToolsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventMcpListToolsCompleted",
+            fields: &["event_id", "type", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventMcpListToolsCompleted", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventMcpListToolsCompleted", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventMcpListToolsCompleted", "item_id")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18807,9 +18058,9 @@ for RealtimeBetaServerEventMcpListToolsCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18853,23 +18104,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsFaile
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventMcpListToolsFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventMcpListToolsFailed",
+            fields: &["event_id", "type", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventMcpListToolsFailed", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventMcpListToolsFailed", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventMcpListToolsFailed", "item_id")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -18932,9 +18175,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsFaile
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -18978,23 +18221,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsInPro
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventMcpListToolsInProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventMcpListToolsInProgress",
+            fields: &["event_id", "type", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventMcpListToolsInProgress", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventMcpListToolsInProgress", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventMcpListToolsInProgress", "item_id")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19058,9 +18293,9 @@ for RealtimeBetaServerEventMcpListToolsInProgressType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19106,23 +18341,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventRateLimitsUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventRateLimitsUpdated",
+            fields: &["event_id", "type", "rate_limits"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventRateLimitsUpdated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventRateLimitsUpdated", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             rate_limits: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaServerEventRateLimitsUpdated", "rate_limits")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19189,9 +18419,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19236,32 +18466,16 @@ for RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem",
+            fields: &["name", "limit", "remaining", "reset_seconds"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            limit: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem",
-                "limit",
-            )?,
-            remaining: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem",
-                "remaining",
-            )?,
-            reset_seconds: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reset_seconds")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            limit: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            remaining: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            reset_seconds: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19324,9 +18538,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19378,43 +18592,36 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDelt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseAudioDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseAudioDelta",
+            fields: &[
+                "event_id",
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseAudioDelta", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseAudioDelta", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseAudioDelta", "response_id")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseAudioDelta", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseAudioDelta", "output_index")?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioDelta",
-                "content_index",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseAudioDelta", "delta")?,
+            >(&mut object, 5)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19477,9 +18684,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDelt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19529,35 +18736,34 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDone
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseAudioDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseAudioDone",
+            fields: &[
+                "event_id",
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseAudioDone", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseAudioDone", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseAudioDone", "response_id")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseAudioDone", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseAudioDone", "output_index")?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseAudioDone", "content_index")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19620,9 +18826,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDone
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19675,67 +18881,36 @@ for RealtimeBetaServerEventResponseAudioTranscriptDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseAudioTranscriptDelta`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDelta",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseAudioTranscriptDelta",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDelta",
                 "type",
-            )?,
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDelta",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDelta",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDelta",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDelta",
-                "content_index",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDelta",
-                "delta",
-            )?,
+            >(&mut object, 5)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19804,9 +18979,9 @@ for RealtimeBetaServerEventResponseAudioTranscriptDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -19861,67 +19036,39 @@ for RealtimeBetaServerEventResponseAudioTranscriptDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseAudioTranscriptDone`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDone",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseAudioTranscriptDone",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDone",
                 "type",
-            )?,
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "transcript",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDone",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDone",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDone",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDone",
-                "content_index",
-            )?,
+            >(&mut object, 5)?,
             transcript: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseAudioTranscriptDone",
-                "transcript",
-            )?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -19990,9 +19137,9 @@ for RealtimeBetaServerEventResponseAudioTranscriptDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20044,59 +19191,36 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseContentPartAdded`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseContentPartAdded",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseContentPartAdded",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseContentPartAdded", "type")?,
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseContentPartAdded",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseContentPartAdded",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseContentPartAdded",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseContentPartAdded",
-                "content_index",
-            )?,
-            part: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseContentPartAdded", "part")?,
+            >(&mut object, 5)?,
+            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20141,18 +19265,16 @@ for RealtimeBetaServerEventResponseContentPartAddedPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseContentPartAddedPart`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseContentPartAddedPart",
+            fields: &["type", "text", "audio", "transcript"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            transcript: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcript")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20221,9 +19343,9 @@ for RealtimeBetaServerEventResponseContentPartAddedPartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20290,9 +19412,9 @@ for RealtimeBetaServerEventResponseContentPartAddedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20344,55 +19466,36 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseContentPartDone`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseContentPartDone",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseContentPartDone",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseContentPartDone", "type")?,
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseContentPartDone",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseContentPartDone", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseContentPartDone",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseContentPartDone",
-                "content_index",
-            )?,
-            part: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseContentPartDone", "part")?,
+            >(&mut object, 5)?,
+            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20437,18 +19540,16 @@ for RealtimeBetaServerEventResponseContentPartDonePart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseContentPartDonePart`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseContentPartDonePart",
+            fields: &["type", "text", "audio", "transcript"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            transcript: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcript")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20517,9 +19618,9 @@ for RealtimeBetaServerEventResponseContentPartDonePartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20585,9 +19686,9 @@ for RealtimeBetaServerEventResponseContentPartDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20631,23 +19732,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseCreated",
+            fields: &["event_id", "type", "response"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseCreated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseCreated", "type")?,
-            response: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseCreated", "response")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20710,9 +19803,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseCreatedTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20756,23 +19849,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseDone",
+            fields: &["event_id", "type", "response"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseDone", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseDone", "type")?,
-            response: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseDone", "response")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20835,9 +19920,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseDoneType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -20890,67 +19975,33 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseFunctionCallArgumentsDelta`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta",
                 "type",
-            )?,
+                "response_id",
+                "item_id",
+                "output_index",
+                "call_id",
+                "delta",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta",
-                "output_index",
-            )?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta",
-                "call_id",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDelta",
-                "delta",
-            )?,
+            >(&mut object, 4)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -20998,75 +20049,38 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseFunctionCallArgumentsDone`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
                 "type",
-            )?,
+                "response_id",
+                "item_id",
+                "output_index",
+                "call_id",
+                "name",
+                "arguments",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
-                "output_index",
-            )?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
-                "call_id",
-            )?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
-                "name",
-            )?,
+            >(&mut object, 4)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseFunctionCallArgumentsDone",
-                "arguments",
-            )?,
+            >(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21138,9 +20152,9 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21196,63 +20210,33 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseMcpCallArgumentsDelta`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallArgumentsDelta",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseMcpCallArgumentsDelta",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallArgumentsDelta",
                 "type",
-            )?,
+                "response_id",
+                "item_id",
+                "output_index",
+                "delta",
+                "obfuscation",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallArgumentsDelta",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallArgumentsDelta",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallArgumentsDelta",
-                "output_index",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallArgumentsDelta",
-                "delta",
-            )?,
-            obfuscation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "obfuscation")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21317,9 +20301,9 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21372,59 +20356,34 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseMcpCallArgumentsDone`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallArgumentsDone",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseMcpCallArgumentsDone",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallArgumentsDone",
                 "type",
-            )?,
+                "response_id",
+                "item_id",
+                "output_index",
+                "arguments",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallArgumentsDone",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallArgumentsDone",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallArgumentsDone",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallArgumentsDone",
-                "arguments",
-            )?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21489,9 +20448,9 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21539,39 +20498,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallCo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseMcpCallCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseMcpCallCompleted",
+            fields: &["event_id", "type", "output_index", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallCompleted",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseMcpCallCompleted", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallCompleted",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallCompleted",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21635,9 +20574,9 @@ for RealtimeBetaServerEventResponseMcpCallCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21683,31 +20622,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallFa
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseMcpCallFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseMcpCallFailed",
+            fields: &["event_id", "type", "output_index", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseMcpCallFailed", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseMcpCallFailed", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallFailed",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseMcpCallFailed", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21771,9 +20698,9 @@ for RealtimeBetaServerEventResponseMcpCallFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21820,39 +20747,19 @@ for RealtimeBetaServerEventResponseMcpCallInProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseMcpCallInProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseMcpCallInProgress",
+            fields: &["event_id", "type", "output_index", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallInProgress",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseMcpCallInProgress", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallInProgress",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseMcpCallInProgress",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -21917,9 +20824,9 @@ for RealtimeBetaServerEventResponseMcpCallInProgressType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -21967,40 +20874,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseOutputItemAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseOutputItemAdded",
+            fields: &["event_id", "type", "response_id", "output_index", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseOutputItemAdded",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseOutputItemAdded", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseOutputItemAdded",
-                "response_id",
-            )?,
+            >(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseOutputItemAdded",
-                "output_index",
-            )?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            >(&mut object, 3)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22064,9 +20954,9 @@ for RealtimeBetaServerEventResponseOutputItemAddedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22114,36 +21004,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseOutputItemDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseOutputItemDone",
+            fields: &["event_id", "type", "response_id", "output_index", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseOutputItemDone", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseOutputItemDone", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseOutputItemDone",
-                "response_id",
-            )?,
+            >(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventResponseOutputItemDone",
-                "output_index",
-            )?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            >(&mut object, 3)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22207,9 +21084,9 @@ for RealtimeBetaServerEventResponseOutputItemDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22261,39 +21138,36 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDelta
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseTextDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseTextDelta",
+            fields: &[
+                "event_id",
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDelta", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDelta", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDelta", "response_id")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDelta", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDelta", "output_index")?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDelta", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDelta", "delta")?,
+            >(&mut object, 5)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22356,9 +21230,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDelta
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22410,39 +21284,36 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDone 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventResponseTextDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventResponseTextDone",
+            fields: &[
+                "event_id",
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "text",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDone", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDone", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDone", "response_id")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDone", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDone", "output_index")?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDone", "content_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventResponseTextDone", "text")?,
+            >(&mut object, 5)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22505,9 +21376,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDoneT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22551,23 +21422,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventSessionCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventSessionCreated",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventSessionCreated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventSessionCreated", "type")?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventSessionCreated", "session")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22630,9 +21493,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionCreatedTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22676,23 +21539,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventSessionUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventSessionUpdated",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventSessionUpdated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventSessionUpdated", "type")?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeBetaServerEventSessionUpdated", "session")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22755,9 +21610,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionUpdatedTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22802,35 +21657,15 @@ for RealtimeBetaServerEventTranscriptionSessionCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventTranscriptionSessionCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventTranscriptionSessionCreated",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventTranscriptionSessionCreated",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventTranscriptionSessionCreated",
-                "type",
-            )?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventTranscriptionSessionCreated",
-                "session",
-            )?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -22895,9 +21730,9 @@ for RealtimeBetaServerEventTranscriptionSessionCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -22942,35 +21777,15 @@ for RealtimeBetaServerEventTranscriptionSessionUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerEventTranscriptionSessionUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerEventTranscriptionSessionUpdated",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventTranscriptionSessionUpdated",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventTranscriptionSessionUpdated",
-                "type",
-            )?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeBetaServerEventTranscriptionSessionUpdated",
-                "session",
-            )?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -23035,9 +21850,9 @@ for RealtimeBetaServerEventTranscriptionSessionUpdatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -23114,9 +21929,9 @@ for RealtimeBetaServerItemInputAudioTranscriptionCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -23241,15 +22056,16 @@ for RealtimeBetaServerItemInputAudioTranscriptionFailedError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeBetaServerItemInputAudioTranscriptionFailedError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeBetaServerItemInputAudioTranscriptionFailedError",
+            fields: &["type", "code", "message", "param"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -23319,9 +22135,9 @@ for RealtimeBetaServerItemInputAudioTranscriptionSegmentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -23593,21 +22409,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemCreat
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeClientEventConversationItemCreate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeClientEventConversationItemCreate",
+            fields: &["event_id", "type", "previous_item_id", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventConversationItemCreate", "type")?,
-            previous_item_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "previous_item_id")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -23670,9 +22481,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemCreat
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -23717,20 +22528,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemDelet
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeClientEventConversationItemDelete`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeClientEventConversationItemDelete",
+            fields: &["event_id", "type", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventConversationItemDelete", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventConversationItemDelete", "item_id")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -23793,9 +22599,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemDelet
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -23840,20 +22646,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemRetri
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeClientEventConversationItemRetrieve`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeClientEventConversationItemRetrieve",
+            fields: &["event_id", "type", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventConversationItemRetrieve", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventConversationItemRetrieve", "item_id")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -23916,9 +22717,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemRetri
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -23967,36 +22768,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemTrunc
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeClientEventConversationItemTruncate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeClientEventConversationItemTruncate",
+            fields: &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventConversationItemTruncate", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventConversationItemTruncate", "item_id")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeClientEventConversationItemTruncate",
-                "content_index",
-            )?,
+            >(&mut object, 3)?,
             audio_end_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeClientEventConversationItemTruncate",
-                "audio_end_ms",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -24059,9 +22847,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemTrunc
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -24106,20 +22894,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferAppen
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeClientEventInputAudioBufferAppend`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeClientEventInputAudioBufferAppend",
+            fields: &["event_id", "type", "audio"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventInputAudioBufferAppend", "type")?,
-            audio: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventInputAudioBufferAppend", "audio")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            audio: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -24182,9 +22965,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferAppen
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -24227,16 +23010,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferClear
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeClientEventInputAudioBufferClear`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeClientEventInputAudioBufferClear",
+            fields: &["event_id", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventInputAudioBufferClear", "type")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -24299,9 +23080,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferClear
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -24344,16 +23125,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferCommi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeClientEventInputAudioBufferCommit`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeClientEventInputAudioBufferCommit",
+            fields: &["event_id", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventInputAudioBufferCommit", "type")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -24416,9 +23195,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferCommi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -24461,16 +23240,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventOutputAudioBufferClea
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeClientEventOutputAudioBufferClear`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeClientEventOutputAudioBufferClear",
+            fields: &["event_id", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventOutputAudioBufferClear", "type")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -24533,9 +23310,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventOutputAudioBufferClea
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -24581,20 +23358,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeClientEventResponseCancel`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeClientEventResponseCancel",
+            fields: &["event_id", "type", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventResponseCancel", "type")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -24657,9 +23429,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancelType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -24705,17 +23477,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeClientEventResponseCreate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeClientEventResponseCreate",
+            fields: &["event_id", "type", "response"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventResponseCreate", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -24778,9 +23548,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCreateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -24825,17 +23595,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeClientEventSessionUpdate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeClientEventSessionUpdate",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventSessionUpdate", "type")?,
-            session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -24970,9 +23738,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25017,20 +23785,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventTranscriptionSessionU
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeClientEventTranscriptionSessionUpdate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeClientEventTranscriptionSessionUpdate",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventTranscriptionSessionUpdate", "type")?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeClientEventTranscriptionSessionUpdate", "session")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -25094,9 +23857,9 @@ for RealtimeClientEventTranscriptionSessionUpdateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25406,27 +24169,22 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeConversationItemFunctionCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeConversationItemFunctionCall",
+            fields: &["id", "object", "type", "status", "call_id", "name", "arguments"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemFunctionCall", "type")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemFunctionCall", "name")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeConversationItemFunctionCall", "arguments")?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -25491,9 +24249,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallObje
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25550,26 +24308,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallOutp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeConversationItemFunctionCallOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeConversationItemFunctionCallOutput",
+            fields: &["id", "object", "type", "status", "call_id", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemFunctionCallOutput", "type")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemFunctionCallOutput", "call_id")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemFunctionCallOutput", "output")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -25635,9 +24385,9 @@ for RealtimeConversationItemFunctionCallOutputObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25717,9 +24467,9 @@ for RealtimeConversationItemFunctionCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25784,9 +24534,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallOutp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25865,9 +24615,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallStat
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25932,9 +24682,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -25993,26 +24743,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeConversationItemMessageAssistant`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeConversationItemMessageAssistant",
+            fields: &["id", "object", "type", "status", "role", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemMessageAssistant", "type")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemMessageAssistant", "role")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemMessageAssistant", "content")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -26060,18 +24802,16 @@ for RealtimeConversationItemMessageAssistantContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeConversationItemMessageAssistantContentItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeConversationItemMessageAssistantContentItem",
+            fields: &["type", "text", "audio", "transcript"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            transcript: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcript")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -26140,9 +24880,9 @@ for RealtimeConversationItemMessageAssistantContentItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26208,9 +24948,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26281,9 +25021,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26362,9 +25102,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26429,9 +25169,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26490,26 +25230,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeConversationItemMessageSystem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeConversationItemMessageSystem",
+            fields: &["id", "object", "type", "status", "role", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemMessageSystem", "type")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemMessageSystem", "role")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemMessageSystem", "content")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -26551,13 +25283,14 @@ for RealtimeConversationItemMessageSystemContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeConversationItemMessageSystemContentItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeConversationItemMessageSystemContentItem",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -26623,9 +25356,9 @@ for RealtimeConversationItemMessageSystemContentItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26696,9 +25429,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26769,9 +25502,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemRol
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26850,9 +25583,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemSta
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26917,9 +25650,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystemTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -26972,26 +25705,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUser {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeConversationItemMessageUser`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeConversationItemMessageUser",
+            fields: &["id", "object", "type", "status", "role", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemMessageUser", "type")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemMessageUser", "role")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeConversationItemMessageUser", "content")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27044,23 +25769,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserConte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeConversationItemMessageUserContentItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeConversationItemMessageUserContentItem",
+            fields: &["type", "text", "audio", "image_url", "detail", "transcript"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, "detail")?,
-            transcript: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcript")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27132,9 +25852,9 @@ for RealtimeConversationItemMessageUserContentItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27207,9 +25927,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserDetai
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27274,9 +25994,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserObjec
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27347,9 +26067,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserRole 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27428,9 +26148,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserStatu
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27495,9 +26215,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27571,24 +26291,33 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReference {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeConversationItemWithReference`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeConversationItemWithReference",
+            fields: &[
+                "id",
+                "type",
+                "object",
+                "status",
+                "role",
+                "content",
+                "call_id",
+                "name",
+                "arguments",
+                "output",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, "role")?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, "content")?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, "call_id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            arguments: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "arguments")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            role: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            content: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            arguments: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27637,19 +26366,17 @@ for RealtimeConversationItemWithReferenceContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeConversationItemWithReferenceContentItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeConversationItemWithReferenceContentItem",
+            fields: &["type", "text", "id", "audio", "transcript"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            transcript: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcript")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -27726,9 +26453,9 @@ for RealtimeConversationItemWithReferenceContentItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27793,9 +26520,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27874,9 +26601,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceRol
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -27949,9 +26676,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceSta
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28024,9 +26751,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReferenceTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28068,31 +26795,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeMcpApprovalRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeMcpApprovalRequest",
+            fields: &["type", "id", "server_label", "name", "arguments"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpApprovalRequest", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpApprovalRequest", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeMcpApprovalRequest", "server_label")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpApprovalRequest", "name")?,
+            >(&mut object, 2)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeMcpApprovalRequest", "arguments")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28155,9 +26874,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalRequestType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28206,28 +26925,20 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeMcpApprovalResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeMcpApprovalResponse",
+            fields: &["type", "id", "approval_request_id", "approve", "reason"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpApprovalResponse", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpApprovalResponse", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             approval_request_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeMcpApprovalResponse", "approval_request_id")?,
-            approve: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpApprovalResponse", "approve")?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
+            >(&mut object, 2)?,
+            approve: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28290,9 +27001,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalResponseType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28339,24 +27050,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpListTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeMcpListTools`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeMcpListTools",
+            fields: &["type", "id", "server_label", "tools"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpListTools", "type")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeMcpListTools", "server_label")?,
-            tools: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpListTools", "tools")?,
+            >(&mut object, 2)?,
+            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28419,9 +27125,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpListToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28465,23 +27171,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpProtocolError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeMcpProtocolError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeMcpProtocolError",
+            fields: &["type", "code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpProtocolError", "type")?,
-            code: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpProtocolError", "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpProtocolError", "message")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28544,9 +27242,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpProtocolErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28603,37 +27301,38 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeMcpToolCall`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeMcpToolCall",
+            fields: &[
+                "type",
+                "id",
+                "server_label",
+                "name",
+                "arguments",
+                "approval_request_id",
+                "output",
+                "error",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpToolCall", "type")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpToolCall", "id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             server_label: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeMcpToolCall", "server_label")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpToolCall", "name")?,
+            >(&mut object, 2)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeMcpToolCall", "arguments")?,
+            >(&mut object, 4)?,
             approval_request_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "approval_request_id")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            >(&mut object, 5)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28782,9 +27481,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28826,19 +27525,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolExecutionError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeMcpToolExecutionError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeMcpToolExecutionError",
+            fields: &["type", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpToolExecutionError", "type")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcpToolExecutionError", "message")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -28901,9 +27595,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolExecutionErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -28947,23 +27641,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcphttpError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeMcphttpError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeMcphttpError",
+            fields: &["type", "code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcphttpError", "type")?,
-            code: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcphttpError", "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeMcphttpError", "message")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29026,9 +27712,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcphttpErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -29101,34 +27787,38 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeResponse",
+            fields: &[
+                "id",
+                "object",
+                "status",
+                "status_details",
+                "output",
+                "metadata",
+                "audio",
+                "usage",
+                "conversation_id",
+                "output_modalities",
+                "max_output_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            status_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "status_details")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
-            conversation_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "conversation_id")?,
-            output_modalities: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_modalities")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            status_details: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            conversation_id: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            output_modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             max_output_tokens: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "max_output_tokens")?,
+            >(&mut object, 10)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29162,12 +27852,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeResponseAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeResponseAudio",
+            fields: &["output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29206,23 +27897,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCachedTokensDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeResponseCachedTokensDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeResponseCachedTokensDetails",
+            fields: &["text_tokens", "image_tokens", "audio_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeResponseCachedTokensDetails", "text_tokens")?,
+            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
             image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeResponseCachedTokensDetails", "image_tokens")?,
+            >(&mut object, 1)?,
             audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeResponseCachedTokensDetails", "audio_tokens")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29298,44 +27987,40 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParams {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeResponseCreateParams`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeResponseCreateParams",
+            fields: &[
+                "output_modalities",
+                "instructions",
+                "audio",
+                "tools",
+                "tool_choice",
+                "parallel_tool_calls",
+                "reasoning",
+                "max_output_tokens",
+                "conversation",
+                "metadata",
+                "prompt",
+                "input",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            output_modalities: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_modalities")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
+            output_modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             parallel_tool_calls: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "parallel_tool_calls")?,
-            reasoning: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning")?,
-            max_output_tokens: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "max_output_tokens")?,
-            conversation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "conversation")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
+            >(&mut object, 5)?,
+            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            max_output_tokens: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29368,12 +28053,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsAudio {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeResponseCreateParamsAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeResponseCreateParamsAudio",
+            fields: &["output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29579,9 +28265,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsMaxOutputTok
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -29625,13 +28311,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeResponseCreateParamsOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeResponseCreateParamsOutput",
+            fields: &["format", "voice"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29699,9 +28386,9 @@ for RealtimeResponseCreateParamsOutputModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -29935,13 +28622,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeResponseError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeResponseError",
+            fields: &["type", "code"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -29988,31 +28676,35 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseInputTokenDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeResponseInputTokenDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeResponseInputTokenDetails",
+            fields: &[
+                "cached_tokens",
+                "text_tokens",
+                "image_tokens",
+                "audio_tokens",
+                "cached_tokens_details",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeResponseInputTokenDetails", "cached_tokens")?,
-            text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeResponseInputTokenDetails", "text_tokens")?,
+            >(&mut object, 0)?,
+            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeResponseInputTokenDetails", "image_tokens")?,
+            >(&mut object, 2)?,
             audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeResponseInputTokenDetails", "audio_tokens")?,
+            >(&mut object, 3)?,
             cached_tokens_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "cached_tokens_details")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30165,9 +28857,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30238,9 +28930,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30284,13 +28976,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeResponseOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeResponseOutput",
+            fields: &["format", "voice"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30357,9 +29050,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutputModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30397,19 +29090,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutputTokenDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeResponseOutputTokenDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeResponseOutputTokenDetails",
+            fields: &["text_tokens", "audio_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeResponseOutputTokenDetails", "text_tokens")?,
+            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
             audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeResponseOutputTokenDetails", "audio_tokens")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30484,9 +29175,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30567,9 +29258,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30610,14 +29301,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatusDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeResponseStatusDetails`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeResponseStatusDetails",
+            fields: &["type", "reason", "error"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, "reason")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30692,9 +29384,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatusDetailsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30745,31 +29437,38 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseUsage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeResponseUsage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeResponseUsage",
+            fields: &[
+                "total_tokens",
+                "input_tokens",
+                "output_tokens",
+                "input_token_details",
+                "output_token_details",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             total_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeResponseUsage", "total_tokens")?,
+            >(&mut object, 0)?,
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeResponseUsage", "input_tokens")?,
+            >(&mut object, 1)?,
             output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeResponseUsage", "output_tokens")?,
+            >(&mut object, 2)?,
             input_token_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_token_details")?,
+            >(&mut object, 3)?,
             output_token_details: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "output_token_details")?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30838,9 +29537,9 @@ for RealtimeServerConversationInputAudioTranscriptionDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -30893,15 +29592,16 @@ for RealtimeServerConversationInputAudioTranscriptionFailedError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerConversationInputAudioTranscriptionFailedError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerConversationInputAudioTranscriptionFailedError",
+            fields: &["type", "code", "message", "param"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, "message")?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -30972,9 +29672,9 @@ for RealtimeServerConversationInputAudioTranscriptionFailedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31055,9 +29755,9 @@ for RealtimeServerConversationInputAudioTranscriptionSegmentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -31113,45 +29813,28 @@ for RealtimeServerConversationItemInputAudioTranscriptionDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerConversationItemInputAudioTranscriptionDelta`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionDelta",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerConversationItemInputAudioTranscriptionDelta",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionDelta",
                 "type",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionDelta",
                 "item_id",
-            )?,
+                "content_index",
+                "delta",
+                "logprobs",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionDelta",
-                "content_index",
-            )?,
-            delta: crate::runtime::de::field::<_, D::Error>(&mut object, "delta")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -31193,51 +29876,20 @@ for RealtimeServerConversationItemInputAudioTranscriptionFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerConversationItemInputAudioTranscriptionFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerConversationItemInputAudioTranscriptionFailed",
+            fields: &["event_id", "type", "item_id", "content_index", "error"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionFailed",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionFailed",
-                "type",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionFailed",
-                "item_id",
-            )?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionFailed",
-                "content_index",
-            )?,
-            error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionFailed",
-                "error",
-            )?,
+            >(&mut object, 3)?,
+            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -31287,83 +29939,34 @@ for RealtimeServerConversationItemInputAudioTranscriptionSegment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerConversationItemInputAudioTranscriptionSegment`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionSegment",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerConversationItemInputAudioTranscriptionSegment",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionSegment",
                 "type",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionSegment",
                 "item_id",
-            )?,
+                "content_index",
+                "text",
+                "id",
+                "speaker",
+                "start",
+                "end",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionSegment",
-                "content_index",
-            )?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionSegment",
-                "text",
-            )?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionSegment",
-                "id",
-            )?,
-            speaker: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionSegment",
-                "speaker",
-            )?,
-            start: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionSegment",
-                "start",
-            )?,
-            end: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerConversationItemInputAudioTranscriptionSegment",
-                "end",
-            )?,
+            >(&mut object, 3)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            speaker: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            start: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
+            end: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32288,23 +30891,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventConversationCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventConversationCreated",
+            fields: &["event_id", "type", "conversation"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationCreated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationCreated", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             conversation: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventConversationCreated", "conversation")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32341,13 +30939,14 @@ for RealtimeServerEventConversationCreatedConversation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventConversationCreatedConversation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventConversationCreatedConversation",
+            fields: &["id", "object"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32410,9 +31009,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationCreatedTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32459,24 +31058,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemAdded
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventConversationItemAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventConversationItemAdded",
+            fields: &["event_id", "type", "previous_item_id", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemAdded", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemAdded", "type")?,
-            previous_item_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "previous_item_id")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32539,9 +31130,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemAdded
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32588,24 +31179,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemCreat
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventConversationItemCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventConversationItemCreated",
+            fields: &["event_id", "type", "previous_item_id", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemCreated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemCreated", "type")?,
-            previous_item_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "previous_item_id")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32668,9 +31251,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemCreat
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32714,23 +31297,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDelet
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventConversationItemDeleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventConversationItemDeleted",
+            fields: &["event_id", "type", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemDeleted", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemDeleted", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemDeleted", "item_id")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32793,9 +31368,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDelet
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32842,24 +31417,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDone 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventConversationItemDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventConversationItemDone",
+            fields: &["event_id", "type", "previous_item_id", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemDone", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemDone", "type")?,
-            previous_item_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "previous_item_id")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -32922,9 +31489,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDoneT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -32968,20 +31535,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemRetri
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventConversationItemRetrieved`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventConversationItemRetrieved",
+            fields: &["event_id", "type", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemRetrieved", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemRetrieved", "type")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33045,9 +31607,9 @@ for RealtimeServerEventConversationItemRetrievedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33095,39 +31657,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemTrunc
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventConversationItemTruncated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventConversationItemTruncated",
+            fields: &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemTruncated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemTruncated", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventConversationItemTruncated", "item_id")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventConversationItemTruncated",
-                "content_index",
-            )?,
+            >(&mut object, 3)?,
             audio_end_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventConversationItemTruncated",
-                "audio_end_ms",
-            )?,
+            >(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33191,9 +31737,9 @@ for RealtimeServerEventConversationItemTruncatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33237,23 +31783,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventError",
+            fields: &["event_id", "type", "error"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventError", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventError", "type")?,
-            error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventError", "error")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33296,22 +31834,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventErrorError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventErrorError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventErrorError",
+            fields: &["type", "code", "message", "param", "event_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventErrorError", "type")?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventErrorError", "message")?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, "param")?,
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33374,9 +31907,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33418,19 +31951,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferClear
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventInputAudioBufferCleared`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventInputAudioBufferCleared",
+            fields: &["event_id", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventInputAudioBufferCleared", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventInputAudioBufferCleared", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33493,9 +32021,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferClear
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33542,27 +32070,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferCommi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventInputAudioBufferCommitted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventInputAudioBufferCommitted",
+            fields: &["event_id", "type", "previous_item_id", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventInputAudioBufferCommitted", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventInputAudioBufferCommitted", "type")?,
-            previous_item_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "previous_item_id")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventInputAudioBufferCommitted", "item_id")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33626,9 +32143,9 @@ for RealtimeServerEventInputAudioBufferCommittedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33673,35 +32190,15 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceived {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventInputAudioBufferDtmfEventReceived`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventInputAudioBufferDtmfEventReceived",
+            fields: &["type", "event", "received_at"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferDtmfEventReceived",
-                "type",
-            )?,
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferDtmfEventReceived",
-                "event",
-            )?,
-            received_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferDtmfEventReceived",
-                "received_at",
-            )?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            received_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33770,9 +32267,9 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceivedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33821,39 +32318,19 @@ for RealtimeServerEventInputAudioBufferSpeechStarted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventInputAudioBufferSpeechStarted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventInputAudioBufferSpeechStarted",
+            fields: &["event_id", "type", "audio_start_ms", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferSpeechStarted",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventInputAudioBufferSpeechStarted", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             audio_start_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferSpeechStarted",
-                "audio_start_ms",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferSpeechStarted",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -33918,9 +32395,9 @@ for RealtimeServerEventInputAudioBufferSpeechStartedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -33967,39 +32444,19 @@ for RealtimeServerEventInputAudioBufferSpeechStopped {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventInputAudioBufferSpeechStopped`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventInputAudioBufferSpeechStopped",
+            fields: &["event_id", "type", "audio_end_ms", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferSpeechStopped",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventInputAudioBufferSpeechStopped", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             audio_end_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferSpeechStopped",
-                "audio_end_ms",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferSpeechStopped",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34064,9 +32521,9 @@ for RealtimeServerEventInputAudioBufferSpeechStoppedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34115,51 +32572,23 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggered {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventInputAudioBufferTimeoutTriggered`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventInputAudioBufferTimeoutTriggered",
+            fields: &["event_id", "type", "audio_start_ms", "audio_end_ms", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferTimeoutTriggered",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferTimeoutTriggered",
-                "type",
-            )?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             audio_start_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferTimeoutTriggered",
-                "audio_start_ms",
-            )?,
+            >(&mut object, 2)?,
             audio_end_ms: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferTimeoutTriggered",
-                "audio_end_ms",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventInputAudioBufferTimeoutTriggered",
-                "item_id",
-            )?,
+            >(&mut object, 3)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34228,9 +32657,9 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggeredType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34289,57 +32718,35 @@ for RealtimeServerEventItemInputAudioTranscriptionCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventItemInputAudioTranscriptionCompleted`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventItemInputAudioTranscriptionCompleted",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventItemInputAudioTranscriptionCompleted",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventItemInputAudioTranscriptionCompleted",
                 "type",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventItemInputAudioTranscriptionCompleted",
                 "item_id",
-            )?,
+                "content_index",
+                "transcript",
+                "languages",
+                "logprobs",
+                "usage",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventItemInputAudioTranscriptionCompleted",
-                "content_index",
-            )?,
+            >(&mut object, 3)?,
             transcript: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventItemInputAudioTranscriptionCompleted",
-                "transcript",
-            )?,
-            languages: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "languages")?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, "logprobs")?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, "usage")?,
+            >(&mut object, 4)?,
+            languages: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34410,9 +32817,9 @@ for RealtimeServerEventItemInputAudioTranscriptionCompletedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34531,23 +32938,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsCompleted
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventMcpListToolsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventMcpListToolsCompleted",
+            fields: &["event_id", "type", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventMcpListToolsCompleted", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventMcpListToolsCompleted", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventMcpListToolsCompleted", "item_id")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34610,9 +33009,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsCompleted
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34656,23 +33055,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventMcpListToolsFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventMcpListToolsFailed",
+            fields: &["event_id", "type", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventMcpListToolsFailed", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventMcpListToolsFailed", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventMcpListToolsFailed", "item_id")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34735,9 +33126,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailedTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34781,23 +33172,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsInProgres
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventMcpListToolsInProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventMcpListToolsInProgress",
+            fields: &["event_id", "type", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventMcpListToolsInProgress", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventMcpListToolsInProgress", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventMcpListToolsInProgress", "item_id")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34860,9 +33243,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsInProgres
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -34906,27 +33289,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferClea
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventOutputAudioBufferCleared`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventOutputAudioBufferCleared",
+            fields: &["event_id", "type", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventOutputAudioBufferCleared", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventOutputAudioBufferCleared", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventOutputAudioBufferCleared",
-                "response_id",
-            )?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -34989,9 +33363,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferClea
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35035,27 +33409,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStar
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventOutputAudioBufferStarted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventOutputAudioBufferStarted",
+            fields: &["event_id", "type", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventOutputAudioBufferStarted", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventOutputAudioBufferStarted", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventOutputAudioBufferStarted",
-                "response_id",
-            )?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35118,9 +33483,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStar
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35164,27 +33529,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStop
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventOutputAudioBufferStopped`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventOutputAudioBufferStopped",
+            fields: &["event_id", "type", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventOutputAudioBufferStopped", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventOutputAudioBufferStopped", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventOutputAudioBufferStopped",
-                "response_id",
-            )?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35247,9 +33603,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStop
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35295,23 +33651,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventRateLimitsUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventRateLimitsUpdated",
+            fields: &["event_id", "type", "rate_limits"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventRateLimitsUpdated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventRateLimitsUpdated", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             rate_limits: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventRateLimitsUpdated", "rate_limits")?,
+            >(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35378,9 +33729,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdatedName
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35425,32 +33776,16 @@ for RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventRateLimitsUpdatedRateLimitsItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventRateLimitsUpdatedRateLimitsItem",
+            fields: &["name", "limit", "remaining", "reset_seconds"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            limit: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventRateLimitsUpdatedRateLimitsItem",
-                "limit",
-            )?,
-            remaining: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventRateLimitsUpdatedRateLimitsItem",
-                "remaining",
-            )?,
-            reset_seconds: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reset_seconds")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            limit: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            remaining: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            reset_seconds: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35513,9 +33848,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdatedType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35567,39 +33902,36 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseAudioDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseAudioDelta",
+            fields: &[
+                "event_id",
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDelta", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDelta", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDelta", "response_id")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDelta", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDelta", "output_index")?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDelta", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDelta", "delta")?,
+            >(&mut object, 5)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35662,9 +33994,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDeltaTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35714,35 +34046,34 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseAudioDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseAudioDone",
+            fields: &[
+                "event_id",
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDone", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDone", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDone", "response_id")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDone", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDone", "output_index")?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioDone", "content_index")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35805,9 +34136,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDoneType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -35859,59 +34190,36 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseAudioTranscriptDelta`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseAudioTranscriptDelta",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseAudioTranscriptDelta",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioTranscriptDelta", "type")?,
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseAudioTranscriptDelta",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseAudioTranscriptDelta",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseAudioTranscriptDelta",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseAudioTranscriptDelta",
-                "content_index",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioTranscriptDelta", "delta")?,
+            >(&mut object, 5)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -35979,9 +34287,9 @@ for RealtimeServerEventResponseAudioTranscriptDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36033,59 +34341,39 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseAudioTranscriptDone`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseAudioTranscriptDone",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseAudioTranscriptDone",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioTranscriptDone", "type")?,
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "transcript",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseAudioTranscriptDone",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseAudioTranscriptDone", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseAudioTranscriptDone",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseAudioTranscriptDone",
-                "content_index",
-            )?,
+            >(&mut object, 5)?,
             transcript: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseAudioTranscriptDone",
-                "transcript",
-            )?,
+            >(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36153,9 +34441,9 @@ for RealtimeServerEventResponseAudioTranscriptDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36207,51 +34495,36 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseContentPartAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseContentPartAdded",
+            fields: &[
+                "event_id",
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseContentPartAdded", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseContentPartAdded", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseContentPartAdded",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseContentPartAdded", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseContentPartAdded",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseContentPartAdded",
-                "content_index",
-            )?,
-            part: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseContentPartAdded", "part")?,
+            >(&mut object, 5)?,
+            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36295,18 +34568,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseContentPartAddedPart`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseContentPartAddedPart",
+            fields: &["type", "text", "audio", "transcript"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            transcript: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcript")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36374,9 +34645,9 @@ for RealtimeServerEventResponseContentPartAddedPartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36441,9 +34712,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36495,47 +34766,36 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseContentPartDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseContentPartDone",
+            fields: &[
+                "event_id",
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseContentPartDone", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseContentPartDone", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseContentPartDone", "response_id")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseContentPartDone", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseContentPartDone",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseContentPartDone",
-                "content_index",
-            )?,
-            part: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseContentPartDone", "part")?,
+            >(&mut object, 5)?,
+            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36579,18 +34839,16 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseContentPartDonePart`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseContentPartDonePart",
+            fields: &["type", "text", "audio", "transcript"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
-            transcript: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcript")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36658,9 +34916,9 @@ for RealtimeServerEventResponseContentPartDonePartType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36725,9 +34983,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36771,23 +35029,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseCreated",
+            fields: &["event_id", "type", "response"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseCreated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseCreated", "type")?,
-            response: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseCreated", "response")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36850,9 +35100,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -36896,23 +35146,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseDone",
+            fields: &["event_id", "type", "response"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseDone", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseDone", "type")?,
-            response: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseDone", "response")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            response: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -36975,9 +35217,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37030,67 +35272,33 @@ for RealtimeServerEventResponseFunctionCallArgumentsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseFunctionCallArgumentsDelta`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDelta",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseFunctionCallArgumentsDelta",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDelta",
                 "type",
-            )?,
+                "response_id",
+                "item_id",
+                "output_index",
+                "call_id",
+                "delta",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDelta",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDelta",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDelta",
-                "output_index",
-            )?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDelta",
-                "call_id",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDelta",
-                "delta",
-            )?,
+            >(&mut object, 4)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37159,9 +35367,9 @@ for RealtimeServerEventResponseFunctionCallArgumentsDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37218,75 +35426,38 @@ for RealtimeServerEventResponseFunctionCallArgumentsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseFunctionCallArgumentsDone`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDone",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseFunctionCallArgumentsDone",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDone",
                 "type",
-            )?,
+                "response_id",
+                "item_id",
+                "output_index",
+                "call_id",
+                "name",
+                "arguments",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDone",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDone",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDone",
-                "output_index",
-            )?,
-            call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDone",
-                "call_id",
-            )?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDone",
-                "name",
-            )?,
+            >(&mut object, 4)?,
+            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseFunctionCallArgumentsDone",
-                "arguments",
-            )?,
+            >(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37355,9 +35526,9 @@ for RealtimeServerEventResponseFunctionCallArgumentsDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37413,55 +35584,33 @@ for RealtimeServerEventResponseMcpCallArgumentsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseMcpCallArgumentsDelta`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseMcpCallArgumentsDelta",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseMcpCallArgumentsDelta",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallArgumentsDelta", "type")?,
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "delta",
+                "obfuscation",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseMcpCallArgumentsDelta",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseMcpCallArgumentsDelta",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseMcpCallArgumentsDelta",
-                "output_index",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallArgumentsDelta", "delta")?,
-            obfuscation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "obfuscation")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37526,9 +35675,9 @@ for RealtimeServerEventResponseMcpCallArgumentsDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37578,55 +35727,34 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallArgume
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseMcpCallArgumentsDone`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseMcpCallArgumentsDone",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseMcpCallArgumentsDone",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallArgumentsDone", "type")?,
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "arguments",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseMcpCallArgumentsDone",
-                "response_id",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseMcpCallArgumentsDone",
-                "item_id",
-            )?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseMcpCallArgumentsDone",
-                "output_index",
-            )?,
+            >(&mut object, 4)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseMcpCallArgumentsDone",
-                "arguments",
-            )?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37690,9 +35818,9 @@ for RealtimeServerEventResponseMcpCallArgumentsDoneType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37738,31 +35866,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallComple
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseMcpCallCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseMcpCallCompleted",
+            fields: &["event_id", "type", "output_index", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallCompleted", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallCompleted", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseMcpCallCompleted",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallCompleted", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37825,9 +35941,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallComple
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -37873,27 +35989,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallFailed
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseMcpCallFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseMcpCallFailed",
+            fields: &["event_id", "type", "output_index", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallFailed", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallFailed", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallFailed", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallFailed", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -37956,9 +36064,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallFailed
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38004,31 +36112,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallInProg
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseMcpCallInProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseMcpCallInProgress",
+            fields: &["event_id", "type", "output_index", "item_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallInProgress", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallInProgress", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseMcpCallInProgress",
-                "output_index",
-            )?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseMcpCallInProgress", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38092,9 +36188,9 @@ for RealtimeServerEventResponseMcpCallInProgressType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38142,32 +36238,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemAdd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseOutputItemAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseOutputItemAdded",
+            fields: &["event_id", "type", "response_id", "output_index", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseOutputItemAdded", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseOutputItemAdded", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseOutputItemAdded", "response_id")?,
+            >(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventResponseOutputItemAdded",
-                "output_index",
-            )?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            >(&mut object, 3)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38230,9 +36317,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemAdd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38280,28 +36367,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemDon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseOutputItemDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseOutputItemDone",
+            fields: &["event_id", "type", "response_id", "output_index", "item"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseOutputItemDone", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseOutputItemDone", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseOutputItemDone", "response_id")?,
+            >(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseOutputItemDone", "output_index")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
+            >(&mut object, 3)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38364,9 +36446,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemDon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38418,39 +36500,36 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseTextDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseTextDelta",
+            fields: &[
+                "event_id",
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDelta", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDelta", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDelta", "response_id")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDelta", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDelta", "output_index")?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDelta", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDelta", "delta")?,
+            >(&mut object, 5)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38513,9 +36592,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDeltaType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38567,39 +36646,36 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventResponseTextDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventResponseTextDone",
+            fields: &[
+                "event_id",
+                "type",
+                "response_id",
+                "item_id",
+                "output_index",
+                "content_index",
+                "text",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDone", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDone", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             response_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDone", "response_id")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDone", "item_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDone", "output_index")?,
+            >(&mut object, 4)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDone", "content_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventResponseTextDone", "text")?,
+            >(&mut object, 5)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38662,9 +36738,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDoneType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38708,20 +36784,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventSessionCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventSessionCreated",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventSessionCreated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventSessionCreated", "type")?,
-            session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -38856,9 +36927,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -38902,20 +36973,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventSessionUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventSessionUpdated",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventSessionUpdated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventSessionUpdated", "type")?,
-            session: crate::runtime::de::field::<_, D::Error>(&mut object, "session")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39050,9 +37116,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39096,27 +37162,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventTranscriptionSessionU
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeServerEventTranscriptionSessionUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeServerEventTranscriptionSessionUpdated",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeServerEventTranscriptionSessionUpdated",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventTranscriptionSessionUpdated", "type")?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeServerEventTranscriptionSessionUpdated", "session")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39180,9 +37234,9 @@ for RealtimeServerEventTranscriptionSessionUpdatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39294,64 +37348,68 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSession {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSession`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSession",
+            fields: &[
+                "id",
+                "object",
+                "modalities",
+                "model",
+                "instructions",
+                "voice",
+                "input_audio_format",
+                "output_audio_format",
+                "input_audio_transcription",
+                "turn_detection",
+                "input_audio_noise_reduction",
+                "speed",
+                "tracing",
+                "tools",
+                "tool_choice",
+                "temperature",
+                "max_response_output_tokens",
+                "expires_at",
+                "prompt",
+                "include",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            modalities: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "modalities")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, "voice")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             input_audio_format: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_audio_format")?,
+            >(&mut object, 6)?,
             output_audio_format: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "output_audio_format")?,
+            >(&mut object, 7)?,
             input_audio_transcription: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_audio_transcription")?,
-            turn_detection: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "turn_detection")?,
+            >(&mut object, 8)?,
+            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
             input_audio_noise_reduction: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "input_audio_noise_reduction")?,
-            speed: crate::runtime::de::field::<_, D::Error>(&mut object, "speed")?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, "tracing")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
+            >(&mut object, 10)?,
+            speed: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
+            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
             max_response_output_tokens: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "max_response_output_tokens")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeSession", "expires_at")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
+            >(&mut object, 16)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 17)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
+            include: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39419,9 +37477,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39500,9 +37558,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionInputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39537,12 +37595,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionInputAudioNoiseReduction 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionInputAudioNoiseReduction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionInputAudioNoiseReduction",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -39696,9 +37755,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionMaxResponseOutputTokensIn
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39893,9 +37952,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -39974,9 +38033,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionOutputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40041,9 +38100,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40190,17 +38249,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingTracingConfigurati
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeSessionTracingTracingConfiguration`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeSessionTracingTracingConfiguration",
+            fields: &["workflow_name", "group_id", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            workflow_name: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "workflow_name")?,
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, "group_id")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            workflow_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40330,28 +38387,15 @@ for RealtimeTranslationClientEventInputAudioBufferAppend {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationClientEventInputAudioBufferAppend`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationClientEventInputAudioBufferAppend",
+            fields: &["event_id", "type", "audio"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationClientEventInputAudioBufferAppend",
-                "type",
-            )?,
-            audio: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationClientEventInputAudioBufferAppend",
-                "audio",
-            )?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            audio: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40416,9 +38460,9 @@ for RealtimeTranslationClientEventInputAudioBufferAppendType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40463,16 +38507,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionClo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationClientEventSessionClose`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationClientEventSessionClose",
+            fields: &["event_id", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationClientEventSessionClose", "type")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40535,9 +38577,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionClo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40582,20 +38624,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionUpd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationClientEventSessionUpdate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationClientEventSessionUpdate",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationClientEventSessionUpdate", "type")?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationClientEventSessionUpdate", "session")?,
+            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40658,9 +38695,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionUpd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40874,19 +38911,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionClo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationServerEventSessionClosed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationServerEventSessionClosed",
+            fields: &["event_id", "type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationServerEventSessionClosed", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationServerEventSessionClosed", "type")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -40949,9 +38981,9 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionClo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -40995,23 +39027,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionCre
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationServerEventSessionCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationServerEventSessionCreated",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationServerEventSessionCreated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationServerEventSessionCreated", "type")?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationServerEventSessionCreated", "session")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41075,9 +39099,9 @@ for RealtimeTranslationServerEventSessionCreatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41125,43 +39149,16 @@ for RealtimeTranslationServerEventSessionInputTranscriptDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationServerEventSessionInputTranscriptDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationServerEventSessionInputTranscriptDelta",
+            fields: &["event_id", "type", "delta", "elapsed_ms"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionInputTranscriptDelta",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionInputTranscriptDelta",
-                "type",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionInputTranscriptDelta",
-                "delta",
-            )?,
-            elapsed_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionInputTranscriptDelta",
-                "elapsed_ms",
-            )?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            elapsed_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41213,60 +39210,27 @@ for RealtimeTranslationServerEventSessionOutputAudioDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationServerEventSessionOutputAudioDelta`",
-        )?;
-        ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionOutputAudioDelta",
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationServerEventSessionOutputAudioDelta",
+            fields: &[
                 "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionOutputAudioDelta",
                 "type",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionOutputAudioDelta",
                 "delta",
-            )?,
-            sample_rate: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionOutputAudioDelta",
                 "sample_rate",
-            )?,
-            channels: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionOutputAudioDelta",
                 "channels",
-            )?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, "format")?,
-            elapsed_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionOutputAudioDelta",
+                "format",
                 "elapsed_ms",
-            )?,
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        ::std::result::Result::Ok(Self {
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            sample_rate: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            channels: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            format: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            elapsed_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41333,9 +39297,9 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41410,9 +39374,9 @@ for RealtimeTranslationServerEventSessionOutputAudioDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41462,43 +39426,16 @@ for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationServerEventSessionOutputTranscriptDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationServerEventSessionOutputTranscriptDelta",
+            fields: &["event_id", "type", "delta", "elapsed_ms"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionOutputTranscriptDelta",
-                "event_id",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionOutputTranscriptDelta",
-                "type",
-            )?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionOutputTranscriptDelta",
-                "delta",
-            )?,
-            elapsed_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationServerEventSessionOutputTranscriptDelta",
-                "elapsed_ms",
-            )?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            elapsed_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41535,23 +39472,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionUpd
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationServerEventSessionUpdated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationServerEventSessionUpdated",
+            fields: &["event_id", "type", "session"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationServerEventSessionUpdated", "event_id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationServerEventSessionUpdated", "type")?,
-            session: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RealtimeTranslationServerEventSessionUpdated", "session")?,
+            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41615,9 +39544,9 @@ for RealtimeTranslationServerEventSessionUpdatedType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41690,9 +39619,9 @@ for RealtimeTranslationServerSessionInputTranscriptDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41767,9 +39696,9 @@ for RealtimeTranslationServerSessionOutputTranscriptDeltaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -41814,12 +39743,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequest 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionUpdateRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionUpdateRequest",
+            fields: &["audio"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, "audio")?,
+            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41859,13 +39789,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestA
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionUpdateRequestAudio`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionUpdateRequestAudio",
+            fields: &["input", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41905,19 +39836,14 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestI
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionUpdateRequestInput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionUpdateRequestInput",
+            fields: &["transcription", "noise_reduction"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            transcription: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "transcription")?,
-            noise_reduction: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "noise_reduction")?,
+            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41950,12 +39876,13 @@ for RealtimeTranslationSessionUpdateRequestNoiseReduction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionUpdateRequestNoiseReduction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionUpdateRequestNoiseReduction",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -41988,12 +39915,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestO
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionUpdateRequestOutput`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionUpdateRequestOutput",
+            fields: &["language"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, "language")?,
+            language: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42026,19 +39954,13 @@ for RealtimeTranslationSessionUpdateRequestTranscription {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RealtimeTranslationSessionUpdateRequestTranscription`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RealtimeTranslationSessionUpdateRequestTranscription",
+            fields: &["model"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RealtimeTranslationSessionUpdateRequestTranscription",
-                "model",
-            )?,
+            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42080,31 +40002,20 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseAudioTranscriptWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseAudioTranscriptWsDelta",
+            fields: &["type", "delta", "sequence_number", "stream_id", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseAudioTranscriptWsDelta", "type")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseAudioTranscriptWsDelta", "delta")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseAudioTranscriptWsDelta", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            >(&mut object, 2)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42144,27 +40055,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseAudioTranscriptWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseAudioTranscriptWsDone",
+            fields: &["type", "sequence_number", "stream_id", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseAudioTranscriptWsDone", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseAudioTranscriptWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            >(&mut object, 1)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42203,27 +40106,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseAudioWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseAudioWsDelta",
+            fields: &["type", "sequence_number", "delta", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseAudioWsDelta", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseAudioWsDelta", "sequence_number")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseAudioWsDelta", "delta")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 1)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42263,27 +40158,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseAudioWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseAudioWsDone",
+            fields: &["type", "sequence_number", "stream_id", "response_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseAudioWsDone", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseAudioWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
-            response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "response_id")?,
+            >(&mut object, 1)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42326,35 +40213,31 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCodeInterpreterCallCodeWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCodeInterpreterCallCodeWsDelta",
+            fields: &[
+                "type",
+                "output_index",
+                "item_id",
+                "delta",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeWsDelta", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeWsDelta", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeWsDelta", "item_id")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeWsDelta", "delta")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeWsDelta", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42397,35 +40280,31 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCodeInterpreterCallCodeWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCodeInterpreterCallCodeWsDone",
+            fields: &[
+                "type",
+                "output_index",
+                "item_id",
+                "code",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeWsDone", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeWsDone", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeWsDone", "item_id")?,
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeWsDone", "code")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallCodeWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42466,35 +40345,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInWsProgress 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCodeInterpreterCallInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCodeInterpreterCallInWsProgress",
+            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallInWsProgress", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallInWsProgress", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallInWsProgress", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseCodeInterpreterCallInWsProgress",
-                "sequence_number",
-            )?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42535,31 +40402,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCodeInterpreterCallWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCodeInterpreterCallWsCompleted",
+            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallWsCompleted", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallWsCompleted", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallWsCompleted", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallWsCompleted", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42600,35 +40459,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsInterpretin
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCodeInterpreterCallWsInterpreting`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCodeInterpreterCallWsInterpreting",
+            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallWsInterpreting", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallWsInterpreting", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCodeInterpreterCallWsInterpreting", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "ResponseCodeInterpreterCallWsInterpreting",
-                "sequence_number",
-            )?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42673,36 +40520,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseContentPartWsAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseContentPartWsAdded",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "part",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseContentPartWsAdded", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseContentPartWsAdded", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseContentPartWsAdded", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseContentPartWsAdded", "content_index")?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, "part")?,
+            >(&mut object, 3)?,
+            part: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseContentPartWsAdded", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42747,36 +40594,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseContentPartWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseContentPartWsDone",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "sequence_number",
+                "part",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseContentPartWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseContentPartWsDone", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseContentPartWsDone", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseContentPartWsDone", "content_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseContentPartWsDone", "sequence_number")?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, "part")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            part: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42819,35 +40666,31 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCustomToolCallInputWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCustomToolCallInputWsDelta",
+            fields: &[
+                "type",
+                "sequence_number",
+                "output_index",
+                "item_id",
+                "delta",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCustomToolCallInputWsDelta", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCustomToolCallInputWsDelta", "sequence_number")?,
+            >(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCustomToolCallInputWsDelta", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCustomToolCallInputWsDelta", "item_id")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCustomToolCallInputWsDelta", "delta")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42890,35 +40733,31 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseCustomToolCallInputWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseCustomToolCallInputWsDone",
+            fields: &[
+                "type",
+                "sequence_number",
+                "output_index",
+                "item_id",
+                "input",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCustomToolCallInputWsDone", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCustomToolCallInputWsDone", "sequence_number")?,
+            >(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseCustomToolCallInputWsDone", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCustomToolCallInputWsDone", "item_id")?,
-            input: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseCustomToolCallInputWsDone", "input")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -42959,31 +40798,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFileSearchCallInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFileSearchCallInWsProgress",
+            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFileSearchCallInWsProgress", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFileSearchCallInWsProgress", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFileSearchCallInWsProgress", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFileSearchCallInWsProgress", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43024,31 +40855,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFileSearchCallWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFileSearchCallWsCompleted",
+            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFileSearchCallWsCompleted", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFileSearchCallWsCompleted", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFileSearchCallWsCompleted", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFileSearchCallWsCompleted", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43089,31 +40912,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsSearching {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFileSearchCallWsSearching`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFileSearchCallWsSearching",
+            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFileSearchCallWsSearching", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFileSearchCallWsSearching", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFileSearchCallWsSearching", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFileSearchCallWsSearching", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43147,19 +40962,14 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextGrammar {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFormatTextGrammar`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFormatTextGrammar",
+            fields: &["type", "grammar"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFormatTextGrammar", "type")?,
-            grammar: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFormatTextGrammar", "grammar")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            grammar: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43222,9 +41032,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextGrammarType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -43264,15 +41074,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextPython {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFormatTextPython`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFormatTextPython",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFormatTextPython", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43335,9 +41143,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextPythonType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -43388,35 +41196,31 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFunctionCallArgumentsWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFunctionCallArgumentsWsDelta",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "sequence_number",
+                "delta",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsWsDelta", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsWsDelta", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsWsDelta", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsWsDelta", "sequence_number")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsWsDelta", "delta")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43461,39 +41265,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseFunctionCallArgumentsWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseFunctionCallArgumentsWsDone",
+            fields: &[
+                "type",
+                "item_id",
+                "name",
+                "output_index",
+                "sequence_number",
+                "arguments",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsWsDone", "item_id")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsWsDone", "name")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsWsDone", "output_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsWsDone", "sequence_number")?,
+            >(&mut object, 4)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseFunctionCallArgumentsWsDone", "arguments")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43534,31 +41335,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseImageGenCallInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseImageGenCallInWsProgress",
+            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallInWsProgress", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallInWsProgress", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallInWsProgress", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallInWsProgress", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43615,49 +41408,47 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialWsImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseImageGenCallPartialWsImage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseImageGenCallPartialWsImage",
+            fields: &[
+                "type",
+                "output_index",
+                "item_id",
+                "sequence_number",
+                "partial_image_index",
+                "partial_image_b64",
+                "size",
+                "quality",
+                "background",
+                "output_format",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallPartialWsImage", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallPartialWsImage", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallPartialWsImage", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallPartialWsImage", "sequence_number")?,
+            >(&mut object, 3)?,
             partial_image_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallPartialWsImage", "partial_image_index")?,
+            >(&mut object, 4)?,
             partial_image_b64: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallPartialWsImage", "partial_image_b64")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, "quality")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
-            output_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "output_format")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43698,31 +41489,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseImageGenCallWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseImageGenCallWsCompleted",
+            fields: &["type", "output_index", "sequence_number", "item_id", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallWsCompleted", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallWsCompleted", "output_index")?,
+            >(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallWsCompleted", "sequence_number")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallWsCompleted", "item_id")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43763,31 +41546,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsGenerating {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseImageGenCallWsGenerating`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseImageGenCallWsGenerating",
+            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallWsGenerating", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallWsGenerating", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseImageGenCallWsGenerating", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseImageGenCallWsGenerating", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43826,24 +41601,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseInWsProgress",
+            fields: &["type", "response", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseInWsProgress", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseInWsProgress", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43886,35 +41656,31 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpCallArgumentsWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpCallArgumentsWsDelta",
+            fields: &[
+                "type",
+                "output_index",
+                "item_id",
+                "delta",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsWsDelta", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsWsDelta", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsWsDelta", "item_id")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsWsDelta", "delta")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsWsDelta", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -43957,35 +41723,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpCallArgumentsWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpCallArgumentsWsDone",
+            fields: &[
+                "type",
+                "output_index",
+                "item_id",
+                "arguments",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsWsDone", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsWsDone", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsWsDone", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             arguments: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsWsDone", "arguments")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallArgumentsWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44026,31 +41791,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpCallInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpCallInWsProgress",
+            fields: &["type", "sequence_number", "output_index", "item_id", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallInWsProgress", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallInWsProgress", "sequence_number")?,
+            >(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallInWsProgress", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallInWsProgress", "item_id")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44091,31 +41848,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpCallWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpCallWsCompleted",
+            fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallWsCompleted", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallWsCompleted", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallWsCompleted", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallWsCompleted", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44156,31 +41905,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpCallWsFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpCallWsFailed",
+            fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallWsFailed", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpCallWsFailed", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallWsFailed", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpCallWsFailed", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44221,31 +41962,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpListToolsInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpListToolsInWsProgress",
+            fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpListToolsInWsProgress", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpListToolsInWsProgress", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpListToolsInWsProgress", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpListToolsInWsProgress", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44286,31 +42019,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpListToolsWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpListToolsWsCompleted",
+            fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpListToolsWsCompleted", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpListToolsWsCompleted", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpListToolsWsCompleted", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpListToolsWsCompleted", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44351,31 +42076,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseMcpListToolsWsFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseMcpListToolsWsFailed",
+            fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpListToolsWsFailed", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseMcpListToolsWsFailed", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpListToolsWsFailed", "output_index")?,
+            >(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseMcpListToolsWsFailed", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44416,28 +42133,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseOutputItemWsAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseOutputItemWsAdded",
+            fields: &["type", "output_index", "sequence_number", "item", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseOutputItemWsAdded", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputItemWsAdded", "output_index")?,
+            >(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputItemWsAdded", "sequence_number")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44478,28 +42190,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseOutputItemWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseOutputItemWsDone",
+            fields: &["type", "output_index", "sequence_number", "item", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseOutputItemWsDone", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputItemWsDone", "output_index")?,
+            >(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputItemWsDone", "sequence_number")?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, "item")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44546,43 +42253,41 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseOutputTextAnnotationWsAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseOutputTextAnnotationWsAdded",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "annotation_index",
+                "sequence_number",
+                "annotation",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseOutputTextAnnotationWsAdded", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseOutputTextAnnotationWsAdded", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputTextAnnotationWsAdded", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputTextAnnotationWsAdded", "content_index")?,
+            >(&mut object, 3)?,
             annotation_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputTextAnnotationWsAdded", "annotation_index")?,
+            >(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseOutputTextAnnotationWsAdded", "sequence_number")?,
-            annotation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "annotation")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            annotation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44636,31 +42341,35 @@ impl<'de> ::serde::Deserialize<'de> for ResponseProperties {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseProperties`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseProperties",
+            fields: &[
+                "previous_response_id",
+                "model",
+                "background",
+                "max_tool_calls",
+                "text",
+                "tools",
+                "tool_choice",
+                "prompt",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             previous_response_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "previous_response_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
+            >(&mut object, 0)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             max_tool_calls: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseProperties", "max_tool_calls")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
+            >(&mut object, 3)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44705,39 +42414,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningSummaryPartWsAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningSummaryPartWsAdded",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "sequence_number",
+                "part",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartWsAdded", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartWsAdded", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartWsAdded", "output_index")?,
+            >(&mut object, 2)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartWsAdded", "summary_index")?,
+            >(&mut object, 3)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartWsAdded", "sequence_number")?,
-            part: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartWsAdded", "part")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44787,40 +42493,38 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningSummaryPartWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningSummaryPartWsDone",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "status",
+                "sequence_number",
+                "part",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartWsDone", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartWsDone", "output_index")?,
+            >(&mut object, 2)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartWsDone", "summary_index")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartWsDone", "sequence_number")?,
-            part: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryPartWsDone", "part")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44866,39 +42570,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningSummaryTextWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningSummaryTextWsDelta",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "delta",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextWsDelta", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextWsDelta", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextWsDelta", "output_index")?,
+            >(&mut object, 2)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextWsDelta", "summary_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextWsDelta", "delta")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextWsDelta", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -44943,39 +42644,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningSummaryTextWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningSummaryTextWsDone",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "summary_index",
+                "text",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextWsDone", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextWsDone", "output_index")?,
+            >(&mut object, 2)?,
             summary_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextWsDone", "summary_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextWsDone", "text")?,
+            >(&mut object, 3)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningSummaryTextWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45020,39 +42718,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningTextWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningTextWsDelta",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningTextWsDelta", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningTextWsDelta", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningTextWsDelta", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningTextWsDelta", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningTextWsDelta", "delta")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningTextWsDelta", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45097,39 +42792,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseReasoningTextWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseReasoningTextWsDone",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "text",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningTextWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningTextWsDone", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningTextWsDone", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningTextWsDone", "content_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseReasoningTextWsDone", "text")?,
+            >(&mut object, 3)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseReasoningTextWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45174,39 +42866,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseRefusalWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseRefusalWsDelta",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseRefusalWsDelta", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseRefusalWsDelta", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseRefusalWsDelta", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseRefusalWsDelta", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseRefusalWsDelta", "delta")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseRefusalWsDelta", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45251,39 +42940,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseRefusalWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseRefusalWsDone",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "refusal",
+                "sequence_number",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseRefusalWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseRefusalWsDone", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseRefusalWsDone", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseRefusalWsDone", "content_index")?,
-            refusal: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseRefusalWsDone", "refusal")?,
+            >(&mut object, 3)?,
+            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseRefusalWsDone", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45326,35 +43012,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsAdded {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseShellCallCommandWsAdded`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseShellCallCommandWsAdded",
+            fields: &[
+                "type",
+                "sequence_number",
+                "output_index",
+                "command_index",
+                "command",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallCommandWsAdded", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallCommandWsAdded", "sequence_number")?,
+            >(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallCommandWsAdded", "output_index")?,
+            >(&mut object, 2)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallCommandWsAdded", "command_index")?,
-            command: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallCommandWsAdded", "command")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45400,39 +43085,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseShellCallCommandWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseShellCallCommandWsDelta",
+            fields: &[
+                "type",
+                "sequence_number",
+                "output_index",
+                "command_index",
+                "delta",
+                "obfuscation",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallCommandWsDelta", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallCommandWsDelta", "sequence_number")?,
+            >(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallCommandWsDelta", "output_index")?,
+            >(&mut object, 2)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallCommandWsDelta", "command_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallCommandWsDelta", "delta")?,
-            obfuscation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "obfuscation")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45475,35 +43157,34 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseShellCallCommandWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseShellCallCommandWsDone",
+            fields: &[
+                "type",
+                "sequence_number",
+                "output_index",
+                "command_index",
+                "command",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallCommandWsDone", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallCommandWsDone", "sequence_number")?,
+            >(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallCommandWsDone", "output_index")?,
+            >(&mut object, 2)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallCommandWsDone", "command_index")?,
-            command: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallCommandWsDone", "command")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45548,39 +43229,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseShellCallOutputContentWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseShellCallOutputContentWsDelta",
+            fields: &[
+                "type",
+                "sequence_number",
+                "item_id",
+                "output_index",
+                "command_index",
+                "delta",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallOutputContentWsDelta", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallOutputContentWsDelta", "sequence_number")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallOutputContentWsDelta", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallOutputContentWsDelta", "output_index")?,
+            >(&mut object, 3)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallOutputContentWsDelta", "command_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallOutputContentWsDelta", "delta")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45625,39 +43303,36 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseShellCallOutputContentWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseShellCallOutputContentWsDone",
+            fields: &[
+                "type",
+                "sequence_number",
+                "item_id",
+                "output_index",
+                "command_index",
+                "output",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallOutputContentWsDone", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallOutputContentWsDone", "sequence_number")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallOutputContentWsDone", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallOutputContentWsDone", "output_index")?,
+            >(&mut object, 3)?,
             command_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseShellCallOutputContentWsDone", "command_index")?,
-            output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseShellCallOutputContentWsDone", "output")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 4)?,
+            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45704,43 +43379,38 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseTextWsDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseTextWsDelta",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "delta",
+                "sequence_number",
+                "logprobs",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextWsDelta", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextWsDelta", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseTextWsDelta", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseTextWsDelta", "content_index")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextWsDelta", "delta")?,
+            >(&mut object, 3)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseTextWsDelta", "sequence_number")?,
-            logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextWsDelta", "logprobs")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45787,43 +43457,38 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDone {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseTextWsDone`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseTextWsDone",
+            fields: &[
+                "type",
+                "item_id",
+                "output_index",
+                "content_index",
+                "text",
+                "sequence_number",
+                "logprobs",
+                "stream_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextWsDone", "type")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextWsDone", "item_id")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseTextWsDone", "output_index")?,
+            >(&mut object, 2)?,
             content_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseTextWsDone", "content_index")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextWsDone", "text")?,
+            >(&mut object, 3)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseTextWsDone", "sequence_number")?,
-            logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseTextWsDone", "logprobs")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 5)?,
+            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45864,31 +43529,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInWsProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseWebSearchCallInWsProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseWebSearchCallInWsProgress",
+            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWebSearchCallInWsProgress", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWebSearchCallInWsProgress", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWebSearchCallInWsProgress", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWebSearchCallInWsProgress", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45929,31 +43586,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseWebSearchCallWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseWebSearchCallWsCompleted",
+            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWebSearchCallWsCompleted", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWebSearchCallWsCompleted", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWebSearchCallWsCompleted", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWebSearchCallWsCompleted", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -45994,31 +43643,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsSearching {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseWebSearchCallWsSearching`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseWebSearchCallWsSearching",
+            fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWebSearchCallWsSearching", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             output_index: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWebSearchCallWsSearching", "output_index")?,
-            item_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWebSearchCallWsSearching", "item_id")?,
+            >(&mut object, 1)?,
+            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWebSearchCallWsSearching", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46057,24 +43698,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseWsCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseWsCompleted",
+            fields: &["type", "response", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWsCompleted", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWsCompleted", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46113,24 +43749,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseWsCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseWsCreated",
+            fields: &["type", "response", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWsCreated", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWsCreated", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46173,31 +43804,20 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseWsError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseWsError",
+            fields: &["type", "status", "sequence_number", "error", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWsError", "type")?,
-            status: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWsError", "status")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            status: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWsError", "sequence_number")?,
-            error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWsError", "error")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46260,9 +43880,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -46309,24 +43929,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseWsFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseWsFailed",
+            fields: &["type", "sequence_number", "response", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWsFailed", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWsFailed", "sequence_number")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 1)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46365,24 +43980,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsIncomplete {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseWsIncomplete`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseWsIncomplete",
+            fields: &["type", "response", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWsIncomplete", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWsIncomplete", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46421,24 +44031,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsQueued {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponseWsQueued`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponseWsQueued",
+            fields: &["type", "response", "sequence_number", "stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponseWsQueued", "type")?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, "response")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             sequence_number: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponseWsQueued", "sequence_number")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            >(&mut object, 2)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46578,110 +44183,103 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreate {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponsesClientEventResponseCreate`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponsesClientEventResponseCreate",
+            fields: &[
+                "type",
+                "stream_id",
+                "metadata",
+                "top_logprobs",
+                "temperature",
+                "top_p",
+                "user",
+                "safety_identifier",
+                "prompt_cache_key",
+                "prompt_cache_retention",
+                "prompt_cache_options",
+                "previous_response_id",
+                "model",
+                "background",
+                "max_tool_calls",
+                "text",
+                "tools",
+                "tool_choice",
+                "prompt",
+                "service_tier",
+                "truncation",
+                "reasoning",
+                "input",
+                "include",
+                "parallel_tool_calls",
+                "store",
+                "instructions",
+                "moderation",
+                "stream",
+                "stream_options",
+                "conversation",
+                "context_management",
+                "max_output_tokens",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ResponsesClientEventResponseCreate", "type")?,
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             top_logprobs: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponsesClientEventResponseCreate", "top_logprobs")?,
-            temperature: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "temperature")?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, "top_p")?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, "user")?,
-            safety_identifier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "safety_identifier")?,
-            prompt_cache_key: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "prompt_cache_key")?,
+            >(&mut object, 3)?,
+            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            user: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             prompt_cache_retention: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_retention")?,
+            >(&mut object, 9)?,
             prompt_cache_options: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "prompt_cache_options")?,
+            >(&mut object, 10)?,
             previous_response_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "previous_response_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            background: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "background")?,
+            >(&mut object, 11)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
+            background: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
             max_tool_calls: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponsesClientEventResponseCreate", "max_tool_calls")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, "tools")?,
-            tool_choice: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_choice")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            service_tier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_tier")?,
-            truncation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "truncation")?,
-            reasoning: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "reasoning")?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, "include")?,
+            >(&mut object, 14)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
+            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
+            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
+            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
+            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
+            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 22)?,
+            include: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
             parallel_tool_calls: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "parallel_tool_calls")?,
-            store: crate::runtime::de::field::<_, D::Error>(&mut object, "store")?,
-            instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "instructions")?,
-            moderation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "moderation")?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, "stream")?,
-            stream_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_options")?,
-            conversation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "conversation")?,
+            >(&mut object, 24)?,
+            store: crate::runtime::de::field::<_, D::Error>(&mut object, 25)?,
+            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
+            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
+            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
+            stream_options: crate::runtime::de::field::<_, D::Error>(&mut object, 29)?,
+            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 30)?,
             context_management: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "context_management")?,
+            >(&mut object, 31)?,
             max_output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "ResponsesClientEventResponseCreate", "max_output_tokens")?,
+            >(&mut object, 32)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -46744,9 +44342,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreateType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -47839,15 +45437,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesWebSocketStreamEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ResponsesWebSocketStreamEvent`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ResponsesWebSocketStreamEvent",
+            fields: &["stream_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            stream_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "stream_id")?,
+            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             variant: crate::runtime::de::whole::<_, D::Error>(&object)?,
         })
     }
@@ -48955,23 +46551,15 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaObject",
+            fields: &["id", "object", "delta"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDeltaObject", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDeltaObject", "object")?,
-            delta: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDeltaObject", "delta")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49004,15 +46592,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaObjectDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaObjectDelta",
+            fields: &["step_details"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            step_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "step_details")?,
+            step_details: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49075,9 +46661,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49194,19 +46780,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsMessageCreationOb
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaStepDetailsMessageCreationObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaStepDetailsMessageCreationObject",
+            fields: &["type", "message_creation"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDeltaStepDetailsMessageCreationObject", "type")?,
-            message_creation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "message_creation")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            message_creation: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49240,15 +46821,13 @@ for RunStepDeltaStepDetailsMessageCreationObjectMessageCreation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaStepDetailsMessageCreationObjectMessageCreation`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaStepDetailsMessageCreationObjectMessageCreation",
+            fields: &["message_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            message_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "message_id")?,
+            message_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49313,9 +46892,9 @@ for RunStepDeltaStepDetailsMessageCreationObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49365,24 +46944,16 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsCodeObje
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaStepDetailsToolCallsCodeObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaStepDetailsToolCallsCodeObject",
+            fields: &["index", "id", "type", "code_interpreter"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDeltaStepDetailsToolCallsCodeObject", "index")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDeltaStepDetailsToolCallsCodeObject", "type")?,
-            code_interpreter: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "code_interpreter")?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49421,13 +46992,14 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter",
+            fields: &["input", "outputs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, "input")?,
-            outputs: crate::runtime::de::field::<_, D::Error>(&mut object, "outputs")?,
+            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            outputs: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49564,9 +47136,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsCodeObje
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49614,28 +47186,15 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaStepDetailsToolCallsCodeOutputImageObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject",
+            fields: &["index", "type", "image"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject",
-                "index",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RunStepDeltaStepDetailsToolCallsCodeOutputImageObject",
-                "type",
-            )?,
-            image: crate::runtime::de::field::<_, D::Error>(&mut object, "image")?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            image: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49669,12 +47228,13 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage",
+            fields: &["file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49740,9 +47300,9 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49790,28 +47350,15 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject",
+            fields: &["index", "type", "logs"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject",
-                "index",
-            )?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(
-                &mut object,
-                "RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject",
-                "type",
-            )?,
-            logs: crate::runtime::de::field::<_, D::Error>(&mut object, "logs")?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            logs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -49876,9 +47423,9 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -49928,28 +47475,19 @@ for RunStepDeltaStepDetailsToolCallsFileSearchObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaStepDetailsToolCallsFileSearchObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaStepDetailsToolCallsFileSearchObject",
+            fields: &["index", "id", "type", "file_search"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDeltaStepDetailsToolCallsFileSearchObject", "index")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDeltaStepDetailsToolCallsFileSearchObject", "type")?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             file_search: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(
-                &mut object,
-                "RunStepDeltaStepDetailsToolCallsFileSearchObject",
-                "file_search",
-            )?,
+            >(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -50014,9 +47552,9 @@ for RunStepDeltaStepDetailsToolCallsFileSearchObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -50066,21 +47604,16 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsFunction
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaStepDetailsToolCallsFunctionObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaStepDetailsToolCallsFunctionObject",
+            fields: &["index", "id", "type", "function"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDeltaStepDetailsToolCallsFunctionObject", "index")?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDeltaStepDetailsToolCallsFunctionObject", "type")?,
-            function: crate::runtime::de::field::<_, D::Error>(&mut object, "function")?,
+            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            function: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -50120,17 +47653,15 @@ for RunStepDeltaStepDetailsToolCallsFunctionObjectFunction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaStepDetailsToolCallsFunctionObjectFunction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaStepDetailsToolCallsFunctionObjectFunction",
+            fields: &["name", "arguments", "output"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            arguments: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "arguments")?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, "output")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            arguments: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            output: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -50194,9 +47725,9 @@ for RunStepDeltaStepDetailsToolCallsFunctionObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -50241,19 +47772,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepDeltaStepDetailsToolCallsObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepDeltaStepDetailsToolCallsObject",
+            fields: &["type", "tool_calls"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepDeltaStepDetailsToolCallsObject", "type")?,
-            tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "tool_calls")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            tool_calls: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -50403,9 +47929,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObjectTy
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -50603,16 +48129,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCancelled
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepStreamEventThreadRunStepCancelled`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepStreamEventThreadRunStepCancelled",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepStreamEventThreadRunStepCancelled", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -50675,9 +48199,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCancelled
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -50719,16 +48243,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCompleted
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepStreamEventThreadRunStepCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepStreamEventThreadRunStepCompleted",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepStreamEventThreadRunStepCompleted", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -50791,9 +48313,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCompleted
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -50835,16 +48357,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepStreamEventThreadRunStepCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepStreamEventThreadRunStepCreated",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepStreamEventThreadRunStepCreated", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -50907,9 +48427,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCreatedEv
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -50951,19 +48471,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepDelta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepStreamEventThreadRunStepDelta`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepStreamEventThreadRunStepDelta",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepStreamEventThreadRunStepDelta", "event")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepStreamEventThreadRunStepDelta", "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -51026,9 +48541,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepDeltaEven
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -51070,16 +48585,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepExpired {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepStreamEventThreadRunStepExpired`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepStreamEventThreadRunStepExpired",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepStreamEventThreadRunStepExpired", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -51142,9 +48655,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepExpiredEv
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -51186,16 +48699,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepStreamEventThreadRunStepFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepStreamEventThreadRunStepFailed",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepStreamEventThreadRunStepFailed", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -51258,9 +48769,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepFailedEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -51302,16 +48813,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepInProgres
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStepStreamEventThreadRunStepInProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStepStreamEventThreadRunStepInProgress",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStepStreamEventThreadRunStepInProgress", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -51374,9 +48883,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepInProgres
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -51613,16 +49122,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelled {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStreamEventThreadRunCancelled`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStreamEventThreadRunCancelled",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStreamEventThreadRunCancelled", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -51685,9 +49192,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelledEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -51729,16 +49236,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelling {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStreamEventThreadRunCancelling`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStreamEventThreadRunCancelling",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStreamEventThreadRunCancelling", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -51801,9 +49306,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancellingEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -51845,16 +49350,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCompleted {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStreamEventThreadRunCompleted`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStreamEventThreadRunCompleted",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStreamEventThreadRunCompleted", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -51917,9 +49420,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCompletedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -51961,16 +49464,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCreated {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStreamEventThreadRunCreated`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStreamEventThreadRunCreated",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStreamEventThreadRunCreated", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -52033,9 +49534,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCreatedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52077,16 +49578,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunExpired {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStreamEventThreadRunExpired`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStreamEventThreadRunExpired",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStreamEventThreadRunExpired", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -52149,9 +49648,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunExpiredEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52193,16 +49692,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunFailed {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStreamEventThreadRunFailed`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStreamEventThreadRunFailed",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStreamEventThreadRunFailed", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -52265,9 +49762,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunFailedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52309,16 +49806,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunInProgress {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStreamEventThreadRunInProgress`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStreamEventThreadRunInProgress",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStreamEventThreadRunInProgress", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -52381,9 +49876,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunInProgressEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52425,16 +49920,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunIncomplete {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStreamEventThreadRunIncomplete`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStreamEventThreadRunIncomplete",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStreamEventThreadRunIncomplete", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -52497,9 +49990,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunIncompleteEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52541,16 +50034,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunQueued {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStreamEventThreadRunQueued`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStreamEventThreadRunQueued",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStreamEventThreadRunQueued", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -52613,9 +50104,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunQueuedEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52657,16 +50148,14 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunRequiresAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `RunStreamEventThreadRunRequiresAction`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "RunStreamEventThreadRunRequiresAction",
+            fields: &["event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "RunStreamEventThreadRunRequiresAction", "event")?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, "data")?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -52729,9 +50218,9 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunRequiresActionEve
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52807,9 +50296,9 @@ impl<'de> ::serde::Deserialize<'de> for ThreadStreamEventEvent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -52854,20 +50343,15 @@ impl<'de> ::serde::Deserialize<'de> for ThreadStreamEventVariant {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ThreadStreamEventVariant`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ThreadStreamEventVariant",
+            fields: &["enabled", "event", "data"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, "enabled")?,
-            event: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadStreamEventVariant", "event")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ThreadStreamEventVariant", "data")?,
+            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -53024,9 +50508,9 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionChunkingStrategyAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -53074,31 +50558,17 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UrlCitationParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UrlCitationParam",
+            fields: &["type", "start_index", "end_index", "url", "title"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UrlCitationParam", "type")?,
-            start_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UrlCitationParam", "start_index")?,
-            end_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UrlCitationParam", "end_index")?,
-            url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UrlCitationParam", "url")?,
-            title: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UrlCitationParam", "title")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            title: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -53161,9 +50631,9 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

@@ -58,16 +58,14 @@ impl<'de> ::serde::Deserialize<'de> for CompleteUploadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CompleteUploadRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CompleteUploadRequest",
+            fields: &["part_ids", "md5"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            part_ids: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CompleteUploadRequest", "part_ids")?,
-            md5: crate::runtime::de::field::<_, D::Error>(&mut object, "md5")?,
+            part_ids: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            md5: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -140,28 +138,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateUploadRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateUploadRequest",
+            fields: &["filename", "purpose", "bytes", "mime_type", "expires_after"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateUploadRequest", "filename")?,
-            purpose: crate::runtime::de::field::<_, D::Error>(&mut object, "purpose")?,
-            bytes: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "CreateUploadRequest", "bytes")?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            purpose: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             mime_type: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "CreateUploadRequest", "mime_type")?,
-            expires_after: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "expires_after")?,
+            >(&mut object, 3)?,
+            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -274,9 +264,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequestPurpose {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -328,35 +318,31 @@ impl<'de> ::serde::Deserialize<'de> for Upload {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(deserializer, "an object `Upload`")?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Upload",
+            fields: &[
+                "id",
+                "created_at",
+                "filename",
+                "bytes",
+                "purpose",
+                "status",
+                "expires_at",
+                "object",
+                "file",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Upload", "id")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "Upload", "created_at")?,
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Upload", "filename")?,
-            bytes: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "Upload", "bytes")?,
-            purpose: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Upload", "purpose")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "Upload", "expires_at")?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, "object")?,
-            file: crate::runtime::de::field::<_, D::Error>(&mut object, "file")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            purpose: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
+            object: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            file: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -420,9 +406,9 @@ impl<'de> ::serde::Deserialize<'de> for UploadObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -468,27 +454,19 @@ impl<'de> ::serde::Deserialize<'de> for UploadPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UploadPart`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UploadPart",
+            fields: &["id", "created_at", "upload_id", "object"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UploadPart", "id")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UploadPart", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             upload_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "UploadPart", "upload_id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UploadPart", "object")?,
+            >(&mut object, 2)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -551,9 +529,9 @@ impl<'de> ::serde::Deserialize<'de> for UploadPartObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -636,9 +614,9 @@ impl<'de> ::serde::Deserialize<'de> for UploadStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

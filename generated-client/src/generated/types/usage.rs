@@ -40,33 +40,27 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CostsResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CostsResult",
+            fields: &[
+                "object",
+                "amount",
+                "line_item",
+                "project_id",
+                "api_key_id",
+                "quantity",
+                "quantity_unit",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CostsResult", "object")?,
-            amount: crate::runtime::de::field::<_, D::Error>(&mut object, "amount")?,
-            line_item: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "line_item")?,
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
-            api_key_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_key_id")?,
-            quantity: crate::runtime::de::field::<_, D::Error>(&mut object, "quantity")?,
-            quantity_unit: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "quantity_unit")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            amount: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            line_item: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            quantity: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            quantity_unit: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -102,13 +96,14 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultAmount {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CostsResultAmount`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CostsResultAmount",
+            fields: &["value", "currency"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, "value")?,
-            currency: crate::runtime::de::field::<_, D::Error>(&mut object, "currency")?,
+            value: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            currency: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -171,9 +166,9 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -332,9 +327,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -411,9 +406,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -463,33 +458,30 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UsageAudioSpeechesResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UsageAudioSpeechesResult",
+            fields: &[
+                "object",
+                "characters",
+                "num_model_requests",
+                "project_id",
+                "user_id",
+                "api_key_id",
+                "model",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageAudioSpeechesResult", "object")?,
-            characters: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UsageAudioSpeechesResult", "characters")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            characters: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             num_model_requests: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageAudioSpeechesResult", "num_model_requests")?,
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, "user_id")?,
-            api_key_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_key_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            >(&mut object, 2)?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -556,9 +548,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -637,9 +629,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -716,9 +708,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -768,33 +760,30 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UsageAudioTranscriptionsResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UsageAudioTranscriptionsResult",
+            fields: &[
+                "object",
+                "seconds",
+                "num_model_requests",
+                "project_id",
+                "user_id",
+                "api_key_id",
+                "model",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageAudioTranscriptionsResult", "object")?,
-            seconds: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UsageAudioTranscriptionsResult", "seconds")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            seconds: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             num_model_requests: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageAudioTranscriptionsResult", "num_model_requests")?,
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, "user_id")?,
-            api_key_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_key_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            >(&mut object, 2)?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -861,9 +850,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -942,9 +931,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsBucketWidth 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1009,9 +998,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsGroupByItem 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1056,23 +1045,18 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UsageCodeInterpreterSessionsResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UsageCodeInterpreterSessionsResult",
+            fields: &["object", "num_sessions", "project_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageCodeInterpreterSessionsResult", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             num_sessions: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCodeInterpreterSessionsResult", "num_sessions")?,
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
+            >(&mut object, 1)?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1139,9 +1123,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResultObject
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1220,9 +1204,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1307,9 +1291,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1403,90 +1387,102 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UsageCompletionsResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UsageCompletionsResult",
+            fields: &[
+                "object",
+                "input_tokens",
+                "input_cached_tokens",
+                "input_cache_write_tokens",
+                "input_uncached_tokens",
+                "output_tokens",
+                "input_text_tokens",
+                "output_text_tokens",
+                "input_cached_text_tokens",
+                "input_audio_tokens",
+                "input_cached_audio_tokens",
+                "output_audio_tokens",
+                "input_image_tokens",
+                "input_cached_image_tokens",
+                "output_image_tokens",
+                "num_model_requests",
+                "project_id",
+                "user_id",
+                "api_key_id",
+                "model",
+                "batch",
+                "service_tier",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageCompletionsResult", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "input_tokens")?,
+            >(&mut object, 1)?,
             input_cached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "input_cached_tokens")?,
+            >(&mut object, 2)?,
             input_cache_write_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "input_cache_write_tokens")?,
+            >(&mut object, 3)?,
             input_uncached_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "input_uncached_tokens")?,
+            >(&mut object, 4)?,
             output_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "output_tokens")?,
+            >(&mut object, 5)?,
             input_text_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "input_text_tokens")?,
+            >(&mut object, 6)?,
             output_text_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "output_text_tokens")?,
+            >(&mut object, 7)?,
             input_cached_text_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "input_cached_text_tokens")?,
+            >(&mut object, 8)?,
             input_audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "input_audio_tokens")?,
+            >(&mut object, 9)?,
             input_cached_audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "input_cached_audio_tokens")?,
+            >(&mut object, 10)?,
             output_audio_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "output_audio_tokens")?,
+            >(&mut object, 11)?,
             input_image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "input_image_tokens")?,
+            >(&mut object, 12)?,
             input_cached_image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "input_cached_image_tokens")?,
+            >(&mut object, 13)?,
             output_image_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "output_image_tokens")?,
+            >(&mut object, 14)?,
             num_model_requests: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageCompletionsResult", "num_model_requests")?,
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, "user_id")?,
-            api_key_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_key_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            batch: crate::runtime::de::field::<_, D::Error>(&mut object, "batch")?,
-            service_tier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "service_tier")?,
+            >(&mut object, 15)?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
+            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
+            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
+            batch: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
+            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1553,9 +1549,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1626,9 +1622,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageCostsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1707,9 +1703,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageCostsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1782,9 +1778,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1861,9 +1857,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1913,33 +1909,33 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UsageEmbeddingsResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UsageEmbeddingsResult",
+            fields: &[
+                "object",
+                "input_tokens",
+                "num_model_requests",
+                "project_id",
+                "user_id",
+                "api_key_id",
+                "model",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageEmbeddingsResult", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageEmbeddingsResult", "input_tokens")?,
+            >(&mut object, 1)?,
             num_model_requests: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageEmbeddingsResult", "num_model_requests")?,
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, "user_id")?,
-            api_key_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_key_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            >(&mut object, 2)?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2006,9 +2002,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2087,9 +2083,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2166,9 +2162,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2216,32 +2212,28 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UsageFileSearchCallsResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UsageFileSearchCallsResult",
+            fields: &[
+                "object",
+                "num_requests",
+                "project_id",
+                "user_id",
+                "api_key_id",
+                "vector_store_id",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageFileSearchCallsResult", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             num_requests: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageFileSearchCallsResult", "num_requests")?,
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, "user_id")?,
-            api_key_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_key_id")?,
-            vector_store_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "vector_store_id")?,
+            >(&mut object, 1)?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            vector_store_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2308,9 +2300,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2389,9 +2381,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2476,9 +2468,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2534,35 +2526,34 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UsageImagesResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UsageImagesResult",
+            fields: &[
+                "object",
+                "images",
+                "num_model_requests",
+                "source",
+                "size",
+                "project_id",
+                "user_id",
+                "api_key_id",
+                "model",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageImagesResult", "object")?,
-            images: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UsageImagesResult", "images")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            images: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             num_model_requests: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageImagesResult", "num_model_requests")?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, "source")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, "user_id")?,
-            api_key_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_key_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            >(&mut object, 2)?,
+            source: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2625,9 +2616,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2714,9 +2705,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesSizesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2789,9 +2780,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesSourcesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2864,9 +2855,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2943,9 +2934,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2995,33 +2986,33 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UsageModerationsResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UsageModerationsResult",
+            fields: &[
+                "object",
+                "input_tokens",
+                "num_model_requests",
+                "project_id",
+                "user_id",
+                "api_key_id",
+                "model",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageModerationsResult", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             input_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageModerationsResult", "input_tokens")?,
+            >(&mut object, 1)?,
             num_model_requests: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageModerationsResult", "num_model_requests")?,
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, "user_id")?,
-            api_key_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_key_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
+            >(&mut object, 2)?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3088,9 +3079,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3136,27 +3127,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UsageResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UsageResponse",
+            fields: &["object", "data", "has_more", "next_page"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageResponse", "data")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageResponse", "has_more")?,
-            next_page: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "next_page")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            next_page: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3219,9 +3199,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3267,27 +3247,16 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucket {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UsageTimeBucket`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UsageTimeBucket",
+            fields: &["object", "start_time", "end_time", "results"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageTimeBucket", "object")?,
-            start_time: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UsageTimeBucket", "start_time")?,
-            end_time: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UsageTimeBucket", "end_time")?,
-            results: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageTimeBucket", "results")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            start_time: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            end_time: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            results: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3350,9 +3319,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3680,9 +3649,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3747,9 +3716,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3794,23 +3763,15 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UsageVectorStoresResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UsageVectorStoresResult",
+            fields: &["object", "usage_bytes", "project_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageVectorStoresResult", "object")?,
-            usage_bytes: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "UsageVectorStoresResult", "usage_bytes")?,
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            usage_bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3877,9 +3838,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3958,9 +3919,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4033,9 +3994,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsContextLevelsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4116,9 +4077,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -4171,37 +4132,35 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UsageWebSearchCallsResult`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UsageWebSearchCallsResult",
+            fields: &[
+                "object",
+                "num_model_requests",
+                "num_requests",
+                "project_id",
+                "user_id",
+                "api_key_id",
+                "model",
+                "context_level",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "UsageWebSearchCallsResult", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             num_model_requests: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageWebSearchCallsResult", "num_model_requests")?,
+            >(&mut object, 1)?,
             num_requests: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "UsageWebSearchCallsResult", "num_requests")?,
-            project_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "project_id")?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, "user_id")?,
-            api_key_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "api_key_id")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            context_level: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "context_level")?,
+            >(&mut object, 2)?,
+            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            context_level: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4268,9 +4227,9 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

@@ -22,15 +22,13 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `AutoChunkingStrategyRequestParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "AutoChunkingStrategyRequestParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "AutoChunkingStrategyRequestParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -114,9 +112,9 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -238,21 +236,16 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileBatchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateVectorStoreFileBatchRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateVectorStoreFileBatchRequest",
+            fields: &["file_ids", "files", "chunking_strategy", "attributes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            files: crate::runtime::de::field::<_, D::Error>(&mut object, "files")?,
-            chunking_strategy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "chunking_strategy")?,
-            attributes: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "attributes")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            files: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            chunking_strategy: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -350,23 +343,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateVectorStoreFileRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateVectorStoreFileRequest",
+            fields: &["file_id", "chunking_strategy", "attributes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateVectorStoreFileRequest", "file_id")?,
-            chunking_strategy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "chunking_strategy")?,
-            attributes: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "attributes")?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            chunking_strategy: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -455,26 +440,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateVectorStoreRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateVectorStoreRequest",
+            fields: &[
+                "file_ids",
+                "name",
+                "description",
+                "expires_after",
+                "chunking_strategy",
+                "metadata",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, "file_ids")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "description")?,
-            expires_after: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "expires_after")?,
-            chunking_strategy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "chunking_strategy")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            chunking_strategy: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -654,23 +638,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DeleteVectorStoreFileResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DeleteVectorStoreFileResponse",
+            fields: &["id", "deleted", "object"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteVectorStoreFileResponse", "id")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteVectorStoreFileResponse", "deleted")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteVectorStoreFileResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -733,9 +709,9 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -779,23 +755,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DeleteVectorStoreResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DeleteVectorStoreResponse",
+            fields: &["id", "deleted", "object"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteVectorStoreResponse", "id")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteVectorStoreResponse", "deleted")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeleteVectorStoreResponse", "object")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -858,9 +826,9 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -943,9 +911,9 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesInVectorStoreBatchFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1014,9 +982,9 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesInVectorStoreBatchOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1093,9 +1061,9 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1164,9 +1132,9 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1208,31 +1176,17 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListVectorStoreFilesResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListVectorStoreFilesResponse",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListVectorStoreFilesResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListVectorStoreFilesResponse", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListVectorStoreFilesResponse", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListVectorStoreFilesResponse", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListVectorStoreFilesResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1299,9 +1253,9 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1343,31 +1297,17 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ListVectorStoresResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ListVectorStoresResponse",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListVectorStoresResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListVectorStoresResponse", "data")?,
-            first_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListVectorStoresResponse", "first_id")?,
-            last_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListVectorStoresResponse", "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "ListVectorStoresResponse", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1399,15 +1339,13 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `OtherChunkingStrategyResponseParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "OtherChunkingStrategyResponseParam",
+            fields: &["type"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "OtherChunkingStrategyResponseParam", "type")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1470,9 +1408,9 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1514,19 +1452,20 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `StaticChunkingStrategy`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "StaticChunkingStrategy",
+            fields: &["max_chunk_size_tokens", "chunk_overlap_tokens"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             max_chunk_size_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "StaticChunkingStrategy", "max_chunk_size_tokens")?,
+            >(&mut object, 0)?,
             chunk_overlap_tokens: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "StaticChunkingStrategy", "chunk_overlap_tokens")?,
+            >(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1585,19 +1524,14 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `StaticChunkingStrategyRequestParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "StaticChunkingStrategyRequestParam",
+            fields: &["type", "static"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "StaticChunkingStrategyRequestParam", "type")?,
-            r#static: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "StaticChunkingStrategyRequestParam", "static")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#static: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1684,9 +1618,9 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1728,19 +1662,14 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `StaticChunkingStrategyResponseParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "StaticChunkingStrategyResponseParam",
+            fields: &["type", "static"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "StaticChunkingStrategyResponseParam", "type")?,
-            r#static: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "StaticChunkingStrategyResponseParam", "static")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            r#static: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1803,9 +1732,9 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParamType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1845,15 +1774,13 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreFileAttributesRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UpdateVectorStoreFileAttributesRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UpdateVectorStoreFileAttributesRequest",
+            fields: &["attributes"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            attributes: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "attributes")?,
+            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1922,17 +1849,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `UpdateVectorStoreRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "UpdateVectorStoreRequest",
+            fields: &["name", "expires_after", "metadata"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            expires_after: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "expires_after")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2013,19 +1938,14 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreExpirationAfter`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreExpirationAfter",
+            fields: &["anchor", "days"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreExpirationAfter", "anchor")?,
-            days: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreExpirationAfter", "days")?,
+            anchor: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            days: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2110,9 +2030,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfterAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2162,32 +2082,31 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreFileBatchObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreFileBatchObject",
+            fields: &[
+                "id",
+                "object",
+                "created_at",
+                "vector_store_id",
+                "status",
+                "file_counts",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileBatchObject", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileBatchObject", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileBatchObject", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             vector_store_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "VectorStoreFileBatchObject", "vector_store_id")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
+            >(&mut object, 3)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             file_counts: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "VectorStoreFileBatchObject", "file_counts")?,
+            >(&mut object, 5)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2227,31 +2146,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectFileCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreFileBatchObjectFileCounts`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreFileBatchObjectFileCounts",
+            fields: &["in_progress", "completed", "failed", "cancelled", "total"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            in_progress: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileBatchObjectFileCounts", "in_progress")?,
-            completed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileBatchObjectFileCounts", "completed")?,
-            failed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileBatchObjectFileCounts", "failed")?,
-            cancelled: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileBatchObjectFileCounts", "cancelled")?,
-            total: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileBatchObjectFileCounts", "total")?,
+            in_progress: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            completed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            failed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            cancelled: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            total: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2314,9 +2219,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2399,9 +2304,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2441,27 +2346,16 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponse {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreFileContentResponse`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreFileContentResponse",
+            fields: &["object", "data", "has_more", "next_page"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileContentResponse", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileContentResponse", "data")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileContentResponse", "has_more")?,
-            next_page: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "next_page")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            next_page: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2497,13 +2391,14 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseDataItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreFileContentResponseDataItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreFileContentResponseDataItem",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, "type")?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, "text")?,
+            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2566,9 +2461,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2628,44 +2523,34 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreFileObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreFileObject",
+            fields: &[
+                "id",
+                "object",
+                "usage_bytes",
+                "created_at",
+                "vector_store_id",
+                "status",
+                "last_error",
+                "chunking_strategy",
+                "attributes",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileObject", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileObject", "object")?,
-            usage_bytes: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileObject", "usage_bytes")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileObject", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            usage_bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
             vector_store_id: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "VectorStoreFileObject", "vector_store_id")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            last_error: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "last_error")?,
-            chunking_strategy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "chunking_strategy")?,
-            attributes: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "attributes")?,
+            >(&mut object, 4)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
+            last_error: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            chunking_strategy: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2806,9 +2691,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -2844,16 +2729,14 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectLastError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreFileObjectLastError`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreFileObjectLastError",
+            fields: &["code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreFileObjectLastError", "message")?,
+            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -2916,9 +2799,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3001,9 +2884,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3059,49 +2942,41 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreObject",
+            fields: &[
+                "id",
+                "object",
+                "created_at",
+                "name",
+                "usage_bytes",
+                "file_counts",
+                "status",
+                "expires_after",
+                "expires_at",
+                "last_active_at",
+                "metadata",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreObject", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreObject", "object")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreObject", "created_at")?,
-            name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreObject", "name")?,
-            usage_bytes: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreObject", "usage_bytes")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            usage_bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
             file_counts: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "VectorStoreObject", "file_counts")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            expires_after: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "expires_after")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreObject", "expires_at")?,
+            >(&mut object, 5)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
+            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?,
             last_active_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "VectorStoreObject", "last_active_at")?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, "metadata")?,
+            >(&mut object, 9)?,
+            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3141,31 +3016,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectFileCounts {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreObjectFileCounts`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreObjectFileCounts",
+            fields: &["in_progress", "completed", "failed", "cancelled", "total"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            in_progress: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreObjectFileCounts", "in_progress")?,
-            completed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreObjectFileCounts", "completed")?,
-            failed: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreObjectFileCounts", "failed")?,
-            cancelled: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreObjectFileCounts", "cancelled")?,
-            total: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreObjectFileCounts", "total")?,
+            in_progress: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
+            completed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
+            failed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
+            cancelled: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
+            total: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3228,9 +3089,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3309,9 +3170,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3359,25 +3220,26 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequest {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreSearchRequest`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreSearchRequest",
+            fields: &[
+                "query",
+                "rewrite_query",
+                "max_num_results",
+                "filters",
+                "ranking_options",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            query: crate::runtime::de::field::<_, D::Error>(&mut object, "query")?,
-            rewrite_query: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "rewrite_query")?,
+            query: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            rewrite_query: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             max_num_results: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "VectorStoreSearchRequest", "max_num_results")?,
-            filters: crate::runtime::de::field::<_, D::Error>(&mut object, "filters")?,
-            ranking_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "ranking_options")?,
+            >(&mut object, 2)?,
+            filters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            ranking_options: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3660,9 +3522,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRanker {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3700,16 +3562,14 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRankingOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreSearchRequestRankingOptions`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreSearchRequestRankingOptions",
+            fields: &["ranker", "score_threshold"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, "ranker")?,
-            score_threshold: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "score_threshold")?,
+            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            score_threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3778,19 +3638,14 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreSearchResultContentObject`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreSearchResultContentObject",
+            fields: &["type", "text"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreSearchResultContentObject", "type")?,
-            text: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreSearchResultContentObject", "text")?,
+            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3853,9 +3708,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObjectType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -3903,31 +3758,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreSearchResultItem`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreSearchResultItem",
+            fields: &["file_id", "filename", "score", "attributes", "content"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreSearchResultItem", "file_id")?,
-            filename: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreSearchResultItem", "filename")?,
-            score: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreSearchResultItem", "score")?,
-            attributes: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "attributes")?,
-            content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreSearchResultItem", "content")?,
+            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            score: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -3967,31 +3808,20 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VectorStoreSearchResultsPage`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VectorStoreSearchResultsPage",
+            fields: &["object", "search_query", "data", "has_more", "next_page"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreSearchResultsPage", "object")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             search_query: crate::runtime::de::field_or_empty::<
                 _,
                 D::Error,
-            >(&mut object, "VectorStoreSearchResultsPage", "search_query")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreSearchResultsPage", "data")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VectorStoreSearchResultsPage", "has_more")?,
-            next_page: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "next_page")?,
+            >(&mut object, 1)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
+            next_page: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -4054,9 +3884,9 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPageObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

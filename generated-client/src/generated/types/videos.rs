@@ -69,19 +69,14 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoEditJsonBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateVideoEditJsonBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateVideoEditJsonBody",
+            fields: &["video", "prompt"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            video: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateVideoEditJsonBody", "video")?,
-            prompt: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateVideoEditJsonBody", "prompt")?,
+            video: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            prompt: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -191,20 +186,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoExtendJsonBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateVideoExtendJsonBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateVideoExtendJsonBody",
+            fields: &["video", "prompt", "seconds"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            video: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateVideoExtendJsonBody", "video")?,
-            prompt: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateVideoExtendJsonBody", "prompt")?,
-            seconds: crate::runtime::de::field::<_, D::Error>(&mut object, "seconds")?,
+            video: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            prompt: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            seconds: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -330,22 +320,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoJsonBody {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `CreateVideoJsonBody`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "CreateVideoJsonBody",
+            fields: &["model", "prompt", "input_reference", "seconds", "size"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            prompt: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "CreateVideoJsonBody", "prompt")?,
-            input_reference: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "input_reference")?,
-            seconds: crate::runtime::de::field::<_, D::Error>(&mut object, "seconds")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            prompt: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            input_reference: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            seconds: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -530,23 +515,15 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `DeletedVideoResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "DeletedVideoResource",
+            fields: &["object", "deleted", "id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeletedVideoResource", "object")?,
-            deleted: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeletedVideoResource", "deleted")?,
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "DeletedVideoResource", "id")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -609,9 +586,9 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -653,16 +630,14 @@ impl<'de> ::serde::Deserialize<'de> for Error2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(deserializer, "an object `Error2`")?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "Error2",
+            fields: &["code", "message"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Error2", "code")?,
-            message: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "Error2", "message")?,
+            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -698,16 +673,14 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `ImageRefParam2`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "ImageRefParam2",
+            fields: &["image_url", "file_id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            image_url: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, "image_url")?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, "file_id")?,
+            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -781,17 +754,15 @@ impl<'de> ::serde::Deserialize<'de> for VideoCharacterResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VideoCharacterResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VideoCharacterResource",
+            fields: &["id", "name", "created_at"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, "id")?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, "name")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VideoCharacterResource", "created_at")?,
+            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
+            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -862,9 +833,9 @@ impl<'de> ::serde::Deserialize<'de> for VideoContentVariant {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -906,25 +877,17 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VideoListResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VideoListResource",
+            fields: &["object", "data", "first_id", "last_id", "has_more"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VideoListResource", "object")?,
-            data: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VideoListResource", "data")?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, "first_id")?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, "last_id")?,
-            has_more: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VideoListResource", "has_more")?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -987,9 +950,9 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1098,15 +1061,13 @@ impl<'de> ::serde::Deserialize<'de> for VideoReferenceInputParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VideoReferenceInputParam`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VideoReferenceInputParam",
+            fields: &["id"],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VideoReferenceInputParam", "id")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1183,48 +1144,45 @@ impl<'de> ::serde::Deserialize<'de> for VideoResource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let mut object = crate::runtime::de::object(
-            deserializer,
-            "an object `VideoResource`",
-        )?;
+        static SHAPE: crate::runtime::de::Shape = crate::runtime::de::Shape {
+            name: "VideoResource",
+            fields: &[
+                "id",
+                "object",
+                "model",
+                "status",
+                "progress",
+                "created_at",
+                "completed_at",
+                "expires_at",
+                "prompt",
+                "size",
+                "seconds",
+                "remixed_from_video_id",
+                "error",
+            ],
+        };
+        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VideoResource", "id")?,
-            object: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VideoResource", "object")?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, "model")?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, "status")?,
-            progress: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VideoResource", "progress")?,
-            created_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VideoResource", "created_at")?,
+            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
+            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
+            model: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
+            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
+            progress: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
+            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
             completed_at: crate::runtime::de::int64_field::<
                 _,
                 D::Error,
-            >(&mut object, "VideoResource", "completed_at")?,
-            expires_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, "VideoResource", "expires_at")?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, "prompt")?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, "size")?,
-            seconds: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, "VideoResource", "seconds")?,
+            >(&mut object, 6)?,
+            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?,
+            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
+            size: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
+            seconds: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 10)?,
             remixed_from_video_id: crate::runtime::de::field::<
                 _,
                 D::Error,
-            >(&mut object, "remixed_from_video_id")?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, "error")?,
+            >(&mut object, 11)?,
+            error: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
             extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
         })
     }
@@ -1287,9 +1245,9 @@ impl<'de> ::serde::Deserialize<'de> for VideoResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1368,9 +1326,9 @@ impl<'de> ::serde::Deserialize<'de> for VideoSeconds {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1447,9 +1405,9 @@ impl<'de> ::serde::Deserialize<'de> for VideoSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }
@@ -1526,9 +1484,9 @@ impl<'de> ::serde::Deserialize<'de> for VideoStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <::std::string::String as ::serde::Deserialize>::deserialize(
-            deserializer,
-        )?;
+        let value = <crate::runtime::de::Str<
+            'de,
+        > as ::serde::Deserialize>::deserialize(deserializer)?;
         ::std::result::Result::Ok(Self::from(value.as_str()))
     }
 }

@@ -11,12 +11,20 @@
 //! flattened or untagged user types, other formats) knows nothing of the
 //! token and the impls read a `Value` instead.
 //!
-//! The whole text is checked once, at the top ([`from_str`]), by serde_json
-//! (syntax, trailing characters, its recursion limit), with positions in
-//! the whole document. Splitting then trusts the syntax: it only finds where
-//! each member ends ([`scan`]: strings eight bytes at a time, containers by
-//! counting brackets), one member at a time as it is read. Each nesting level
-//! scans its text once more, which is far cheaper than allocating a tree.
+//! Nothing is checked up front: each part of the text is checked as it is
+//! read, so every byte is checked once by whatever reads it. Splitting
+//! ([`scan`]) finds where each member ends (strings eight bytes at a time,
+//! containers by counting brackets) and checks the object's or array's own
+//! punctuation; each member is then read by the type that takes it, the
+//! common scalars here (plain strings and integers, `true`, `false`,
+//! `null`), every other one by serde_json, and members nobody declared into
+//! a `Value` or through serde_json's own check when ignored. Each nesting
+//! level scans its text once more, which is far cheaper than allocating a
+//! tree. Arrays and objects read through `deserialize_any` (a `Value`, a
+//! map) count their depth, refused past serde_json's own limit of 128; the
+//! generated types nest only as deep as the spec's schemas do. When
+//! decoding fails, the text is checked whole by serde_json, so that a syntax
+//! error is reported as such, with its line and column in the document.
 
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
 use serde::de::{
@@ -42,28 +50,49 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
 
 /// Decodes `T` from a JSON document in `text`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-    T::deserialize(TextDeserializer::new(text)?)
+    T::deserialize(TextDeserializer::new(text)).map_err(|error| {
+        // A syntax error anywhere is reported as one, where it is.
+        match serde_json::from_str::<serde::de::IgnoredAny>(text) {
+            Err(syntax) => syntax,
+            Ok(_) => error,
+        }
+    })
 }
 
-/// A deserializer over the text of one JSON value (checked JSON, without
-/// surrounding whitespace).
+/// serde_json's nesting limit (127 arrays and objects inside each other
+/// pass, the 128th is refused), for arrays and objects read through
+/// `deserialize_any`: deeper text could exhaust the stack.
+const MAX_DEPTH: u32 = 128;
+
+/// A deserializer over the text of one JSON value.
 pub struct TextDeserializer<'de> {
     text: &'de str,
+    /// How many arrays and objects read through `deserialize_any` hold it.
+    depth: u32,
 }
 
 impl<'de> TextDeserializer<'de> {
     /// Reads `text`, the text of one JSON value (surrounding whitespace is
-    /// allowed), after checking that it is one.
-    pub fn new(text: &'de str) -> Result<Self, Error> {
-        serde_json::from_str::<serde::de::IgnoredAny>(text)?;
-        Ok(Self::trusted(text.trim_matches([' ', '\t', '\n', '\r'])))
+    /// allowed); it is checked as it is read.
+    pub fn new(text: &'de str) -> Self {
+        Self::nested(text.trim_matches([' ', '\t', '\n', '\r']), 0)
     }
 
-    /// Reads `text`, known to be the checked text of one JSON value without
-    /// surrounding whitespace (a member split out of checked text, or a
-    /// `Value` written out).
-    pub(crate) fn trusted(text: &'de str) -> Self {
-        Self { text }
+    /// Reads `text`, the text of one JSON value without surrounding
+    /// whitespace (a member's text, or a `Value` written out).
+    pub(crate) fn value(text: &'de str) -> Self {
+        Self::nested(text, 0)
+    }
+
+    /// Reads `text`, the text of one JSON value without surrounding
+    /// whitespace, held by `depth` arrays and objects.
+    fn nested(text: &'de str, depth: u32) -> Self {
+        Self { text, depth }
+    }
+
+    /// The deserializer of a member of this array or object.
+    fn member(&self, text: &'de str) -> Self {
+        Self::nested(text, self.depth + 1)
     }
 }
 
@@ -85,7 +114,7 @@ pub(crate) fn string_member<'de>(
         }
     }
     match found {
-        Some(value) if value.starts_with('"') => Ok(Some(serde_json::from_str::<Key>(value)?.0)),
+        Some(value) if value.starts_with('"') => Ok(Some(serde_json::from_str::<Str>(value)?.0)),
         _ => Ok(None),
     }
 }
@@ -101,6 +130,54 @@ fn scalar<'de, T>(
     Ok(out)
 }
 
+/// A string without escapes, between its quotes (what serde_json would give
+/// for it, read without it); `None` for any other text.
+fn plain_string(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
+    scan::is_plain(inner.as_bytes()).then_some(inner)
+}
+
+/// An integer as JSON writes it (an optional `-`, digits, no leading zero)
+/// that fits 64 bits, visited as serde_json visits it (`u64` unless it is
+/// negative); `None` for any other text, which serde_json then reads.
+pub(super) fn plain_integer(text: &str) -> Option<Result<u64, i64>> {
+    let digits = text.strip_prefix('-').unwrap_or(text).as_bytes();
+    let plain = match digits {
+        // serde_json reads `-0` as a float.
+        [b'0'] => text == "0",
+        [b'1'..=b'9', rest @ ..] => rest.iter().all(u8::is_ascii_digit),
+        _ => false,
+    };
+    match (plain, text.starts_with('-')) {
+        (false, _) => None,
+        (true, false) => text.parse().ok().map(Ok),
+        (true, true) => text.parse().ok().map(Err),
+    }
+}
+
+macro_rules! string_methods {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match plain_string(self.text) {
+                Some(text) => visitor.visit_borrowed_str(text),
+                None => scalar(self.text, |de| de.$method(visitor)),
+            }
+        }
+    )*};
+}
+
+macro_rules! integer_methods {
+    ($($method:ident)*) => {$(
+        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+            match plain_integer(self.text) {
+                Some(Ok(n)) => visitor.visit_u64(n),
+                Some(Err(n)) => visitor.visit_i64(n),
+                None => scalar(self.text, |de| de.$method(visitor)),
+            }
+        }
+    )*};
+}
+
 macro_rules! scalar_methods {
     ($($method:ident)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -113,15 +190,37 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
     type Error = Error;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.text.as_bytes().first() {
+        let first = self.text.as_bytes().first();
+        if matches!(first, Some(b'{' | b'[')) && self.depth + 1 >= MAX_DEPTH {
+            return Err(Error::custom("recursion limit exceeded"));
+        }
+        match first {
             Some(b'{') => visitor.visit_map(MemberAccess {
                 members: scan::Members::new(self.text)?,
                 value: None,
+                of: &self,
             }),
             Some(b'[') => visitor.visit_seq(ElementAccess {
                 elements: scan::Elements::new(self.text)?,
+                of: &self,
             }),
-            _ => scalar(self.text, |de| de.deserialize_any(visitor)),
+            Some(b'"') => self.deserialize_str(visitor),
+            _ => match (plain_integer(self.text), self.text) {
+                (Some(Ok(n)), _) => visitor.visit_u64(n),
+                (Some(Err(n)), _) => visitor.visit_i64(n),
+                (None, "true") => visitor.visit_bool(true),
+                (None, "false") => visitor.visit_bool(false),
+                (None, "null") => visitor.visit_unit(),
+                (None, _) => scalar(self.text, |de| de.deserialize_any(visitor)),
+            },
+        }
+    }
+
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        match self.text {
+            "true" => visitor.visit_bool(true),
+            "false" => visitor.visit_bool(false),
+            _ => scalar(self.text, |de| de.deserialize_bool(visitor)),
         }
     }
 
@@ -163,29 +262,37 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        // The whole text was checked at the top.
+        // Read by nobody else: checked here.
+        serde_json::from_str::<serde::de::IgnoredAny>(self.text)?;
         visitor.visit_unit()
     }
 
     // Containers are split by `deserialize_any`, whatever the visitor asked for.
     serde::forward_to_deserialize_any! { seq tuple tuple_struct map struct }
 
+    // The common scalars, plain strings and integers, are read here; the
+    // rest (escapes, fractions, exponents, errors) by serde_json.
+    string_methods! { deserialize_str deserialize_string deserialize_identifier }
+
+    integer_methods! {
+        deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
+        deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+    }
+
     scalar_methods! {
-        deserialize_bool deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
-        deserialize_i128 deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
-        deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char deserialize_str
-        deserialize_string deserialize_bytes deserialize_byte_buf deserialize_unit
-        deserialize_identifier
+        deserialize_i128 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
+        deserialize_bytes deserialize_byte_buf deserialize_unit
     }
 }
 
 /// An object's members, for visitors that read a map.
-struct MemberAccess<'de> {
+struct MemberAccess<'a, 'de> {
     members: scan::Members<'de>,
     value: Option<&'de str>,
+    of: &'a TextDeserializer<'de>,
 }
 
-impl<'de> MapAccess<'de> for MemberAccess<'de> {
+impl<'de> MapAccess<'de> for MemberAccess<'_, 'de> {
     type Error = Error;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(
@@ -209,7 +316,7 @@ impl<'de> MapAccess<'de> for MemberAccess<'de> {
             .value
             .take()
             .ok_or_else(|| Error::custom("a map value was read before its key"))?;
-        seed.deserialize(TextDeserializer::trusted(value))
+        seed.deserialize(self.of.member(value))
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -219,11 +326,12 @@ impl<'de> MapAccess<'de> for MemberAccess<'de> {
 }
 
 /// An array's elements, for visitors that read a sequence.
-struct ElementAccess<'de> {
+struct ElementAccess<'a, 'de> {
     elements: scan::Elements<'de>,
+    of: &'a TextDeserializer<'de>,
 }
 
-impl<'de> SeqAccess<'de> for ElementAccess<'de> {
+impl<'de> SeqAccess<'de> for ElementAccess<'_, 'de> {
     type Error = Error;
 
     fn next_element_seed<T: DeserializeSeed<'de>>(
@@ -231,7 +339,7 @@ impl<'de> SeqAccess<'de> for ElementAccess<'de> {
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
         match self.elements.next() {
-            Some(text) => seed.deserialize(TextDeserializer::trusted(text?)).map(Some),
+            Some(text) => seed.deserialize(self.of.member(text?)).map(Some),
             None => Ok(None),
         }
     }
@@ -242,27 +350,37 @@ impl<'de> SeqAccess<'de> for ElementAccess<'de> {
     }
 }
 
-/// A key, borrowed from the text unless it has escapes.
-struct Key<'de>(Cow<'de, str>);
+/// A JSON string, borrowed from the text unless it has escapes: what a
+/// string enum's generated impl reads before it matches the value, so a
+/// known value costs no allocation.
+#[derive(Debug)]
+pub struct Str<'de>(pub(crate) Cow<'de, str>);
 
-impl<'de> serde::Deserialize<'de> for Key<'de> {
+impl Str<'_> {
+    /// The string.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Str<'de> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct KeyVisitor;
-        impl<'de> Visitor<'de> for KeyVisitor {
-            type Value = Key<'de>;
+        struct StrVisitor;
+        impl<'de> Visitor<'de> for StrVisitor {
+            type Value = Str<'de>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a string")
             }
-            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Borrowed(v)))
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Borrowed(v)))
             }
-            fn visit_str<E>(self, v: &str) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v.to_owned())))
+            fn visit_str<E>(self, v: &str) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v.to_owned())))
             }
-            fn visit_string<E>(self, v: String) -> Result<Key<'de>, E> {
-                Ok(Key(Cow::Owned(v)))
+            fn visit_string<E>(self, v: String) -> Result<Str<'de>, E> {
+                Ok(Str(Cow::Owned(v)))
             }
         }
-        deserializer.deserialize_str(KeyVisitor)
+        deserializer.deserialize_str(StrVisitor)
     }
 }

@@ -1,19 +1,19 @@
-//! Finding where the members of a checked JSON object or array end.
+//! Finding where the members of a JSON object or array end.
 //!
-//! The text was checked by serde_json at the top ([`super::from_str`]), so
-//! this only looks for boundaries: a string ends at the first `"` that is
-//! not escaped (found eight bytes at a time, see [`plain_run`]), a
-//! container at its matching bracket, a scalar at the next `,`, `}` or `]`.
-//! It still refuses what it cannot split (a missing `:`, an unclosed string)
-//! with an error, never a panic, so text that was not checked cannot make it
-//! misbehave; a scalar it passes on is read, and so checked, by serde_json.
+//! This checks the object's or array's own punctuation and its keys, and
+//! looks for where each value ends: a string at the first `"` that is not
+//! escaped (found eight bytes at a time, see [`plain_run`]), a container at
+//! its matching bracket, a scalar at the next `,`, `}` or `]`. What lies
+//! inside a value is checked by whatever reads it (see [`super`]). Text it
+//! cannot split (a missing `:`, an unclosed string) is an error, never a
+//! panic.
 
 use std::borrow::Cow;
 
 use serde::de::Error as _;
 use serde_json::Error;
 
-use super::Key;
+use super::Str;
 
 /// An object's members, found one at a time as they are read: each key and
 /// the text of its value.
@@ -132,14 +132,14 @@ fn end(bytes: &[u8], at: usize) -> Result<(), Error> {
 }
 
 /// The key whose quoted text spans `start..end`: borrowed, unless it has
-/// escapes (then serde_json reads it).
+/// escapes or control characters (then serde_json reads it, or refuses it).
 fn key(text: &str, start: usize, end: usize) -> Result<Cow<'_, str>, Error> {
     let quoted = slice(text, start, end)?;
     let inner = &quoted[1..quoted.len() - 1];
-    if !inner.contains('\\') {
+    if is_plain(inner.as_bytes()) {
         return Ok(Cow::Borrowed(inner));
     }
-    Ok(serde_json::from_str::<Key>(quoted)?.0)
+    Ok(serde_json::from_str::<Str>(quoted)?.0)
 }
 
 /// The index just past the value that starts at `at`.
@@ -161,7 +161,8 @@ fn value_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
     }
 }
 
-/// The index just past the string whose opening quote is at `at`.
+/// The index just past the string whose opening quote is at `at`. A raw
+/// control character in it is an error, as JSON has it.
 fn string_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
     if bytes.get(at) != Some(&b'"') {
         return Err(unexpected(bytes, at, "a string"));
@@ -171,19 +172,29 @@ fn string_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
         i += plain_run(&bytes[i.min(bytes.len())..]);
         match bytes.get(i) {
             Some(b'"') => return Ok(i + 1),
-            // A backslash: the next byte is escaped, whatever it is.
-            Some(_) => i += 2,
+            // A backslash: the next byte is escaped, whatever it is (what it
+            // means is checked by whatever reads the string).
+            Some(b'\\') => i += 2,
+            Some(_) => return Err(Error::custom("control character in a string")),
             None => return Err(Error::custom("a string is not closed")),
         }
     }
 }
 
-/// How many bytes at the start of `bytes` are neither `"` nor `\`.
+/// Whether the inside of a string, `bytes`, is plain: without escapes or
+/// anything JSON forbids there, so it is its own value.
+pub(super) fn is_plain(bytes: &[u8]) -> bool {
+    plain_run(bytes) == bytes.len()
+}
+
+/// How many bytes at the start of `bytes` are plain string content: not
+/// `"`, `\`, or a control character (below 0x20).
 ///
 /// Eight bytes at a time (the classic test for a zero byte in a word,
-/// applied to the word XOR each wanted byte): most strings in API JSON are
-/// short (keys, ids, enum values), where `memchr`'s vector set-up costs more
-/// than it saves; long ones still go eight bytes per step.
+/// applied to the word XOR each wanted byte, and a test for bytes below
+/// 0x20): most strings in API JSON are short (keys, ids, enum values), where
+/// `memchr`'s vector set-up costs more than it saves; long ones still go
+/// eight bytes per step.
 fn plain_run(bytes: &[u8]) -> usize {
     const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH: u64 = 0x8080_8080_8080_8080;
@@ -192,9 +203,12 @@ fn plain_run(bytes: &[u8]) -> usize {
         let word = u64::from_le_bytes(word.try_into().expect("eight bytes"));
         let quote = word ^ (ONES * u64::from(b'"'));
         let backslash = word ^ (ONES * u64::from(b'\\'));
-        // The lowest flagged byte is exact (a false flag can only sit above a true one).
-        let found =
-            (quote.wrapping_sub(ONES) & !quote | backslash.wrapping_sub(ONES) & !backslash) & HIGH;
+        // The lowest flagged byte is exact (a false flag can only sit above a
+        // true one); a byte below 0x20 has its high bit clear and borrows.
+        let found = (quote.wrapping_sub(ONES) & !quote
+            | backslash.wrapping_sub(ONES) & !backslash
+            | word.wrapping_sub(ONES * 0x20) & !word)
+            & HIGH;
         if found != 0 {
             return i + (found.trailing_zeros() / 8) as usize;
         }
@@ -202,7 +216,7 @@ fn plain_run(bytes: &[u8]) -> usize {
     }
     i + bytes[i..]
         .iter()
-        .position(|&b| b == b'"' || b == b'\\')
+        .position(|&b| b == b'"' || b == b'\\' || b < 0x20)
         .unwrap_or(bytes.len() - i)
 }
 
@@ -291,12 +305,13 @@ mod tests {
     }
 
     #[test]
-    fn plain_run_finds_the_first_quote_or_backslash_at_any_offset() {
+    fn plain_run_finds_the_first_quote_backslash_or_control_character_at_any_offset() {
         for len in 0..40 {
-            for (at, special) in (0..len).flat_map(|at| [(at, b'"'), (at, b'\\')]) {
+            let specials = [b'"', b'\\', 0x00, 0x1f, b'\n'];
+            for (at, special) in (0..len).flat_map(|at| specials.map(|b| (at, b))) {
                 // Bytes that differ from the wanted ones by one bit, and high bytes.
                 let mut bytes: Vec<u8> = (0..len)
-                    .map(|i| [b'#', b'!', 0xc3, b'\\' ^ 1, b'"' + 128][i % 5])
+                    .map(|i| [b'#', b'!', 0xc3, b'\\' ^ 1, b'"' + 128, b' ', 0xa0][i % 7])
                     .collect();
                 bytes[at] = special;
                 assert_eq!(plain_run(&bytes), at, "{bytes:?}");
