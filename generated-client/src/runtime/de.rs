@@ -1009,6 +1009,19 @@ mod tests {
             let rest = unknown::<E>(o).unwrap();
             assert_eq!(Value::Object(rest), json!({"z": 0, "y": {"k": 1}, "x": []}));
         }
+        // Many declared fields, members in reverse order.
+        let names: Vec<&'static str> = (0..20).map(|i| &*String::leak(format!("f{i}"))).collect();
+        let members: Vec<String> = names
+            .iter()
+            .rev()
+            .map(|n| format!("\"{n}\":{}", &n[1..]))
+            .collect();
+        let text = format!("{{{},\"zz\":1}}", members.join(","));
+        let mut o = text_obj(&text, &names);
+        for (i, _) in names.iter().enumerate() {
+            assert_eq!(field::<usize, E>(&mut o, i).unwrap(), i);
+        }
+        assert_eq!(Value::Object(unknown::<E>(o).unwrap()), json!({"zz": 1}));
         // Taking a field twice, or one past the declared ones, finds nothing.
         let mut o = text_obj(r#"{"a":1}"#, &["a"]);
         assert_eq!(field::<Option<i64>, E>(&mut o, 0).unwrap(), Some(1));
