@@ -193,7 +193,17 @@ impl<'de> Object<'de> {
 
     /// Whether every member was taken.
     pub fn is_empty(&self) -> bool {
-        self.rest.is_empty() && self.slots.iter().all(Option::is_none)
+        self.left().next().is_none()
+    }
+
+    /// The members nobody took, borrowed: declared fields left in their
+    /// slots, then the undeclared ones in order.
+    fn left(&self) -> impl Iterator<Item = (Cow<'de, str>, &Node<'de>)> {
+        let fields = self.shape.fields;
+        let slots = self.slots.iter().enumerate();
+        let declared =
+            slots.filter_map(move |(i, value)| Some((Cow::Borrowed(fields[i]), value.as_ref()?)));
+        declared.chain(self.rest.iter().map(|(key, value)| (key.clone(), value)))
     }
 
     /// The text of declared field `index`, taken out.
@@ -213,11 +223,8 @@ impl<'de> Object<'de> {
 
     /// The members nobody took, as a JSON object.
     fn rest_value<E: Error>(&self) -> Result<Value, E> {
-        let fields = self.shape.fields;
-        let slots = self.slots.iter().enumerate();
-        let left = slots.filter_map(|(i, value)| Some((Cow::Borrowed(fields[i]), value.as_ref()?)));
         let mut map = Map::new();
-        for (key, value) in left.chain(self.rest.iter().map(|(key, value)| (key.clone(), value))) {
+        for (key, value) in self.left() {
             map.insert(key.into_owned(), value.clone().into_value()?);
         }
         Ok(Value::Object(map))
@@ -238,18 +245,14 @@ pub fn object<'de, D: serde::Deserializer<'de>>(
                 object.insert(key, Node::Text(value));
             }
         }
-        Node::Value(value) if value.is_object() => {
-            let Value::Object(map) = *value else {
-                unreachable!("checked to be an object")
-            };
-            for (key, value) in map {
-                object.insert(Cow::Owned(key), Node::Value(Box::new(value)));
+        other => match other.into_value::<D::Error>()? {
+            Value::Object(map) => {
+                for (key, value) in map {
+                    object.insert(Cow::Owned(key), Node::Value(Box::new(value)));
+                }
             }
-        }
-        other => {
-            let value = other.into_value::<D::Error>()?;
-            return Err(D::Error::invalid_type(unexpected(&value), shape));
-        }
+            value => return Err(D::Error::invalid_type(unexpected(&value), shape)),
+        },
     }
     Ok(object)
 }

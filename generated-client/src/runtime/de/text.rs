@@ -208,8 +208,7 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
             _ => match (plain_integer(self.text), self.text) {
                 (Some(Ok(n)), _) => visitor.visit_u64(n),
                 (Some(Err(n)), _) => visitor.visit_i64(n),
-                (None, "true") => visitor.visit_bool(true),
-                (None, "false") => visitor.visit_bool(false),
+                (None, "true" | "false") => self.deserialize_bool(visitor),
                 (None, "null") => visitor.visit_unit(),
                 (None, _) => scalar(self.text, |de| de.deserialize_any(visitor)),
             },

@@ -95,8 +95,8 @@ impl<'a> Walk<'a> {
     /// Reads a member's key and the `:` after it.
     fn key(&mut self) -> Result<Cow<'a, str>, Error> {
         let bytes = self.text.as_bytes();
-        let key_end = string_end(bytes, self.at)?;
-        let key = key(self.text, self.at, key_end)?;
+        let (key_end, plain) = string_span(bytes, self.at)?;
+        let key = key(self.text, self.at, key_end, plain)?;
         self.at = skip_space(bytes, expect(bytes, skip_space(bytes, key_end), b':')?);
         Ok(key)
     }
@@ -131,13 +131,12 @@ fn end(bytes: &[u8], at: usize) -> Result<(), Error> {
     }
 }
 
-/// The key whose quoted text spans `start..end`: borrowed, unless it has
-/// escapes or control characters (then serde_json reads it, or refuses it).
-fn key(text: &str, start: usize, end: usize) -> Result<Cow<'_, str>, Error> {
+/// The key whose quoted text spans `start..end`: borrowed when it is
+/// `plain` (no escapes), else read by serde_json.
+fn key(text: &str, start: usize, end: usize, plain: bool) -> Result<Cow<'_, str>, Error> {
     let quoted = slice(text, start, end)?;
-    let inner = &quoted[1..quoted.len() - 1];
-    if is_plain(inner.as_bytes()) {
-        return Ok(Cow::Borrowed(inner));
+    if plain {
+        return Ok(Cow::Borrowed(&quoted[1..quoted.len() - 1]));
     }
     Ok(serde_json::from_str::<Str>(quoted)?.0)
 }
@@ -161,20 +160,30 @@ fn value_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
     }
 }
 
-/// The index just past the string whose opening quote is at `at`. A raw
-/// control character in it is an error, as JSON has it.
+/// The index just past the string whose opening quote is at `at`.
 fn string_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
+    string_span(bytes, at).map(|(end, _)| end)
+}
+
+/// The index just past the string whose opening quote is at `at`, and
+/// whether it is plain (had no escape). A raw control character in it is an
+/// error, as JSON has it.
+fn string_span(bytes: &[u8], at: usize) -> Result<(usize, bool), Error> {
     if bytes.get(at) != Some(&b'"') {
         return Err(unexpected(bytes, at, "a string"));
     }
     let mut i = at + 1;
+    let mut plain = true;
     loop {
         i += plain_run(&bytes[i.min(bytes.len())..]);
         match bytes.get(i) {
-            Some(b'"') => return Ok(i + 1),
+            Some(b'"') => return Ok((i + 1, plain)),
             // A backslash: the next byte is escaped, whatever it is (what it
             // means is checked by whatever reads the string).
-            Some(b'\\') => i += 2,
+            Some(b'\\') => {
+                plain = false;
+                i += 2;
+            }
             Some(_) => return Err(Error::custom("control character in a string")),
             None => return Err(Error::custom("a string is not closed")),
         }
