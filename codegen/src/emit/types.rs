@@ -221,7 +221,7 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
     }
     for f in s.fields.iter().filter(|f| f.flatten) {
         let fname = ident(&f.rust_name);
-        inits.push(quote!(#fname: #rt::de::whole::<_, D::Error>(&object)?,));
+        inits.push(quote!(#fname: #rt::de::whole::<_, D::Error>(&mut object)?,));
     }
     let mut keeps_rest = false;
     if s.additional.is_some() {
@@ -232,8 +232,10 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
         inits.push(quote!(#extra: #rt::de::unknown::<D::Error>(object)?,));
         keeps_rest = true;
     }
-    let takes = s.fields.iter().any(|f| !f.flatten);
-    let binding = match (takes, keeps_rest || s.fields.iter().any(|f| f.flatten)) {
+    // Declared fields are taken out, and flattened parts read the object to
+    // its end: either needs it mutable.
+    let takes = !s.fields.is_empty();
+    let binding = match (takes, keeps_rest) {
         (true, _) => quote!(mut object),
         (false, true) => quote!(object),
         (false, false) => quote!(_object),

@@ -1,7 +1,7 @@
 //! Helpers for the generated `Deserialize` impls of object types.
 //!
-//! An object is split into its members once and each field is taken out by
-//! name. Against `#[derive(Deserialize)]` this writes a few lines per type
+//! An object's members are read one at a time as the generated impl asks
+//! for its fields (see [`Object`]), and each field is taken out by index. Against `#[derive(Deserialize)]` this writes a few lines per type
 //! instead of a field enum, a visitor and a map loop, which is most of what a
 //! 3 000-type client costs to compile. Error messages name the field.
 //!
@@ -18,6 +18,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 mod text;
+use text::{consumed, forget_reports, report, Members};
 pub use text::{from_slice, from_str, Str, TextDeserializer};
 
 /// One JSON value as a generated impl receives it: its text, when it came
@@ -25,7 +26,9 @@ pub use text::{from_slice, from_str, Str, TextDeserializer};
 /// deserializer.
 #[derive(Debug, Clone)]
 pub enum Node<'de> {
-    /// The value's JSON text (without surrounding whitespace), checked as it is read.
+    /// The text from the value's first byte to the end of the document
+    /// (prefix mode, see [`TextDeserializer`]): whatever reads the value
+    /// finds where it ends, and checks it as it reads.
     Text(&'de str),
     /// The value, parsed (boxed: most nodes are texts, kept small).
     Value(Box<Value>),
@@ -65,7 +68,7 @@ impl<'de> Node<'de> {
         }
     }
 
-    /// The value's text (a `Value` is written out).
+    /// The value's text, in prefix mode (a `Value` is written out).
     fn text(&self) -> Cow<'de, str> {
         match self {
             Node::Text(text) => Cow::Borrowed(text),
@@ -76,7 +79,24 @@ impl<'de> Node<'de> {
     /// The value as a `serde_json::Value` (parsing its text).
     pub fn into_value<E: Error>(self) -> Result<Value, E> {
         match self {
-            Node::Text(text) => serde_json::from_str(text).map_err(E::custom),
+            Node::Text(text) => {
+                // One value from the start of the text, and where it ended.
+                let mut values = serde_json::Deserializer::from_str(text).into_iter::<Value>();
+                let value = values.next().unwrap_or_else(|| {
+                    Err(serde::de::Error::custom("expected a value, found the end"))
+                });
+                let len = values.byte_offset();
+                // serde_json stops after `true` in `true"`: what follows must
+                // end the value, as it does for every other reader.
+                if !matches!(
+                    text.as_bytes().get(len),
+                    None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+                ) {
+                    return Err(E::custom("trailing characters"));
+                }
+                report(text, len);
+                value.map_err(E::custom)
+            }
             Node::Value(value) => Ok(*value),
         }
     }
@@ -141,49 +161,204 @@ impl serde::de::Expected for Shape {
     }
 }
 
-/// A JSON object being taken apart: each member is sorted, as it is read,
-/// into the slot of the declared field it fills, or kept with the others
-/// nobody declared, in order. A field is then taken by index, without a
-/// search, at most once.
-#[derive(Debug)]
+/// A JSON object being taken apart, one member at a time, as the generated
+/// impl asks for its fields in declared order.
+///
+/// When the object came as text, asking for a field reads on through the
+/// members until that field's: members passed on the way are scanned past
+/// and kept, each in the slot of the declared field it fills or with the
+/// others nobody declared, in order; the field asked for is read where it
+/// stands, from its text in prefix mode, so it is read once and never
+/// scanned (see [`TextDeserializer`]). A field already passed is taken from
+/// its slot. A declared field that repeats is refused, as serde's derived
+/// impls refuse it: the first may already have been read.
 pub struct Object<'de> {
     shape: &'static Shape,
-    slots: Vec<Option<Node<'de>>>,
+    slots: Vec<Slot<'de>>,
     rest: Vec<(Cow<'de, str>, Node<'de>)>,
     /// Where the next member's field is looked for first: members mostly
     /// come in the order they are declared.
     next: usize,
+    /// The members not read yet, when the object came as text.
+    walk: Option<Members<'de>>,
+    /// The text of the field last found [`Found::Here`]: the walk goes on
+    /// past it when it is next asked to, by when its reader has reported its
+    /// length. (Settling it then, not on the reader's return, lets the field
+    /// functions return the value they decoded without holding it.)
+    pending: Option<&'de str>,
+}
+
+impl fmt::Debug for Object<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Object")
+            .field("shape", &self.shape.name)
+            .field("rest", &self.rest.len())
+            .field("text", &self.walk.is_some())
+            .finish()
+    }
+}
+
+/// A declared field's slot.
+#[derive(Debug)]
+enum Slot<'de> {
+    /// Not met yet.
+    Empty,
+    /// Met while reading on to another field, kept for when it is asked for.
+    Kept(Node<'de>),
+    /// Asked for.
+    Taken,
+}
+
+/// Where a declared field is, when the generated impl asks for it.
+enum Found<'de> {
+    /// Just reached: the walk waits at the start of its value (this text, in
+    /// prefix mode) until the value was read ([`Object::settle`]).
+    Here(&'de str),
+    /// Passed earlier (or the object was a `Value`).
+    Kept(Node<'de>),
+    /// Not in the object.
+    Missing,
+}
+
+impl<'de> Found<'de> {
+    /// The value's text, in prefix mode.
+    #[inline]
+    fn text(&self) -> Option<Cow<'de, str>> {
+        match self {
+            Found::Here(text) => Some(Cow::Borrowed(text)),
+            Found::Kept(node) => Some(node.text()),
+            Found::Missing => None,
+        }
+    }
+
+    /// The value's text when it is text already, in prefix mode.
+    #[inline]
+    fn borrowed_text(&self) -> Option<&'de str> {
+        match self {
+            Found::Here(text) | Found::Kept(Node::Text(text)) => Some(text),
+            _ => None,
+        }
+    }
+
+    /// The value as a node.
+    #[inline]
+    fn into_node(self) -> Option<Node<'de>> {
+        match self {
+            Found::Here(text) => Some(Node::Text(text)),
+            Found::Kept(node) => Some(node),
+            Found::Missing => None,
+        }
+    }
 }
 
 impl<'de> Object<'de> {
     fn new(shape: &'static Shape) -> Self {
         let mut slots = Vec::with_capacity(shape.fields.len());
-        slots.resize_with(shape.fields.len(), || None);
+        slots.resize_with(shape.fields.len(), || Slot::Empty);
         Object {
             shape,
             slots,
             rest: Vec::new(),
             next: 0,
+            walk: None,
+            pending: None,
         }
     }
 
-    /// Files one member. A repeated key keeps its last value, as
-    /// `serde_json::Value` does.
-    fn insert(&mut self, key: Cow<'de, str>, value: Node<'de>) {
+    /// The index of the declared field `key`, looked for from just after the
+    /// last one found.
+    fn find(&mut self, key: &str) -> Option<usize> {
         let fields = self.shape.fields;
         let (after, before) = (self.next..fields.len(), 0..self.next);
-        match after.chain(before).find(|&i| fields[i] == key) {
-            Some(i) => {
-                self.slots[i] = Some(value);
-                self.next = i + 1;
-            }
-            None => self.rest.push((key, value)),
-        }
+        let found = after.chain(before).find(|&i| fields[i] == key)?;
+        self.next = found + 1;
+        Some(found)
     }
 
-    /// Takes declared field `index` out.
-    fn take(&mut self, index: usize) -> Option<Node<'de>> {
-        self.slots.get_mut(index).and_then(Option::take)
+    /// Files a member that was not asked for: in its field's slot, or with
+    /// the undeclared ones. A declared field met twice is an error.
+    fn file(&mut self, key: Cow<'de, str>, value: Node<'de>) -> Result<(), serde_json::Error> {
+        match self.find(&key) {
+            Some(i) => match &self.slots[i] {
+                Slot::Empty => self.slots[i] = Slot::Kept(value),
+                _ => {
+                    return Err(serde_json::Error::custom(format_args!(
+                        "duplicate field `{key}`"
+                    )))
+                }
+            },
+            None => self.rest.push((key, value)),
+        }
+        Ok(())
+    }
+
+    /// Finds declared field `index`, reading on through the members to it if
+    /// it was not met yet; each field is asked for once.
+    fn seek(&mut self, index: usize) -> Result<Found<'de>, serde_json::Error> {
+        let Some(slot) = self.slots.get_mut(index) else {
+            return Ok(Found::Missing);
+        };
+        let slot = std::mem::replace(slot, Slot::Taken);
+        // Before anything else is read: the last field's reader reported last.
+        self.settle()?;
+        match slot {
+            Slot::Kept(node) => return Ok(Found::Kept(node)),
+            Slot::Taken => return Ok(Found::Missing),
+            Slot::Empty => {}
+        }
+        while let Some(walk) = self.walk.as_mut() {
+            let Some(key) = walk.next_key().transpose()? else {
+                self.report_len();
+                break;
+            };
+            if self.shape.fields[index] == key {
+                self.next = index + 1;
+                let text = walk.value_text();
+                self.pending = Some(text);
+                forget_reports();
+                return Ok(Found::Here(text));
+            }
+            let value = walk.skip_value()?;
+            self.file(key, Node::Text(value))?;
+        }
+        Ok(Found::Missing)
+    }
+
+    /// Moves the walk past the value of the field last found
+    /// [`Found::Here`], which has been read since (or was `null` or missing
+    /// and was not: then it is scanned past).
+    fn settle(&mut self) -> Result<(), serde_json::Error> {
+        if let (Some(text), Some(walk)) = (self.pending.take(), self.walk.as_mut()) {
+            walk.after_value(consumed(text)?)?;
+            if walk.len().is_some() {
+                self.report_len();
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads the members nobody asked for yet (to file them, and to check the
+    /// object to its end).
+    fn finish(&mut self) -> Result<(), serde_json::Error> {
+        self.settle()?;
+        while let Some(walk) = self.walk.as_mut() {
+            let Some(key) = walk.next_key().transpose()? else {
+                self.report_len();
+                break;
+            };
+            let value = walk.skip_value()?;
+            self.file(key, Node::Text(value))?;
+        }
+        Ok(())
+    }
+
+    /// Reports the object's length to whoever holds it, once the walk has
+    /// read the closing brace (again at the end of the generated impl:
+    /// fields read since may have reported their own).
+    fn report_len(&self) {
+        if let Some((text, Some(len))) = self.walk.as_ref().map(|walk| (walk.text(), walk.len())) {
+            report(text, len);
+        }
     }
 
     /// The wire name of declared field `index`.
@@ -191,37 +366,39 @@ impl<'de> Object<'de> {
         self.shape.fields.get(index).copied().unwrap_or("?")
     }
 
-    /// Whether every member was taken.
-    pub fn is_empty(&self) -> bool {
-        self.left().next().is_none()
+    /// Whether every member was taken (reading the rest of the object).
+    #[cfg(test)]
+    fn is_empty(&mut self) -> Result<bool, serde_json::Error> {
+        self.finish()?;
+        Ok(self.left().next().is_none())
     }
 
-    /// The members nobody took, borrowed: declared fields left in their
-    /// slots, then the undeclared ones in order.
+    /// The members nobody took, borrowed, once the object is read to its end:
+    /// declared fields left in their slots, then the undeclared ones in order.
     fn left(&self) -> impl Iterator<Item = (Cow<'de, str>, &Node<'de>)> {
         let fields = self.shape.fields;
         let slots = self.slots.iter().enumerate();
-        let declared =
-            slots.filter_map(move |(i, value)| Some((Cow::Borrowed(fields[i]), value.as_ref()?)));
+        let declared = slots.filter_map(move |(i, slot)| match slot {
+            Slot::Kept(value) => Some((Cow::Borrowed(fields[i]), value)),
+            _ => None,
+        });
         declared.chain(self.rest.iter().map(|(key, value)| (key.clone(), value)))
     }
 
-    /// The text of declared field `index`, taken out.
-    fn take_text(&mut self, index: usize) -> Option<Cow<'de, str>> {
-        self.take(index).as_ref().map(Node::text)
-    }
-
-    /// The members nobody took: declared fields left in their slots, then
-    /// the undeclared ones in order.
+    /// The members nobody took, once the object is read to its end: declared
+    /// fields left in their slots, then the undeclared ones in order.
     fn into_rest(self) -> impl Iterator<Item = (Cow<'de, str>, Node<'de>)> {
         let fields = self.shape.fields;
         let slots = self.slots.into_iter().enumerate();
         slots
-            .filter_map(move |(i, value)| value.map(|value| (Cow::Borrowed(fields[i]), value)))
+            .filter_map(move |(i, slot)| match slot {
+                Slot::Kept(value) => Some((Cow::Borrowed(fields[i]), value)),
+                _ => None,
+            })
             .chain(self.rest)
     }
 
-    /// The members nobody took, as a JSON object.
+    /// The members nobody took, as a JSON object, once the object is read to its end.
     fn rest_value<E: Error>(&self) -> Result<Value, E> {
         let mut map = Map::new();
         for (key, value) in self.left() {
@@ -232,7 +409,8 @@ impl<'de> Object<'de> {
 }
 
 /// Reads a JSON object of the type `shape` describes; anything else is an
-/// `invalid type` error naming the type.
+/// `invalid type` error naming the type. Its members are read as its fields
+/// are asked for.
 pub fn object<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
     shape: &'static Shape,
@@ -240,15 +418,14 @@ pub fn object<'de, D: serde::Deserializer<'de>>(
     let mut object = Object::new(shape);
     match <Node<'de> as serde::Deserialize>::deserialize(deserializer)? {
         Node::Text(text) if text.starts_with('{') => {
-            for member in text::Members::new(text).map_err(D::Error::custom)? {
-                let (key, value) = member.map_err(D::Error::custom)?;
-                object.insert(key, Node::Text(value));
-            }
+            object.walk = Some(Members::new(text).map_err(D::Error::custom)?);
         }
         other => match other.into_value::<D::Error>()? {
             Value::Object(map) => {
                 for (key, value) in map {
-                    object.insert(Cow::Owned(key), Node::Value(Box::new(value)));
+                    object
+                        .file(Cow::Owned(key), Node::Value(Box::new(value)))
+                        .map_err(D::Error::custom)?;
                 }
             }
             value => return Err(D::Error::invalid_type(unexpected(&value), shape)),
@@ -262,7 +439,8 @@ pub fn object<'de, D: serde::Deserializer<'de>>(
 /// field missing.
 pub fn field<T: DeserializeOwned, E: Error>(object: &mut Object, index: usize) -> Result<T, E> {
     let key = object.key(index);
-    let text = object.take_text(index);
+    let found = object.seek(index).map_err(E::custom)?;
+    let text = found.text();
     match decode_text::<T>(text.as_deref().unwrap_or("null")) {
         Ok(value) => Ok(value),
         Err(_) if text.is_none() => Err(E::missing_field(key)),
@@ -270,14 +448,18 @@ pub fn field<T: DeserializeOwned, E: Error>(object: &mut Object, index: usize) -
     }
 }
 
-/// Reads the members nobody took as `T` (a flattened part), leaving `object` as it is.
-pub fn whole<T: DeserializeOwned, E: Error>(object: &Object) -> Result<T, E> {
+/// Reads the members nobody took as `T` (a flattened part), leaving them in
+/// `object`.
+pub fn whole<T: DeserializeOwned, E: Error>(object: &mut Object) -> Result<T, E> {
+    object.finish().map_err(E::custom)?;
     decode_text(&object.rest_value::<E>()?.to_string()).map_err(|e| E::custom(message(&e)))
 }
 
 /// The fields nobody took, as a map of `T` (`additionalProperties`).
-pub fn rest<T: DeserializeOwned, E: Error>(object: Object) -> Result<BTreeMap<String, T>, E> {
-    object
+pub fn rest<T: DeserializeOwned, E: Error>(mut object: Object) -> Result<BTreeMap<String, T>, E> {
+    object.finish().map_err(E::custom)?;
+    let whole = object.walk.as_ref().map(|walk| (walk.text(), walk.len()));
+    let rest = object
         .into_rest()
         .map(|(key, node)| {
             let value = node
@@ -285,19 +467,33 @@ pub fn rest<T: DeserializeOwned, E: Error>(object: Object) -> Result<BTreeMap<St
                 .map_err(|e| E::custom(format_args!("field `{key}`: {e}")))?;
             Ok((key.into_owned(), value))
         })
-        .collect()
+        .collect::<Result<_, E>>()?;
+    // The last word on the object's length (the members just read reported theirs).
+    if let Some((text, Some(len))) = whole {
+        report(text, len);
+    }
+    Ok(rest)
 }
 
-/// The fields nobody took, kept as JSON (a type's unknown fields).
-pub fn unknown<E: Error>(object: Object) -> Result<Map<String, Value>, E> {
-    if object.is_empty() {
+/// The fields nobody took, kept as JSON (a type's unknown fields). Reads
+/// the object to its end: the last call of a generated impl.
+pub fn unknown<E: Error>(mut object: Object) -> Result<Map<String, Value>, E> {
+    object.finish().map_err(E::custom)?;
+    if object.left().next().is_none() {
         // The common case, without the iterator machinery.
+        object.report_len();
         return Ok(Map::new());
     }
-    object
+    let whole = object.walk.as_ref().map(|walk| (walk.text(), walk.len()));
+    let unknown = object
         .into_rest()
         .map(|(key, node)| Ok((key.into_owned(), node.into_value::<E>()?)))
-        .collect()
+        .collect::<Result<_, E>>()?;
+    // The last word on the object's length (the members just read reported theirs).
+    if let Some((text, Some(len))) = whole {
+        report(text, len);
+    }
+    Ok(unknown)
 }
 
 /// Takes the required declared field `index` out of `object`, reading a missing or
@@ -311,8 +507,9 @@ pub fn field_or_empty<T: DeserializeOwned + Default, E: Error>(
     index: usize,
 ) -> Result<T, E> {
     let (owner, key) = (object.shape.name, object.key(index));
-    match object.take_text(index) {
-        Some(text) if text != "null" => match decode_text::<T>(&text) {
+    let found = object.seek(index).map_err(E::custom)?;
+    match found.text() {
+        Some(text) if !text::is_null(&text) => match decode_text::<T>(&text) {
             Ok(value) => Ok(value),
             Err(e) => Err(field_error(key, &e)),
         },
@@ -337,7 +534,8 @@ fn may_fill(owner: &'static str, key: &'static str) -> bool {
 /// numbers. A missing or `null` field reads as empty, as in [`field_or_empty`].
 pub fn base64_float32_field<E: Error>(object: &mut Object, index: usize) -> Result<Vec<f64>, E> {
     let (owner, key) = (object.shape.name, object.key(index));
-    match object.take(index).map(Node::into_value::<E>).transpose()? {
+    let found = object.seek(index).map_err(E::custom)?;
+    match found.into_node().map(Node::into_value::<E>).transpose()? {
         Some(Value::String(text)) => decode_base64_float32(&text)
             .map_err(|reason| E::custom(format_args!("field `{key}`: {reason}"))),
         None | Some(Value::Null) if may_fill(owner, key) => Ok(Vec::new()),
@@ -372,18 +570,29 @@ fn decode_base64_float32(text: &str) -> Result<Vec<f64>, String> {
 /// field that is missing or `null` reads as 0, as in [`field_or_empty`].
 pub fn int64_field<T: Int64, E: Error>(object: &mut Object, index: usize) -> Result<T, E> {
     let (owner, key) = (object.shape.name, object.key(index));
-    let node = object.take(index);
+    let found = object.seek(index).map_err(E::custom)?;
     // The common case, a plain integer, without building a `Value`.
-    if let Some(Node::Text(text)) = &node {
+    if let Some(text) = found.borrowed_text() {
+        let text = text::scalar_text(text);
         let n = match text::plain_integer(text) {
             Some(Ok(n)) => i64::try_from(n).ok(),
             Some(Err(n)) => Some(n),
             None => None,
         };
         if let Some(n) = n {
+            report(text, text.len());
             return Ok(T::from_i64(n));
         }
     }
+    int64_value::<T, E>(owner, key, found.into_node())
+}
+
+/// An `int64` field's value, read from its node (not a plain integer).
+fn int64_value<T: Int64, E: Error>(
+    owner: &'static str,
+    key: &'static str,
+    node: Option<Node>,
+) -> Result<T, E> {
     match node.map(Node::into_value::<E>).transpose()? {
         Some(Value::Number(n)) if n.as_i64().is_none() => {
             let wide = n.as_u64().map(|u| u as f64).or_else(|| n.as_f64());
@@ -629,7 +838,7 @@ mod tests {
         let from_numbers = base64_float32_field::<E>(&mut o, 1).unwrap();
         assert_eq!(from_base64, as_numbers);
         assert_eq!(from_numbers, as_numbers);
-        assert!(o.is_empty());
+        assert!(o.is_empty().unwrap());
         let mut bad = obj(json!({"e": "AAAA!", "f": "AAA="}), &["e", "f"]);
         let err = base64_float32_field::<E>(&mut bad, 0).unwrap_err();
         assert!(
@@ -649,18 +858,44 @@ mod tests {
             field::<i64, E>(&mut o, 2).unwrap_err().to_string(),
             "missing field `c`"
         );
-        assert!(o.is_empty(), "taken fields are removed");
+        assert!(o.is_empty().unwrap(), "taken fields are removed");
+    }
+
+    /// A declared field met twice is refused, whichever of its members the
+    /// impl had read when it met the other (serde's derived impls refuse it
+    /// too); an undeclared one keeps its last value, as a `Value` does.
+    #[test]
+    fn a_repeated_declared_field_is_refused_in_any_order() {
+        let fields = &["a", "b"];
+        for text in [
+            r#"{"a":1,"a":2}"#,
+            r#"{"b":0,"a":1,"a":2}"#,
+            r#"{"a":1,"b":0,"a":2}"#,
+            r#"{"a":1,"a":2,"b":0}"#,
+        ] {
+            let read = |first: usize| -> Result<(), E> {
+                let mut o = text_obj(text, fields);
+                field::<i64, E>(&mut o, first)?;
+                field::<i64, E>(&mut o, 1 - first)?;
+                unknown::<E>(o).map(drop)
+            };
+            for first in [0, 1] {
+                let err = read(first).unwrap_err().to_string();
+                assert_eq!(err, "duplicate field `a`", "{text}, field {first} first");
+            }
+        }
+        let o = text_obj(r#"{"a":1,"x":1,"x":2}"#, &["a"]);
+        assert_eq!(unknown::<E>(o).unwrap(), obj_map(json!({"a": 1, "x": 2})));
     }
 
     #[test]
     fn text_and_value_objects_read_alike() {
-        let text = r#"{"a":1,"s":"x\u0041","n":null,"o":{"k":[1,2]},"a":2,"z":true}"#;
+        let text = r#"{"a":2,"s":"x\u0041","n":null,"o":{"k":[1,2]},"z":true}"#;
         let fields = &["s", "a", "n", "o"];
         for mut o in [
             text_obj(text, fields),
             obj(serde_json::from_str(text).unwrap(), fields),
         ] {
-            // A repeated key keeps its last value, as `serde_json::Value` does.
             assert_eq!(field::<i64, E>(&mut o, 1).unwrap(), 2);
             assert_eq!(field::<String, E>(&mut o, 0).unwrap(), "xA");
             assert_eq!(field::<Option<i64>, E>(&mut o, 2).unwrap(), None);
@@ -679,10 +914,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert_eq!(err, "EOF while parsing an object at line 2 column 5");
-        // Text split without that check is still refused, without a panic.
-        let err = object(TextDeserializer::new(r#"{"a":1"#), shape(&["a"]))
-            .unwrap_err()
-            .to_string();
+        // Text read without that check is still refused, without a panic,
+        // where the reading finds it broken.
+        let o = object(TextDeserializer::new(r#"{"a":1"#), shape(&["a"])).unwrap();
+        let err = unknown::<E>(o).unwrap_err().to_string();
         assert_eq!(err, "expected `,` or `}`, found the end");
         let err = object(TextDeserializer::new("[1]"), shape(&[]))
             .unwrap_err()
@@ -705,14 +940,13 @@ mod tests {
         assert_eq!(tag.as_deref(), Some("xy"));
         assert_eq!(Node::Text(r#"{"type":1}"#).tag::<E>("type").unwrap(), None);
         assert_eq!(Node::Text("[]").tag::<E>("type").unwrap(), None);
-        // A repeated tag: the last one, as a `Value` keeps it.
+        // A repeated tag: in text the first one (read before the rest of the
+        // object, whose type refuses the repeat), in a `Value` the last.
         let repeated = r#"{"type":"a","x":{"type":"c"},"type":"b"}"#;
-        for node in [
-            Node::Text(repeated),
-            Node::Value(Box::new(serde_json::from_str(repeated).unwrap())),
-        ] {
-            assert_eq!(node.tag::<E>("type").unwrap().as_deref(), Some("b"));
-        }
+        let tag = Node::Text(repeated).tag::<E>("type").unwrap();
+        assert_eq!(tag.as_deref(), Some("a"));
+        let value = Node::Value(Box::new(serde_json::from_str(repeated).unwrap()));
+        assert_eq!(value.tag::<E>("type").unwrap().as_deref(), Some("b"));
     }
 
     /// Plain strings and integers are read without serde_json: every type
@@ -781,6 +1015,46 @@ mod tests {
     /// Nothing is checked up front, so every part must be checked by what
     /// reads it: each document, broken at every byte in several ways, is
     /// accepted only where serde_json accepts it, as the same value.
+    /// Each value is read once: every reader reports how long its value
+    /// was, so no array or object has to scan past a member it just read.
+    /// (Scanning is the fallback, slower but as correct: this catches a
+    /// reader that stopped reporting.)
+    #[test]
+    fn members_are_read_in_one_pass() {
+        fn scans_past<T: DeserializeOwned>(text: &str) -> usize {
+            text::SCANS_PAST.with(|n| n.set(0));
+            from_str::<T>(text).unwrap();
+            text::SCANS_PAST.with(|n| n.get())
+        }
+        let list = r#"{"object":"list","data":[{"id":"file-1","object":"file","bytes":10,"created_at":1700000000,"expires_at":null,"filename":"a.jsonl","purpose":"fine-tune","status":"processed","status_details":null,"x":[1,-2.5e3,true,{"k\u00e9":"\n"}]},{"id":"file-2","object":"file","bytes":1,"created_at":1,"filename":"b","purpose":"batch","status":"uploaded"}],"first_id":"file-1","last_id":"file-2","has_more":false}"#;
+        let chunk = r#"{"id":"c1","choices":[{"delta":{"content":" hi\"","role":"assistant"},"logprobs":null,"finish_reason":null,"index":0}],"created":1741570283,"model":"m","system_fingerprint":"fp","object":"chat.completion.chunk","usage":null}"#;
+        let event = r#"{"type":"response.output_text.delta","item_id":"msg_1","output_index":0,"content_index":0,"delta":" hello","sequence_number":5,"logprobs":[]}"#;
+        assert_eq!(scans_past::<crate::types::ListFilesResponse>(list), 0);
+        assert_eq!(
+            scans_past::<crate::types::CreateChatCompletionStreamResponse>(chunk),
+            0
+        );
+        assert_eq!(scans_past::<crate::types::ResponseStreamEvent>(event), 0);
+        for text in [list, chunk, event] {
+            assert_eq!(scans_past::<Value>(text), 0);
+            assert_eq!(scans_past::<BTreeMap<String, Value>>(text), 0);
+        }
+        assert_eq!(scans_past::<Vec<Option<i64>>>("[1, null, -3]"), 0);
+        // The fallback itself: a value taken as a node and never read is
+        // scanned past.
+        struct Unread;
+        impl<'de> serde::Deserialize<'de> for Unread {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+                Node::deserialize(d).map(|_| Unread)
+            }
+        }
+        let mut o = text_obj(r#"{"a":[1,{"b":"]"}],"c":2}"#, &["a", "c"]);
+        text::SCANS_PAST.with(|n| n.set(0));
+        field::<Unread, E>(&mut o, 0).unwrap();
+        assert_eq!(field::<i64, E>(&mut o, 1).unwrap(), 2);
+        assert_eq!(text::SCANS_PAST.with(|n| n.get()), 1);
+    }
+
     #[test]
     fn broken_documents_are_refused_wherever_they_break() {
         let documents = [
@@ -968,7 +1242,10 @@ mod tests {
         );
         assert_eq!(int64_field::<i64, E>(&mut o, 0).unwrap(), i64::MAX);
         assert_eq!(int64_field::<Option<i64>, E>(&mut o, 2).unwrap(), Some(-5));
+        // A field that fails ends the object's reading (its impl returns the
+        // error): the rest is read from another.
         assert!(int64_field::<i64, E>(&mut o, 3).is_err());
+        let mut o = text_obj(r#"{"n":null}"#, fields);
         assert_eq!(int64_field::<Option<i64>, E>(&mut o, 5).unwrap(), None);
     }
 
@@ -987,8 +1264,8 @@ mod tests {
     #[test]
     fn rest_and_whole() {
         // `y` is declared but left in its slot: it counts as not taken.
-        let o = obj(json!({"x": 1, "y": 2}), &["y"]);
-        assert_eq!(whole::<Value, E>(&o).unwrap(), json!({"x": 1, "y": 2}));
+        let mut o = obj(json!({"x": 1, "y": 2}), &["y"]);
+        assert_eq!(whole::<Value, E>(&mut o).unwrap(), json!({"x": 1, "y": 2}));
         let r: BTreeMap<String, i64> = rest::<i64, E>(o).unwrap();
         assert_eq!(
             r.into_iter().collect::<Vec<_>>(),
@@ -998,7 +1275,7 @@ mod tests {
 
     #[test]
     fn members_fill_slots_in_any_order_and_unknown_ones_keep_theirs() {
-        let text = r#"{"z":0,"c":3,"b":2,"y":{"k":1},"a":1,"x":[],"c":4}"#;
+        let text = r#"{"z":0,"c":4,"b":2,"y":{"k":1},"a":1,"x":[]}"#;
         let fields = &["a", "b", "c"];
         for mut o in [
             text_obj(text, fields),
@@ -1008,7 +1285,7 @@ mod tests {
                 .map(|i| field::<i64, E>(&mut o, i).unwrap())
                 .collect();
             assert_eq!(got, [1, 2, 4]);
-            assert!(!o.is_empty());
+            assert!(!o.is_empty().unwrap());
             let rest = unknown::<E>(o).unwrap();
             assert_eq!(Value::Object(rest), json!({"z": 0, "y": {"k": 1}, "x": []}));
         }
@@ -1030,6 +1307,6 @@ mod tests {
         assert_eq!(field::<Option<i64>, E>(&mut o, 0).unwrap(), Some(1));
         assert_eq!(field::<Option<i64>, E>(&mut o, 0).unwrap(), None);
         assert_eq!(field::<Option<i64>, E>(&mut o, 7).unwrap(), None);
-        assert!(o.is_empty());
+        assert!(o.is_empty().unwrap());
     }
 }

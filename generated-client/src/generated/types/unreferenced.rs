@@ -7753,7 +7753,7 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesWebSocketStreamEvent {
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            variant: crate::runtime::de::whole::<_, D::Error>(&object)?,
+            variant: crate::runtime::de::whole::<_, D::Error>(&mut object)?,
         })
     }
 }
@@ -45444,7 +45444,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesWebSocketStreamEvent {
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
         ::std::result::Result::Ok(Self {
             stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            variant: crate::runtime::de::whole::<_, D::Error>(&object)?,
+            variant: crate::runtime::de::whole::<_, D::Error>(&mut object)?,
         })
     }
 }

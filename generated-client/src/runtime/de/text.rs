@@ -13,18 +13,27 @@
 //!
 //! Nothing is checked up front: each part of the text is checked as it is
 //! read, so every byte is checked once by whatever reads it. Splitting
-//! ([`scan`]) finds where each member ends (strings eight bytes at a time,
-//! containers by counting brackets) and checks the object's or array's own
-//! punctuation; each member is then read by the type that takes it, the
-//! common scalars here (plain strings and integers, `true`, `false`,
-//! `null`), every other one by serde_json, and members nobody declared into
-//! a `Value` or through serde_json's own check when ignored. Each nesting
-//! level scans its text once more, which is far cheaper than allocating a
-//! tree. Arrays and objects read through `deserialize_any` (a `Value`, a
-//! map) count their depth, refused past serde_json's own limit of 128; the
-//! generated types nest only as deep as the spec's schemas do. When
-//! decoding fails, the text is checked whole by serde_json, so that a syntax
-//! error is reported as such, with its line and column in the document.
+//! ([`scan`]) checks an object's or array's own punctuation and its keys;
+//! each member is read by the type that takes it, the common scalars here
+//! (plain strings and integers, `true`, `false`, `null`), every other one
+//! by serde_json, and members nobody declared into a `Value` or through
+//! serde_json's own check when ignored. Arrays and objects read through
+//! `deserialize_any` (a `Value`, a map) count their depth, refused past
+//! serde_json's own limit of 128; the generated types nest only as deep as
+//! the spec's schemas do. When decoding fails, the text is checked whole by
+//! serde_json, so that a syntax error is reported as such, with its line and
+//! column in the document.
+//!
+//! **One pass.** A value is read from where it starts, in *prefix mode*: the
+//! deserializer's text runs from the value's first byte to the end of the
+//! document, and whatever reads the value finds where it ends as it goes,
+//! as serde_json's own reader does. It then [`report`]s that length, and the
+//! array or object holding the value goes on from there ([`consumed`]);
+//! where nobody reported (a path that does not), the holder scans past the
+//! value instead, which is slower but gives the same answer. So an element
+//! of a long list, or a nested object, is read once, not first scanned for
+//! its end and then read. Only members that come before the one a generated
+//! impl asks for are scanned past and kept as texts for later.
 
 use serde::de::value::{BorrowedStrDeserializer, StringDeserializer};
 use serde::de::{
@@ -50,7 +59,16 @@ pub fn from_slice<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
 
 /// Decodes `T` from a JSON document in `text`.
 pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-    T::deserialize(TextDeserializer::new(text)).map_err(|error| {
+    let value = text.trim_matches([' ', '\t', '\n', '\r']);
+    forget_reports();
+    let whole = T::deserialize(TextDeserializer::value(value)).and_then(|decoded| {
+        // The value must be all of the document.
+        match consumed(value)? == value.len() {
+            true => Ok(decoded),
+            false => Err(Error::custom("trailing characters")),
+        }
+    });
+    whole.map_err(|error| {
         // A syntax error anywhere is reported as one, where it is.
         match serde_json::from_str::<serde::de::IgnoredAny>(text) {
             Err(syntax) => syntax,
@@ -64,27 +82,31 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
 /// `deserialize_any`: deeper text could exhaust the stack.
 const MAX_DEPTH: u32 = 128;
 
-/// A deserializer over the text of one JSON value.
+/// A deserializer over the text of one JSON value, in prefix mode: the
+/// text starts with the value, and anything may follow it (see [`from_str`]
+/// for a whole document).
 pub struct TextDeserializer<'de> {
+    /// From the value's first byte to the end of the document.
     text: &'de str,
     /// How many arrays and objects read through `deserialize_any` hold it.
     depth: u32,
 }
 
 impl<'de> TextDeserializer<'de> {
-    /// Reads `text`, the text of one JSON value (surrounding whitespace is
-    /// allowed); it is checked as it is read.
+    /// Reads the JSON value at the start of `text` (leading whitespace is
+    /// allowed); it is checked as it is read. Whatever follows the value is
+    /// not read: [`from_str`] checks that nothing does.
     pub fn new(text: &'de str) -> Self {
-        Self::nested(text.trim_matches([' ', '\t', '\n', '\r']), 0)
+        Self::nested(text.trim_start_matches([' ', '\t', '\n', '\r']), 0)
     }
 
-    /// Reads `text`, the text of one JSON value without surrounding
+    /// Reads the JSON value at the start of `text`, which has no leading
     /// whitespace (a member's text, or a `Value` written out).
     pub(crate) fn value(text: &'de str) -> Self {
         Self::nested(text, 0)
     }
 
-    /// Reads `text`, the text of one JSON value without surrounding
+    /// Reads the JSON value at the start of `text`, which has no leading
     /// whitespace, held by `depth` arrays and objects.
     fn nested(text: &'de str, depth: u32) -> Self {
         Self { text, depth }
@@ -96,8 +118,54 @@ impl<'de> TextDeserializer<'de> {
     }
 }
 
-/// The value of key `key` in the text of an object, when it is a string
-/// (the tag of a tagged union); `None` for anything else.
+thread_local! {
+    /// The last value read in prefix mode: the address of its first byte
+    /// and its length (see [`report`]).
+    static REPORT: std::cell::Cell<(usize, usize)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// Notes that the value at the start of `text` is `len` bytes long, for
+/// whoever holds it ([`consumed`]).
+#[inline]
+pub(crate) fn report(text: &str, len: usize) {
+    REPORT.with(|r| r.set((text.as_ptr() as usize, len)));
+}
+
+/// Forgets what was reported, before a value is read, so that only a
+/// report made while it is read can count: an earlier one could be of a
+/// freed text that had lain at the same address.
+#[inline]
+pub(crate) fn forget_reports() {
+    REPORT.with(|r| r.set((0, 0)));
+}
+
+/// The length of the value at the start of `text`, just read (after
+/// [`forget_reports`]): what its reader reported, or else found by scanning.
+///
+/// A report names the value by its address, which no other text can share
+/// while `text` lives, and is made only when the value was read whole, so
+/// it is that value's length.
+#[inline]
+pub(crate) fn consumed(text: &str) -> Result<usize, Error> {
+    let (at, len) = REPORT.with(|r| r.get());
+    if at == text.as_ptr() as usize && len <= text.len() && at != 0 {
+        return Ok(len);
+    }
+    #[cfg(test)]
+    SCANS_PAST.with(|n| n.set(n.get() + 1));
+    scan::value_len(text)
+}
+
+#[cfg(test)]
+thread_local! {
+    /// How many values [`consumed`] had to scan past (nobody reported).
+    pub(crate) static SCANS_PAST: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+}
+
+/// The value of key `key` in the text of the object at the start of
+/// `text`, when it is a string (the tag of a tagged union); `None` for
+/// anything else. The first one counts: a tag is read before the rest of the
+/// object, and a type that declares it refuses it repeated.
 pub(crate) fn string_member<'de>(
     text: &'de str,
     key: &str,
@@ -105,21 +173,19 @@ pub(crate) fn string_member<'de>(
     if !text.starts_with('{') {
         return Ok(None);
     }
-    // The last one counts if the key repeats, as everywhere else.
-    let mut found = None;
     for member in scan::Members::new(text)? {
         let (name, value) = member?;
         if name == key {
-            found = Some(value);
+            return match value.starts_with('"') {
+                true => Ok(Some(serde_json::from_str::<Str>(value)?.0)),
+                false => Ok(None),
+            };
         }
     }
-    match found {
-        Some(value) if value.starts_with('"') => Ok(Some(serde_json::from_str::<Str>(value)?.0)),
-        _ => Ok(None),
-    }
+    Ok(None)
 }
 
-/// Runs serde_json on a scalar's text and checks nothing follows it.
+/// Runs serde_json on a scalar's whole text and checks nothing follows it.
 fn scalar<'de, T>(
     text: &'de str,
     read: impl FnOnce(&mut serde_json::Deserializer<serde_json::de::StrRead<'de>>) -> Result<T, Error>,
@@ -128,13 +194,6 @@ fn scalar<'de, T>(
     let out = read(&mut de)?;
     de.end()?;
     Ok(out)
-}
-
-/// A string without escapes, between its quotes (what serde_json would give
-/// for it, read without it); `None` for any other text.
-fn plain_string(text: &str) -> Option<&str> {
-    let inner = text.strip_prefix('"')?.strip_suffix('"')?;
-    scan::is_plain(inner.as_bytes()).then_some(inner)
 }
 
 /// An integer as JSON writes it (an optional `-`, digits, no leading zero)
@@ -155,13 +214,82 @@ pub(super) fn plain_integer(text: &str) -> Option<Result<u64, i64>> {
     }
 }
 
+/// Whether the value at the start of `text` is `null` (looking no further
+/// than that).
+#[inline]
+pub(super) fn is_null(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.starts_with(b"null")
+        && matches!(
+            bytes.get(4),
+            None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+        )
+}
+
+/// The whole text of the scalar (not a string, array or object) at the
+/// start of `text`.
+#[inline]
+pub(super) fn scalar_text(text: &str) -> &str {
+    &text[..scan::scalar_len(text)]
+}
+
+impl<'de> TextDeserializer<'de> {
+    /// Reads the value's whole text with `read`, found by scanning it: for
+    /// the rarely read kinds (enums, floats, bytes...).
+    fn read_whole<T>(self, read: impl FnOnce(&'de str) -> Result<T, Error>) -> Result<T, Error> {
+        let len = scan::value_len(self.text)?;
+        let out = read(&self.text[..len])?;
+        report(self.text, len);
+        Ok(out)
+    }
+
+    /// Reads a string: a plain one is borrowed as it is, any other read by
+    /// serde_json's `method`.
+    fn string<V: Visitor<'de>>(
+        self,
+        visitor: V,
+        method: impl FnOnce(
+            &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
+            V,
+        ) -> Result<V::Value, Error>,
+    ) -> Result<V::Value, Error> {
+        if !self.text.starts_with('"') {
+            // Not a string: serde_json says what it is instead.
+            return self.read_whole(|text| scalar(text, |de| method(de, visitor)));
+        }
+        let (len, plain) = scan::string_len(self.text)?;
+        let out = match plain {
+            true => visitor.visit_borrowed_str(&self.text[1..len - 1])?,
+            false => scalar(&self.text[..len], |de| method(de, visitor))?,
+        };
+        report(self.text, len);
+        Ok(out)
+    }
+
+    /// Reads an integer: a plain one here, any other by serde_json's `method`.
+    fn integer<V: Visitor<'de>>(
+        self,
+        visitor: V,
+        method: impl FnOnce(
+            &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
+            V,
+        ) -> Result<V::Value, Error>,
+    ) -> Result<V::Value, Error> {
+        let text = scalar_text(self.text);
+        let out = match plain_integer(text) {
+            Some(Ok(n)) => visitor.visit_u64(n)?,
+            Some(Err(n)) => visitor.visit_i64(n)?,
+            None => return self.read_whole(|text| scalar(text, |de| method(de, visitor))),
+        };
+        report(self.text, text.len());
+        Ok(out)
+    }
+}
+
 macro_rules! string_methods {
     ($($method:ident)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match plain_string(self.text) {
-                Some(text) => visitor.visit_borrowed_str(text),
-                None => scalar(self.text, |de| de.$method(visitor)),
-            }
+            self.string(visitor, |de, visitor| de.$method(visitor))
         }
     )*};
 }
@@ -169,11 +297,7 @@ macro_rules! string_methods {
 macro_rules! integer_methods {
     ($($method:ident)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            match plain_integer(self.text) {
-                Some(Ok(n)) => visitor.visit_u64(n),
-                Some(Err(n)) => visitor.visit_i64(n),
-                None => scalar(self.text, |de| de.$method(visitor)),
-            }
+            self.integer(visitor, |de, visitor| de.$method(visitor))
         }
     )*};
 }
@@ -181,7 +305,7 @@ macro_rules! integer_methods {
 macro_rules! scalar_methods {
     ($($method:ident)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            scalar(self.text, |de| de.$method(visitor))
+            self.read_whole(|text| scalar(text, |de| de.$method(visitor)))
         }
     )*};
 }
@@ -195,37 +319,61 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
             return Err(Error::custom("recursion limit exceeded"));
         }
         match first {
-            Some(b'{') => visitor.visit_map(MemberAccess {
-                members: scan::Members::new(self.text)?,
-                value: None,
-                of: &self,
-            }),
-            Some(b'[') => visitor.visit_seq(ElementAccess {
-                elements: scan::Elements::new(self.text)?,
-                of: &self,
-            }),
+            Some(b'{') => {
+                let mut access = MemberAccess {
+                    members: scan::Members::new(self.text)?,
+                    value: None,
+                    of: &self,
+                };
+                let out = visitor.visit_map(&mut access)?;
+                let len = access.members.len();
+                self.finished(len, out)
+            }
+            Some(b'[') => {
+                let mut access = ElementAccess {
+                    elements: scan::Elements::new(self.text)?,
+                    of: &self,
+                };
+                let out = visitor.visit_seq(&mut access)?;
+                let len = access.elements.len();
+                self.finished(len, out)
+            }
             Some(b'"') => self.deserialize_str(visitor),
-            _ => match (plain_integer(self.text), self.text) {
-                (Some(Ok(n)), _) => visitor.visit_u64(n),
-                (Some(Err(n)), _) => visitor.visit_i64(n),
-                (None, "true" | "false") => self.deserialize_bool(visitor),
-                (None, "null") => visitor.visit_unit(),
-                (None, _) => scalar(self.text, |de| de.deserialize_any(visitor)),
-            },
+            _ => {
+                let text = scalar_text(self.text);
+                let out = match (plain_integer(text), text) {
+                    (Some(Ok(n)), _) => visitor.visit_u64(n)?,
+                    (Some(Err(n)), _) => visitor.visit_i64(n)?,
+                    (None, "true") => visitor.visit_bool(true)?,
+                    (None, "false") => visitor.visit_bool(false)?,
+                    (None, "null") => visitor.visit_unit()?,
+                    (None, _) => {
+                        return self
+                            .read_whole(|text| scalar(text, |de| de.deserialize_any(visitor)))
+                    }
+                };
+                report(self.text, text.len());
+                Ok(out)
+            }
         }
     }
 
     fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        match self.text {
-            "true" => visitor.visit_bool(true),
-            "false" => visitor.visit_bool(false),
-            _ => scalar(self.text, |de| de.deserialize_bool(visitor)),
-        }
+        let text = scalar_text(self.text);
+        let out = match text {
+            "true" => visitor.visit_bool(true)?,
+            "false" => visitor.visit_bool(false)?,
+            _ => return self.read_whole(|text| scalar(text, |de| de.deserialize_bool(visitor))),
+        };
+        report(self.text, text.len());
+        Ok(out)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        if self.text == "null" {
-            visitor.visit_none()
+        if is_null(self.text) {
+            let out = visitor.visit_none()?;
+            report(self.text, 4);
+            Ok(out)
         } else {
             visitor.visit_some(self)
         }
@@ -237,6 +385,7 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
         visitor: V,
     ) -> Result<V::Value, Error> {
         if name == RAW_TOKEN {
+            // The value's text in prefix mode: its reader reports its end.
             visitor.visit_borrowed_str(self.text)
         } else {
             visitor.visit_newtype_struct(self)
@@ -249,7 +398,7 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
         variants: &'static [&'static str],
         visitor: V,
     ) -> Result<V::Value, Error> {
-        scalar(self.text, |de| de.deserialize_enum(name, variants, visitor))
+        self.read_whole(|text| scalar(text, |de| de.deserialize_enum(name, variants, visitor)))
     }
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
@@ -257,13 +406,15 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
         name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Error> {
-        scalar(self.text, |de| de.deserialize_unit_struct(name, visitor))
+        self.read_whole(|text| scalar(text, |de| de.deserialize_unit_struct(name, visitor)))
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         // Read by nobody else: checked here.
-        serde_json::from_str::<serde::de::IgnoredAny>(self.text)?;
-        visitor.visit_unit()
+        self.read_whole(|text| {
+            serde_json::from_str::<serde::de::IgnoredAny>(text)?;
+            visitor.visit_unit()
+        })
     }
 
     // Containers are split by `deserialize_any`, whatever the visitor asked for.
@@ -284,6 +435,17 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
     }
 }
 
+impl TextDeserializer<'_> {
+    /// Reports the length of an array or object a visitor has read; one the
+    /// visitor left before its end (a tuple of fewer elements) is an error,
+    /// as with serde_json.
+    fn finished<T>(&self, len: Option<usize>, out: T) -> Result<T, Error> {
+        let len = len.ok_or_else(|| Error::custom("trailing characters"))?;
+        report(self.text, len);
+        Ok(out)
+    }
+}
+
 /// An object's members, for visitors that read a map.
 struct MemberAccess<'a, 'de> {
     members: scan::Members<'de>,
@@ -298,10 +460,10 @@ impl<'de> MapAccess<'de> for MemberAccess<'_, 'de> {
         &mut self,
         seed: K,
     ) -> Result<Option<K::Value>, Error> {
-        let Some((key, value)) = self.members.next().transpose()? else {
+        let Some(key) = self.members.next_key().transpose()? else {
             return Ok(None);
         };
-        self.value = Some(value);
+        self.value = Some(self.members.value_text());
         match key {
             Cow::Borrowed(key) => seed
                 .deserialize(BorrowedStrDeserializer::new(key))
@@ -315,7 +477,10 @@ impl<'de> MapAccess<'de> for MemberAccess<'_, 'de> {
             .value
             .take()
             .ok_or_else(|| Error::custom("a map value was read before its key"))?;
-        seed.deserialize(self.of.member(value))
+        forget_reports();
+        let out = seed.deserialize(self.of.member(value))?;
+        self.members.after_value(consumed(value)?)?;
+        Ok(out)
     }
 
     fn size_hint(&self) -> Option<usize> {
@@ -337,10 +502,13 @@ impl<'de> SeqAccess<'de> for ElementAccess<'_, 'de> {
         &mut self,
         seed: T,
     ) -> Result<Option<T::Value>, Error> {
-        match self.elements.next() {
-            Some(text) => seed.deserialize(self.of.member(text?)).map(Some),
-            None => Ok(None),
-        }
+        let Some(text) = self.elements.next_start() else {
+            return Ok(None);
+        };
+        forget_reports();
+        let out = seed.deserialize(self.of.member(text))?;
+        self.elements.after_element(consumed(text)?)?;
+        Ok(Some(out))
     }
 
     fn size_hint(&self) -> Option<usize> {

@@ -15,14 +15,55 @@ use serde_json::Error;
 
 use super::Str;
 
-/// An object's members, found one at a time as they are read: each key and
-/// the text of its value.
+/// An object's members, found one at a time as they are read: each key,
+/// then its value, either scanned past ([`Members::next`]) or read by the
+/// caller from where it starts ([`Members::next_key`], [`Members::value_text`],
+/// [`Members::after_value`]).
 pub(crate) struct Members<'a>(Walk<'a>);
 
 impl<'a> Members<'a> {
-    /// The members of the object whose text is `text`.
+    /// The members of the object whose text starts `text` (anything may
+    /// follow the object: see [`Members::len`]).
     pub(crate) fn new(text: &'a str) -> Result<Self, Error> {
         Walk::new(text, b'{', b'}').map(Members)
+    }
+
+    /// The next member's key, with the walk left at the start of its value;
+    /// `None` after the closing brace.
+    #[inline]
+    pub(crate) fn next_key(&mut self) -> Option<Result<Cow<'a, str>, Error>> {
+        self.0.next(Walk::key)
+    }
+
+    /// The text from the start of the value after [`Members::next_key`] to
+    /// the end of the whole text: a prefix-mode value (see [`super`]).
+    #[inline]
+    pub(crate) fn value_text(&self) -> &'a str {
+        self.0.rest()
+    }
+
+    /// Scans past the value after [`Members::next_key`] and returns its text.
+    pub(crate) fn skip_value(&mut self) -> Result<&'a str, Error> {
+        self.0.step(Walk::value)
+    }
+
+    /// Moves past the value after [`Members::next_key`], which was read by
+    /// the caller and is `len` bytes long.
+    #[inline]
+    pub(crate) fn after_value(&mut self, len: usize) -> Result<(), Error> {
+        self.0.step(|walk| walk.after(len))
+    }
+
+    /// The length of the object's text, once its closing brace was read.
+    #[inline]
+    pub(crate) fn len(&self) -> Option<usize> {
+        self.0.len()
+    }
+
+    /// The text from the object's first byte to the end of the document.
+    #[inline]
+    pub(crate) fn text(&self) -> &'a str {
+        self.0.text
     }
 }
 
@@ -36,31 +77,45 @@ impl<'a> Iterator for Members<'a> {
 
 /// An array's elements, found one at a time as they are read (no list of
 /// them is built: for a long array such a list is as big as a sixth of its
-/// text).
+/// text). Each element is read by the caller from where it starts.
 pub(super) struct Elements<'a>(Walk<'a>);
 
 impl<'a> Elements<'a> {
-    /// The elements of the array whose text is `text`.
+    /// The elements of the array whose text starts `text`.
     pub(super) fn new(text: &'a str) -> Result<Self, Error> {
         Walk::new(text, b'[', b']').map(Elements)
     }
-}
 
-impl<'a> Iterator for Elements<'a> {
-    type Item = Result<&'a str, Error>;
+    /// The text from the start of the next element to the end of the whole
+    /// text; `None` after the closing bracket.
+    #[inline]
+    pub(super) fn next_start(&mut self) -> Option<&'a str> {
+        (!self.0.done).then(|| self.0.rest())
+    }
 
-    fn next(&mut self) -> Option<Self::Item> {
-        self.0.next(Walk::value)
+    /// Moves past the element [`Elements::next_start`] gave, which was
+    /// read by the caller and is `len` bytes long.
+    #[inline]
+    pub(super) fn after_element(&mut self, len: usize) -> Result<(), Error> {
+        self.0.step(|walk| walk.after(len))
+    }
+
+    /// The length of the array's text, once its closing bracket was read.
+    pub(super) fn len(&self) -> Option<usize> {
+        self.0.len()
     }
 }
 
 /// A walk through one object or array, shared by [`Members`] and
-/// [`Elements`]: where the next item starts, and the closing bracket.
+/// [`Elements`]: where the next item starts, the closing bracket, and, once
+/// it was read, the length of the whole container's text.
 struct Walk<'a> {
     text: &'a str,
     at: usize,
     close: u8,
     done: bool,
+    /// The container's length once its closing bracket was read; 0 before.
+    len: usize,
 }
 
 impl<'a> Walk<'a> {
@@ -68,14 +123,12 @@ impl<'a> Walk<'a> {
         let bytes = text.as_bytes();
         let at = skip_space(bytes, expect(bytes, 0, open)?);
         let done = bytes.get(at) == Some(&close);
-        if done {
-            end(bytes, at + 1)?;
-        }
         Ok(Walk {
             text,
             at,
             close,
             done,
+            len: if done { at + 1 } else { 0 },
         })
     }
 
@@ -87,9 +140,26 @@ impl<'a> Walk<'a> {
         if self.done {
             return None;
         }
+        Some(self.step(item))
+    }
+
+    /// One step of the walk; the walk ends at an error.
+    fn step<T>(&mut self, item: impl FnOnce(&mut Self) -> Result<T, Error>) -> Result<T, Error> {
         let read = item(self);
         self.done |= read.is_err();
-        Some(read)
+        read
+    }
+
+    /// The container's length, once its closing bracket was read.
+    #[inline]
+    fn len(&self) -> Option<usize> {
+        (self.len != 0).then_some(self.len)
+    }
+
+    /// The text from where the walk is to the end.
+    #[inline]
+    fn rest(&self) -> &'a str {
+        self.text.get(self.at..).unwrap_or("")
     }
 
     /// Reads a member's key and the `:` after it.
@@ -103,32 +173,55 @@ impl<'a> Walk<'a> {
 
     /// Reads a value and the `,` or closing bracket after it.
     fn value(&mut self) -> Result<&'a str, Error> {
+        let start = self.at;
+        let len = value_end(self.text.as_bytes(), start)? - start;
+        self.after(len)?;
+        slice(self.text, start, start + len)
+    }
+
+    /// Moves past a value of `len` bytes and the `,` or closing bracket after it.
+    fn after(&mut self, len: usize) -> Result<(), Error> {
         let bytes = self.text.as_bytes();
-        let value_end = value_end(bytes, self.at)?;
-        let value = slice(self.text, self.at, value_end)?;
-        let at = skip_space(bytes, value_end);
+        let at = skip_space(bytes, self.at + len);
         match bytes.get(at) {
             Some(b',') => self.at = skip_space(bytes, at + 1),
             Some(&b) if b == self.close => {
                 self.done = true;
-                end(bytes, at + 1)?;
+                self.len = at + 1;
             }
             _ => {
                 let wanted = format!("`,` or `{}`", self.close as char);
                 return Err(unexpected(bytes, at, &wanted));
             }
         }
-        Ok(value)
+        Ok(())
     }
 }
 
-/// Nothing but whitespace follows `at`.
-fn end(bytes: &[u8], at: usize) -> Result<(), Error> {
-    let at = skip_space(bytes, at);
-    match at == bytes.len() {
-        true => Ok(()),
-        false => Err(unexpected(bytes, at, "the end of the value")),
-    }
+/// The length of the JSON value that starts `text`, found by scanning it:
+/// a string to its closing quote, a container to its matching bracket, a
+/// scalar to the next `,`, `}`, `]` or whitespace. Nothing inside is checked.
+pub(super) fn value_len(text: &str) -> Result<usize, Error> {
+    value_end(text.as_bytes(), 0)
+}
+
+/// The length of the scalar (not a string, array or object) that starts
+/// `text`: up to the next `,`, `}`, `]` or whitespace.
+pub(super) fn scalar_len(text: &str) -> usize {
+    scalar_run(text.as_bytes())
+}
+
+fn scalar_run(bytes: &[u8]) -> usize {
+    bytes
+        .iter()
+        .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+        .unwrap_or(bytes.len())
+}
+
+/// The length of the string that starts `text`, and whether it is plain
+/// (no escapes).
+pub(super) fn string_len(text: &str) -> Result<(usize, bool), Error> {
+    string_span(text.as_bytes(), 0)
 }
 
 /// The key whose quoted text spans `start..end`: borrowed when it is
@@ -146,16 +239,10 @@ fn value_end(bytes: &[u8], at: usize) -> Result<usize, Error> {
     match bytes.get(at) {
         Some(b'"') => string_end(bytes, at),
         Some(b'{' | b'[') => container_end(bytes, at),
-        Some(_) => {
-            let len = bytes[at..]
-                .iter()
-                .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
-                .unwrap_or(bytes.len() - at);
-            match len {
-                0 => Err(unexpected(bytes, at, "a value")),
-                _ => Ok(at + len),
-            }
-        }
+        Some(_) => match scalar_run(&bytes[at..]) {
+            0 => Err(unexpected(bytes, at, "a value")),
+            len => Ok(at + len),
+        },
         None => Err(unexpected(bytes, at, "a value")),
     }
 }
@@ -188,12 +275,6 @@ fn string_span(bytes: &[u8], at: usize) -> Result<(usize, bool), Error> {
             None => return Err(Error::custom("a string is not closed")),
         }
     }
-}
-
-/// Whether the inside of a string, `bytes`, is plain: without escapes or
-/// anything JSON forbids there, so it is its own value.
-pub(super) fn is_plain(bytes: &[u8]) -> bool {
-    plain_run(bytes) == bytes.len()
 }
 
 /// How many bytes at the start of `bytes` are plain string content: not
@@ -290,8 +371,21 @@ fn unexpected(bytes: &[u8], at: usize, wanted: &str) -> Error {
 mod tests {
     use super::*;
 
+    /// Nothing but whitespace follows the value that is `len` bytes long.
+    fn whole(text: &str, len: Option<usize>) -> Result<(), Error> {
+        let at = skip_space(text.as_bytes(), len.expect("read to its end"));
+        match at == text.len() {
+            true => Ok(()),
+            false => Err(unexpected(text.as_bytes(), at, "the end")),
+        }
+    }
+
+    /// The members of the object that is all of `text`, scanned past.
     fn object(text: &str) -> Result<Vec<(Cow<'_, str>, &str)>, Error> {
-        Members::new(text)?.collect()
+        let mut members = Members::new(text)?;
+        let all = members.by_ref().collect::<Result<_, _>>()?;
+        whole(text, members.len())?;
+        Ok(all)
     }
 
     #[test]
@@ -334,8 +428,17 @@ mod tests {
         }
     }
 
+    /// The elements of the array that is all of `text`, each scanned past.
     fn array(text: &str) -> Result<Vec<&str>, Error> {
-        Elements::new(text)?.collect()
+        let mut elements = Elements::new(text)?;
+        let mut all = Vec::new();
+        while let Some(element) = elements.next_start() {
+            let len = value_len(element)?;
+            all.push(&element[..len]);
+            elements.after_element(len)?;
+        }
+        whole(text, elements.len())?;
+        Ok(all)
     }
 
     #[test]
