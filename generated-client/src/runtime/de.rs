@@ -571,8 +571,12 @@ fn decode_base64_float32(text: &str) -> Result<Vec<f64>, String> {
 pub fn int64_field<T: Int64, E: Error>(object: &mut Object, index: usize) -> Result<T, E> {
     let (owner, key) = (object.shape.name, object.key(index));
     let found = object.seek(index).map_err(E::custom)?;
-    // The common case, a plain integer, without building a `Value`.
+    // The common cases, a plain integer or `null`, without building a `Value`.
     if let Some(text) = found.borrowed_text() {
+        if text::is_null(text) {
+            report(text, 4);
+            return int64_value::<T, E>(owner, key, None);
+        }
         let text = text::scalar_text(text);
         let n = match text::plain_integer(text) {
             Some(Ok(n)) => i64::try_from(n).ok(),
