@@ -185,10 +185,13 @@ pub(crate) fn string_member<'de>(
     Ok(None)
 }
 
+/// serde_json's deserializer over a text.
+type Json<'de> = serde_json::Deserializer<serde_json::de::StrRead<'de>>;
+
 /// Runs serde_json on a scalar's whole text and checks nothing follows it.
 fn scalar<'de, T>(
     text: &'de str,
-    read: impl FnOnce(&mut serde_json::Deserializer<serde_json::de::StrRead<'de>>) -> Result<T, Error>,
+    read: impl FnOnce(&mut Json<'de>) -> Result<T, Error>,
 ) -> Result<T, Error> {
     let mut de = serde_json::Deserializer::from_str(text);
     let out = read(&mut de)?;
@@ -248,10 +251,7 @@ impl<'de> TextDeserializer<'de> {
     fn string<V: Visitor<'de>>(
         self,
         visitor: V,
-        method: impl FnOnce(
-            &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
-            V,
-        ) -> Result<V::Value, Error>,
+        method: impl FnOnce(&mut Json<'de>, V) -> Result<V::Value, Error>,
     ) -> Result<V::Value, Error> {
         if !self.text.starts_with('"') {
             // Not a string: serde_json says what it is instead.
@@ -270,10 +270,7 @@ impl<'de> TextDeserializer<'de> {
     fn integer<V: Visitor<'de>>(
         self,
         visitor: V,
-        method: impl FnOnce(
-            &mut serde_json::Deserializer<serde_json::de::StrRead<'de>>,
-            V,
-        ) -> Result<V::Value, Error>,
+        method: impl FnOnce(&mut Json<'de>, V) -> Result<V::Value, Error>,
     ) -> Result<V::Value, Error> {
         let text = scalar_text(self.text);
         let out = match plain_integer(text) {
