@@ -167,6 +167,11 @@ fn all_of_merges_fields() {
         assert_has(&d, &[f]);
     }
     assert_has(&types_text(&g), &["pub type Alias = super::Base;"]);
+    // An `allOf` with a union is flattened: the union reads the members the
+    // declared fields left, which reads the object to its end (so it takes
+    // the object mutably, also where nothing else is declared).
+    assert_has(&d, &["(&mut object, 0)?, variant: crate::runtime::de::whole::<_, D::Error>(&mut object)?,"]);
+    assert_has(&d, &["fields: &[], }; let mut object = crate::runtime::de::object(deserializer, &SHAPE)?; ::std::result::Result::Ok(Self { variant: crate::runtime::de::whole::<_, D::Error>(&mut object)?, })"]);
 }
 
 #[test]

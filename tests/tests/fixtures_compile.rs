@@ -287,6 +287,31 @@ fn values_convert_into_unions_through_inner_unions() {
     let _: ToolChoice = String::from("none").into();
 }
 
+/// An object that holds a union's fields beside its own (`allOf` of an
+/// object and a union): read from text, the union takes the members the
+/// declared fields left, in any order; and through a `Value` alike.
+#[test]
+fn flattened_unions_read_the_members_the_fields_left() {
+    use all_of::types::{Pet, PetOnly, Tracked};
+    for text in [
+        r#"{"stream_id":"s1","kind":"dog","barks":3}"#,
+        r#"{"kind":"dog","barks":3,"stream_id":"s1"}"#,
+    ] {
+        let from_text: Tracked = openai_client::runtime::de::from_str(text).unwrap();
+        let from_value: Tracked = serde_json::from_str(text).unwrap();
+        for t in [from_text, from_value] {
+            assert_eq!(t.stream_id, "s1", "{text}");
+            assert!(matches!(&t.variant, Pet::Dog(d) if d.barks == 3), "{text}");
+        }
+    }
+    let only: PetOnly =
+        openai_client::runtime::de::from_str(r#"{"kind":"cat","meows":true}"#).unwrap();
+    assert!(matches!(only.variant, Pet::Cat(c) if c.meows));
+    // Broken after the union's members: still refused.
+    let broken = openai_client::runtime::de::from_str::<Tracked>(r#"{"kind":"cat","meows":true,}"#);
+    assert!(broken.is_err());
+}
+
 #[test]
 fn merged_recursive_and_renamed_types_decode() {
     let (d, _) = round_trip::<all_of::types::Document>(
