@@ -1,8 +1,9 @@
 //! Helpers for the generated `Deserialize` impls of object types.
 //!
 //! An object's members are read one at a time as the generated impl asks
-//! for its fields (see [`Object`]), and each field is taken out by index. Against `#[derive(Deserialize)]` this writes a few lines per type
-//! instead of a field enum, a visitor and a map loop, which is most of what a
+//! for its fields (see [`Object`]), and each field is taken out by index.
+//! Against `#[derive(Deserialize)]` this writes a few lines per type instead
+//! of a field enum, a visitor and a map loop, which is most of what a
 //! 3 000-type client costs to compile. Error messages name the field.
 //!
 //! The client decodes responses and events with [`from_slice`], whose
@@ -18,7 +19,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 mod text;
-use text::{consumed, forget_reports, report, Members};
+use text::{consumed, ends_scalar, forget_reports, report, Members};
 pub use text::{from_slice, from_str, Str, TextDeserializer};
 
 /// One JSON value as a generated impl receives it: its text, when it came
@@ -88,10 +89,7 @@ impl<'de> Node<'de> {
                 let len = values.byte_offset();
                 // serde_json stops after `true` in `true"`: what follows must
                 // end the value, as it does for every other reader.
-                if !matches!(
-                    text.as_bytes().get(len),
-                    None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-                ) {
+                if !ends_scalar(text.as_bytes().get(len).copied()) {
                     return Err(E::custom("trailing characters"));
                 }
                 report(text, len);
@@ -302,26 +300,35 @@ impl<'de> Object<'de> {
         // Before anything else is read: the last field's reader reported last.
         self.settle()?;
         match slot {
-            Slot::Kept(node) => return Ok(Found::Kept(node)),
-            Slot::Taken => return Ok(Found::Missing),
-            Slot::Empty => {}
+            Slot::Kept(node) => Ok(Found::Kept(node)),
+            Slot::Taken => Ok(Found::Missing),
+            Slot::Empty => Ok(self
+                .read_on(Some(index))?
+                .map_or(Found::Missing, Found::Here)),
         }
+    }
+
+    /// Reads on through the members, filing each, until the one of declared
+    /// field `wanted`: then the walk waits at the start of its value, whose
+    /// text (in prefix mode) is returned. At the closing brace, reports the
+    /// object's length and returns `None`.
+    fn read_on(&mut self, wanted: Option<usize>) -> Result<Option<&'de str>, serde_json::Error> {
         while let Some(walk) = self.walk.as_mut() {
             let Some(key) = walk.next_key().transpose()? else {
                 self.report_len();
                 break;
             };
-            if self.shape.fields[index] == key {
+            if let Some(index) = wanted.filter(|&i| self.shape.fields[i] == key) {
                 self.next = index + 1;
                 let text = walk.value_text();
                 self.pending = Some(text);
                 forget_reports();
-                return Ok(Found::Here(text));
+                return Ok(Some(text));
             }
             let value = walk.skip_value()?;
             self.file(key, Node::Text(value))?;
         }
-        Ok(Found::Missing)
+        Ok(None)
     }
 
     /// Moves the walk past the value of the field last found
@@ -330,9 +337,6 @@ impl<'de> Object<'de> {
     fn settle(&mut self) -> Result<(), serde_json::Error> {
         if let (Some(text), Some(walk)) = (self.pending.take(), self.walk.as_mut()) {
             walk.after_value(consumed(text)?)?;
-            if walk.len().is_some() {
-                self.report_len();
-            }
         }
         Ok(())
     }
@@ -341,24 +345,19 @@ impl<'de> Object<'de> {
     /// object to its end).
     fn finish(&mut self) -> Result<(), serde_json::Error> {
         self.settle()?;
-        while let Some(walk) = self.walk.as_mut() {
-            let Some(key) = walk.next_key().transpose()? else {
-                self.report_len();
-                break;
-            };
-            let value = walk.skip_value()?;
-            self.file(key, Node::Text(value))?;
-        }
-        Ok(())
+        self.read_on(None).map(drop)
+    }
+
+    /// The object's text and length, once the walk has read its closing brace.
+    fn end(&self) -> Option<(&'de str, usize)> {
+        let walk = self.walk.as_ref()?;
+        Some((walk.text(), walk.len()?))
     }
 
     /// Reports the object's length to whoever holds it, once the walk has
-    /// read the closing brace (again at the end of the generated impl:
-    /// fields read since may have reported their own).
+    /// read the closing brace.
     fn report_len(&self) {
-        if let Some((text, Some(len))) = self.walk.as_ref().map(|walk| (walk.text(), walk.len())) {
-            report(text, len);
-        }
+        report_end(self.end());
     }
 
     /// The wire name of declared field `index`.
@@ -405,6 +404,14 @@ impl<'de> Object<'de> {
             map.insert(key.into_owned(), value.clone().into_value()?);
         }
         Ok(Value::Object(map))
+    }
+}
+
+/// Reports an object's length (see [`Object::end`]): again as the last word
+/// of an impl that read members after [`Object::finish`] (they reported theirs).
+fn report_end(end: Option<(&str, usize)>) {
+    if let Some((text, len)) = end {
+        report(text, len);
     }
 }
 
@@ -458,7 +465,7 @@ pub fn whole<T: DeserializeOwned, E: Error>(object: &mut Object) -> Result<T, E>
 /// The fields nobody took, as a map of `T` (`additionalProperties`).
 pub fn rest<T: DeserializeOwned, E: Error>(mut object: Object) -> Result<BTreeMap<String, T>, E> {
     object.finish().map_err(E::custom)?;
-    let whole = object.walk.as_ref().map(|walk| (walk.text(), walk.len()));
+    let end = object.end();
     let rest = object
         .into_rest()
         .map(|(key, node)| {
@@ -468,10 +475,7 @@ pub fn rest<T: DeserializeOwned, E: Error>(mut object: Object) -> Result<BTreeMa
             Ok((key.into_owned(), value))
         })
         .collect::<Result<_, E>>()?;
-    // The last word on the object's length (the members just read reported theirs).
-    if let Some((text, Some(len))) = whole {
-        report(text, len);
-    }
+    report_end(end);
     Ok(rest)
 }
 
@@ -480,19 +484,16 @@ pub fn rest<T: DeserializeOwned, E: Error>(mut object: Object) -> Result<BTreeMa
 pub fn unknown<E: Error>(mut object: Object) -> Result<Map<String, Value>, E> {
     object.finish().map_err(E::custom)?;
     if object.left().next().is_none() {
-        // The common case, without the iterator machinery.
-        object.report_len();
+        // The common case, without the iterator machinery ([`Object::finish`]
+        // reported the length last).
         return Ok(Map::new());
     }
-    let whole = object.walk.as_ref().map(|walk| (walk.text(), walk.len()));
+    let end = object.end();
     let unknown = object
         .into_rest()
         .map(|(key, node)| Ok((key.into_owned(), node.into_value::<E>()?)))
         .collect::<Result<_, E>>()?;
-    // The last word on the object's length (the members just read reported theirs).
-    if let Some((text, Some(len))) = whole {
-        report(text, len);
-    }
+    report_end(end);
     Ok(unknown)
 }
 

@@ -44,7 +44,7 @@ use std::borrow::Cow;
 use std::fmt;
 
 mod scan;
-pub(crate) use scan::Members;
+pub(crate) use scan::{ends_scalar, Members};
 
 /// The name of the newtype the generated impls ask for: a deserializer that
 /// knows it answers `visit_borrowed_str` with the value's raw JSON text.
@@ -156,6 +156,13 @@ pub(crate) fn consumed(text: &str) -> Result<usize, Error> {
     scan::value_len(text)
 }
 
+/// Reads the value at the start of `text` with `read`, and how long it was.
+fn read_at<T>(text: &str, read: impl FnOnce() -> Result<T, Error>) -> Result<(T, usize), Error> {
+    forget_reports();
+    let out = read()?;
+    Ok((out, consumed(text)?))
+}
+
 #[cfg(test)]
 thread_local! {
     /// How many values [`consumed`] had to scan past (nobody reported).
@@ -222,28 +229,39 @@ pub(super) fn plain_integer(text: &str) -> Option<Result<u64, i64>> {
 #[inline]
 pub(super) fn is_null(text: &str) -> bool {
     let bytes = text.as_bytes();
-    bytes.starts_with(b"null")
-        && matches!(
-            bytes.get(4),
-            None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
-        )
+    bytes.starts_with(b"null") && ends_scalar(bytes.get(4).copied())
 }
 
 /// The whole text of the scalar (not a string, array or object) at the
 /// start of `text`.
 #[inline]
 pub(super) fn scalar_text(text: &str) -> &str {
-    &text[..scan::scalar_len(text)]
+    &text[..scan::scalar_run(text.as_bytes())]
 }
 
 impl<'de> TextDeserializer<'de> {
+    /// What a reader returns once it has read `len` bytes into `out`: the
+    /// length is reported to whoever holds the value.
+    #[inline]
+    fn done<T>(&self, len: usize, out: T) -> Result<T, Error> {
+        report(self.text, len);
+        Ok(out)
+    }
+
+    /// [`TextDeserializer::done`] for an array or object a visitor has
+    /// read; one the visitor left before its end (a tuple of fewer elements)
+    /// is an error, as with serde_json.
+    fn finished<T>(&self, len: Option<usize>, out: T) -> Result<T, Error> {
+        let len = len.ok_or_else(|| Error::custom("trailing characters"))?;
+        self.done(len, out)
+    }
+
     /// Reads the value's whole text with `read`, found by scanning it: for
     /// the rarely read kinds (enums, floats, bytes...).
     fn read_whole<T>(self, read: impl FnOnce(&'de str) -> Result<T, Error>) -> Result<T, Error> {
         let len = scan::value_len(self.text)?;
         let out = read(&self.text[..len])?;
-        report(self.text, len);
-        Ok(out)
+        self.done(len, out)
     }
 
     /// Reads a string: a plain one is borrowed as it is, any other read by
@@ -262,8 +280,7 @@ impl<'de> TextDeserializer<'de> {
             true => visitor.visit_borrowed_str(&self.text[1..len - 1])?,
             false => scalar(&self.text[..len], |de| method(de, visitor))?,
         };
-        report(self.text, len);
-        Ok(out)
+        self.done(len, out)
     }
 
     /// Reads an integer: a plain one here, any other by serde_json's `method`.
@@ -278,8 +295,7 @@ impl<'de> TextDeserializer<'de> {
             Some(Err(n)) => visitor.visit_i64(n)?,
             None => return self.read_whole(|text| scalar(text, |de| method(de, visitor))),
         };
-        report(self.text, text.len());
-        Ok(out)
+        self.done(text.len(), out)
     }
 }
 
@@ -341,16 +357,14 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
                 let out = match (plain_integer(text), text) {
                     (Some(Ok(n)), _) => visitor.visit_u64(n)?,
                     (Some(Err(n)), _) => visitor.visit_i64(n)?,
-                    (None, "true") => visitor.visit_bool(true)?,
-                    (None, "false") => visitor.visit_bool(false)?,
+                    (None, "true" | "false") => return self.deserialize_bool(visitor),
                     (None, "null") => visitor.visit_unit()?,
                     (None, _) => {
                         return self
                             .read_whole(|text| scalar(text, |de| de.deserialize_any(visitor)))
                     }
                 };
-                report(self.text, text.len());
-                Ok(out)
+                self.done(text.len(), out)
             }
         }
     }
@@ -362,15 +376,13 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
             "false" => visitor.visit_bool(false)?,
             _ => return self.read_whole(|text| scalar(text, |de| de.deserialize_bool(visitor))),
         };
-        report(self.text, text.len());
-        Ok(out)
+        self.done(text.len(), out)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
         if is_null(self.text) {
             let out = visitor.visit_none()?;
-            report(self.text, 4);
-            Ok(out)
+            self.done(4, out)
         } else {
             visitor.visit_some(self)
         }
@@ -432,17 +444,6 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
     }
 }
 
-impl TextDeserializer<'_> {
-    /// Reports the length of an array or object a visitor has read; one the
-    /// visitor left before its end (a tuple of fewer elements) is an error,
-    /// as with serde_json.
-    fn finished<T>(&self, len: Option<usize>, out: T) -> Result<T, Error> {
-        let len = len.ok_or_else(|| Error::custom("trailing characters"))?;
-        report(self.text, len);
-        Ok(out)
-    }
-}
-
 /// An object's members, for visitors that read a map.
 struct MemberAccess<'a, 'de> {
     members: scan::Members<'de>,
@@ -474,9 +475,8 @@ impl<'de> MapAccess<'de> for MemberAccess<'_, 'de> {
             .value
             .take()
             .ok_or_else(|| Error::custom("a map value was read before its key"))?;
-        forget_reports();
-        let out = seed.deserialize(self.of.member(value))?;
-        self.members.after_value(consumed(value)?)?;
+        let (out, len) = read_at(value, || seed.deserialize(self.of.member(value)))?;
+        self.members.after_value(len)?;
         Ok(out)
     }
 
@@ -502,9 +502,8 @@ impl<'de> SeqAccess<'de> for ElementAccess<'_, 'de> {
         let Some(text) = self.elements.next_start() else {
             return Ok(None);
         };
-        forget_reports();
-        let out = seed.deserialize(self.of.member(text))?;
-        self.elements.after_element(consumed(text)?)?;
+        let (out, len) = read_at(text, || seed.deserialize(self.of.member(text)))?;
+        self.elements.after_element(len)?;
         Ok(Some(out))
     }
 

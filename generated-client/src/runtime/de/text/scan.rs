@@ -206,16 +206,22 @@ pub(super) fn value_len(text: &str) -> Result<usize, Error> {
 }
 
 /// The length of the scalar (not a string, array or object) that starts
-/// `text`: up to the next `,`, `}`, `]` or whitespace.
-pub(super) fn scalar_len(text: &str) -> usize {
-    scalar_run(text.as_bytes())
-}
-
-fn scalar_run(bytes: &[u8]) -> usize {
+/// `bytes`: up to the first byte that [`ends_scalar`].
+pub(super) fn scalar_run(bytes: &[u8]) -> usize {
     bytes
         .iter()
-        .position(|b| matches!(b, b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'))
+        .position(|&b| ends_scalar(Some(b)))
         .unwrap_or(bytes.len())
+}
+
+/// Whether `next`, the byte after a scalar (`None`: the end of the text),
+/// may follow it: a `,`, `}`, `]` or whitespace.
+#[inline]
+pub(crate) fn ends_scalar(next: Option<u8>) -> bool {
+    matches!(
+        next,
+        None | Some(b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+    )
 }
 
 /// The length of the string that starts `text`, and whether it is plain
