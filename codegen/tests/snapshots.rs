@@ -170,8 +170,8 @@ fn all_of_merges_fields() {
     // An `allOf` with a union is flattened: the union reads the members the
     // declared fields left, which reads the object to its end (so it takes
     // the object mutably, also where nothing else is declared).
-    assert_has(&d, &["(&mut object, 0)?, variant: crate::runtime::de::whole::<_, D::Error>(&mut object)?,"]);
-    assert_has(&d, &["fields: &[], }; let mut object = crate::runtime::de::object(deserializer, &SHAPE)?; ::std::result::Result::Ok(Self { variant: crate::runtime::de::whole::<_, D::Error>(&mut object)?, })"]);
+    assert_has(&d, &["(&mut object, 0)?; let v1 = crate::runtime::de::whole::<_, D::Error>(&mut object)?; ::std::result::Result::Ok(Self { stream_id: v0, variant: v1 })"]);
+    assert_has(&d, &["fields: &[], }; let mut object = crate::runtime::de::object(deserializer, &SHAPE)?; let v0 = crate::runtime::de::whole::<_, D::Error>(&mut object)?; ::std::result::Result::Ok(Self { variant: v0 })"]);
 }
 
 #[test]

@@ -202,36 +202,42 @@ fn emit_fit_and_default(name: &proc_macro2::Ident, def: &TypeDef, paths: &Paths)
 fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, paths: &Paths, additional_name: &proc_macro2::Ident) -> TokenStream {
     let rt = &paths.runtime;
     let owner = name.to_string();
-    let mut inits = Vec::new();
+    // Each field is read into a local of its own, `v0`, `v1`... (names no
+    // field or binding of the impl can clash with), and the value is built
+    // from them at the end. Reading them inside the struct literal, with a
+    // `?` on each, makes rustc give every early return its own chain of drops
+    // of the fields read before it: quadratic in the field count (a 60-field
+    // type was 9 times the code), and the bulk of the client's build time.
+    let mut reads = Vec::new();
     let mut wires = Vec::new();
     for (index, f) in s.fields.iter().filter(|f| !f.flatten).enumerate() {
-        let fname = ident(&f.rust_name);
         wires.push(&f.wire_name);
         let index = proc_macro2::Literal::usize_unsuffixed(index);
-        inits.push(if f.facts.base64_float32 {
+        reads.push((ident(&f.rust_name), if f.facts.base64_float32 {
             // `lower` keeps the mark only on required `Vec<f64>` fields.
-            quote!(#fname: #rt::de::base64_float32_field::<D::Error>(&mut object, #index)?,)
+            quote!(#rt::de::base64_float32_field::<D::Error>(&mut object, #index)?)
         } else if f.ty == TypeRef::I64 && !f.boxed {
-            quote!(#fname: #rt::de::int64_field::<_, D::Error>(&mut object, #index)?,)
+            quote!(#rt::de::int64_field::<_, D::Error>(&mut object, #index)?)
         } else if crate::api::reads_missing_as_empty(f, model) {
-            quote!(#fname: #rt::de::field_or_empty::<_, D::Error>(&mut object, #index)?,)
+            quote!(#rt::de::field_or_empty::<_, D::Error>(&mut object, #index)?)
         } else {
-            quote!(#fname: #rt::de::field::<_, D::Error>(&mut object, #index)?,)
-        });
+            quote!(#rt::de::field::<_, D::Error>(&mut object, #index)?)
+        }));
     }
     for f in s.fields.iter().filter(|f| f.flatten) {
-        let fname = ident(&f.rust_name);
-        inits.push(quote!(#fname: #rt::de::whole::<_, D::Error>(&mut object)?,));
+        reads.push((ident(&f.rust_name), quote!(#rt::de::whole::<_, D::Error>(&mut object)?)));
     }
     let mut keeps_rest = false;
     if s.additional.is_some() {
-        inits.push(quote!(#additional_name: #rt::de::rest::<_, D::Error>(object)?,));
+        reads.push((additional_name.clone(), quote!(#rt::de::rest::<_, D::Error>(object)?)));
         keeps_rest = true;
     } else if let Some(extra) = &s.unknown_fields {
-        let extra = ident(extra);
-        inits.push(quote!(#extra: #rt::de::unknown::<D::Error>(object)?,));
+        reads.push((ident(extra), quote!(#rt::de::unknown::<D::Error>(object)?)));
         keeps_rest = true;
     }
+    let locals: Vec<_> = (0..reads.len()).map(|i| quote::format_ident!("v{}", i)).collect();
+    let lets = reads.iter().zip(&locals).map(|((_, read), local)| quote!(let #local = #read;));
+    let inits = reads.iter().zip(&locals).map(|((fname, _), local)| quote!(#fname: #local,));
     // Declared fields are taken out, and flattened parts read the object to
     // its end: either needs it mutable.
     let takes = !s.fields.is_empty();
@@ -246,6 +252,7 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 static SHAPE: #rt::de::Shape = #rt::de::Shape { name: #owner, fields: &[#(#wires),*] };
                 let #binding = #rt::de::object(deserializer, &SHAPE)?;
+                #(#lets)*
                 ::std::result::Result::Ok(Self { #(#inits)* })
             }
         }

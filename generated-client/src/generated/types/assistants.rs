@@ -70,21 +70,35 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObject {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            name: v3,
+            description: v4,
+            model: v5,
+            instructions: v6,
+            tools: v7,
+            tool_resources: v8,
+            metadata: v9,
+            temperature: v10,
+            top_p: v11,
+            response_format: v12,
+            extra_fields: v13,
         })
     }
 }
@@ -121,9 +135,11 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectCodeInterpreter {
             fields: &["file_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -160,9 +176,11 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectFileSearch {
             fields: &["vector_store_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            vector_store_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -275,10 +293,13 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolResources {
             fields: &["code_interpreter", "file_search"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code_interpreter: v0,
+            file_search: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -397,9 +418,11 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCode {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -532,10 +555,13 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearch {
             fields: &["type", "file_search"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_search: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -605,13 +631,13 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchFileSearch {
             fields: &["max_num_results", "ranking_options"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            max_num_results: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            ranking_options: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            max_num_results: v0,
+            ranking_options: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -755,9 +781,11 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnly {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -889,10 +917,13 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunction {
             fields: &["type", "function"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            function: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            function: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1422,10 +1453,13 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoice {
             fields: &["type", "function"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            function: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            function: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1493,10 +1527,9 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceFunction {
             fields: &["name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { name: v0, extra_fields: v1 })
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1673,19 +1706,31 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            name: v1,
+            description: v2,
+            instructions: v3,
+            reasoning_effort: v4,
+            tools: v5,
+            tool_resources: v6,
+            metadata: v7,
+            temperature: v8,
+            top_p: v9,
+            response_format: v10,
+            extra_fields: v11,
         })
     }
 }
@@ -1830,9 +1875,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestAutoChunkingStrate
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -2033,9 +2080,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestCodeInterpreter {
             fields: &["file_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -2106,10 +2155,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestFileSearch {
             fields: &["vector_store_ids", "vector_stores"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            vector_stores: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            vector_store_ids: v0,
+            vector_stores: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2413,16 +2465,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStatic {
             fields: &["max_chunk_size_tokens", "chunk_overlap_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            max_chunk_size_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            chunk_overlap_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            max_chunk_size_tokens: v0,
+            chunk_overlap_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2485,10 +2534,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStaticChunkingStra
             fields: &["type", "static"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#static: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            r#static: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2627,10 +2679,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolResources {
             fields: &["code_interpreter", "file_search"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code_interpreter: v0,
+            file_search: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2799,11 +2854,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestVectorStoresItem {
             fields: &["file_ids", "chunking_strategy", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            chunking_strategy: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_ids: v0,
+            chunking_strategy: v1,
+            metadata: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -2896,12 +2955,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequest {
             fields: &["role", "content", "attachments", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            attachments: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role: v0,
+            content: v1,
+            attachments: v2,
+            metadata: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -3072,10 +3136,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestAttachmentsItem {
             fields: &["file_id", "tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            tools: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3537,46 +3604,43 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            assistant_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            additional_instructions: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            additional_messages: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            max_prompt_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            max_completion_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            truncation_strategy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 13)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            parallel_tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 15)?,
-            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            assistant_id: v0,
+            model: v1,
+            reasoning_effort: v2,
+            instructions: v3,
+            additional_instructions: v4,
+            additional_messages: v5,
+            tools: v6,
+            metadata: v7,
+            temperature: v8,
+            top_p: v9,
+            stream: v10,
+            max_prompt_tokens: v11,
+            max_completion_tokens: v12,
+            truncation_strategy: v13,
+            tool_choice: v14,
+            parallel_tool_calls: v15,
+            response_format: v16,
+            extra_fields: v17,
         })
     }
 }
@@ -4141,39 +4205,41 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            assistant_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            thread: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            max_prompt_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            max_completion_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            truncation_strategy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            parallel_tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 14)?,
-            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            assistant_id: v0,
+            thread: v1,
+            model: v2,
+            instructions: v3,
+            tools: v4,
+            tool_resources: v5,
+            metadata: v6,
+            temperature: v7,
+            top_p: v8,
+            stream: v9,
+            max_prompt_tokens: v10,
+            max_completion_tokens: v11,
+            truncation_strategy: v12,
+            tool_choice: v13,
+            parallel_tool_calls: v14,
+            response_format: v15,
+            extra_fields: v16,
         })
     }
 }
@@ -4356,9 +4422,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestCodeInterpreter
             fields: &["file_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -4424,9 +4492,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestFileSearch {
             fields: &["vector_store_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            vector_store_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -4707,10 +4777,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolResources {
             fields: &["code_interpreter", "file_search"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code_interpreter: v0,
+            file_search: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4877,11 +4950,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequest {
             fields: &["messages", "tool_resources", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            messages: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            messages: v0,
+            tool_resources: v1,
+            metadata: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -4964,9 +5041,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestAutoChunkingStrategy 
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -5167,9 +5246,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestCodeInterpreter {
             fields: &["file_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -5240,10 +5321,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestFileSearch {
             fields: &["vector_store_ids", "vector_stores"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            vector_stores: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            vector_store_ids: v0,
+            vector_stores: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5323,16 +5407,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStatic {
             fields: &["max_chunk_size_tokens", "chunk_overlap_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            max_chunk_size_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            chunk_overlap_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            max_chunk_size_tokens: v0,
+            chunk_overlap_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5395,10 +5476,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStaticChunkingStrateg
             fields: &["type", "static"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#static: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            r#static: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5537,10 +5621,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestToolResources {
             fields: &["code_interpreter", "file_search"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code_interpreter: v0,
+            file_search: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5623,11 +5710,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestVectorStoresItem {
             fields: &["file_ids", "chunking_strategy", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            chunking_strategy: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_ids: v0,
+            chunking_strategy: v1,
+            metadata: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -5714,11 +5805,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponse {
             fields: &["id", "deleted", "object"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            deleted: v1,
+            object: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -5831,11 +5926,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponse {
             fields: &["id", "deleted", "object"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            deleted: v1,
+            object: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -5948,11 +6047,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponse {
             fields: &["id", "deleted", "object"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            deleted: v1,
+            object: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -6135,13 +6238,13 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRankingOptions {
             fields: &["ranker", "score_threshold"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            score_threshold: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            ranker: v0,
+            score_threshold: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -6363,13 +6466,19 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6484,13 +6593,19 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6682,13 +6797,19 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6803,13 +6924,19 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6847,13 +6974,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObject {
             fields: &["type", "image_file"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_file: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_file: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -6993,10 +7120,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFile {
             fields: &["file_id", "detail"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            detail: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -7137,13 +7267,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObject {
             fields: &["type", "image_url"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_url: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -7281,10 +7411,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrl {
             fields: &["url", "detail"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            url: v0,
+            detail: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -7425,10 +7558,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObject {
             fields: &["type", "refusal"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            refusal: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -7545,16 +7681,19 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFileCitatio
             fields: &["type", "text", "file_citation", "start_index", "end_index"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            file_citation: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            file_citation: v2,
+            start_index: v3,
+            end_index: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -7591,9 +7730,11 @@ for MessageContentTextAnnotationsFileCitationObjectFileCitation {
             fields: &["file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -7712,16 +7853,19 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
             fields: &["type", "text", "file_path", "start_index", "end_index"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            file_path: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            file_path: v2,
+            start_index: v3,
+            end_index: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -7758,9 +7902,11 @@ for MessageContentTextAnnotationsFilePathObjectFilePath {
             fields: &["file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -7871,10 +8017,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObject {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -7982,13 +8131,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectText {
             fields: &["value", "annotations"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            annotations: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            value: v0,
+            annotations: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -8140,34 +8289,37 @@ impl<'de> ::serde::Deserialize<'de> for MessageObject {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            thread_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            incomplete_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            completed_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            incomplete_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?,
-            assistant_id: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            run_id: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            attachments: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            thread_id: v3,
+            status: v4,
+            incomplete_details: v5,
+            completed_at: v6,
+            incomplete_at: v7,
+            role: v8,
+            content: v9,
+            assistant_id: v10,
+            run_id: v11,
+            attachments: v12,
+            metadata: v13,
+            extra_fields: v14,
         })
     }
 }
@@ -8207,10 +8359,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItem {
             fields: &["file_id", "tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            tools: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -8343,9 +8498,11 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetails {
             fields: &["reason"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            reason: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -8756,10 +8913,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObject {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -8937,19 +9097,31 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            reasoning_effort: v1,
+            name: v2,
+            description: v3,
+            instructions: v4,
+            tools: v5,
+            tool_resources: v6,
+            metadata: v7,
+            temperature: v8,
+            top_p: v9,
+            response_format: v10,
+            extra_fields: v11,
         })
     }
 }
@@ -9101,9 +9273,11 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestCodeInterpreter {
             fields: &["file_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9169,9 +9343,11 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestFileSearch {
             fields: &["vector_store_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            vector_store_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9466,10 +9642,13 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolResources {
             fields: &["code_interpreter", "file_search"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code_interpreter: v0,
+            file_search: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9630,9 +9809,11 @@ impl<'de> ::serde::Deserialize<'de> for ModifyMessageRequest {
             fields: &["metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            metadata: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9698,9 +9879,11 @@ impl<'de> ::serde::Deserialize<'de> for ModifyRunRequest {
             fields: &["metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            metadata: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9769,10 +9952,13 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequest {
             fields: &["tool_resources", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            tool_resources: v0,
+            metadata: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9847,9 +10033,11 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestCodeInterpreter {
             fields: &["file_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9915,9 +10103,11 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestFileSearch {
             fields: &["vector_store_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            vector_store_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9988,10 +10178,13 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestToolResources {
             fields: &["code_interpreter", "file_search"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code_interpreter: v0,
+            file_search: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -10069,20 +10262,15 @@ impl<'de> ::serde::Deserialize<'de> for RunCompletionUsage {
             fields: &["completion_tokens", "prompt_tokens", "total_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            completion_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            prompt_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            completion_tokens: v0,
+            prompt_tokens: v1,
+            total_tokens: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -10200,65 +10388,63 @@ impl<'de> ::serde::Deserialize<'de> for RunObject {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
+        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
+        let v21 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 21)?;
+        let v22 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 22)?;
+        let v23 = crate::runtime::de::field::<_, D::Error>(&mut object, 23)?;
+        let v24 = crate::runtime::de::field::<_, D::Error>(&mut object, 24)?;
+        let v25 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 25)?;
+        let v26 = crate::runtime::de::field::<_, D::Error>(&mut object, 26)?;
+        let v27 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            thread_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            assistant_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            required_action: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            last_error: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?,
-            started_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 9)?,
-            cancelled_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            failed_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?,
-            completed_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            incomplete_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 13)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 14)?,
-            instructions: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 15)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 16)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
-            max_prompt_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 21)?,
-            max_completion_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 22)?,
-            truncation_strategy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 23)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 24)?,
-            parallel_tool_calls: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 25)?,
-            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            thread_id: v3,
+            assistant_id: v4,
+            status: v5,
+            required_action: v6,
+            last_error: v7,
+            expires_at: v8,
+            started_at: v9,
+            cancelled_at: v10,
+            failed_at: v11,
+            completed_at: v12,
+            incomplete_details: v13,
+            model: v14,
+            instructions: v15,
+            tools: v16,
+            metadata: v17,
+            usage: v18,
+            temperature: v19,
+            top_p: v20,
+            max_prompt_tokens: v21,
+            max_completion_tokens: v22,
+            truncation_strategy: v23,
+            tool_choice: v24,
+            parallel_tool_calls: v25,
+            response_format: v26,
+            extra_fields: v27,
         })
     }
 }
@@ -10370,9 +10556,11 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectIncompleteDetails {
             fields: &["reason"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            reason: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -10410,10 +10598,13 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectLastError {
             fields: &["code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code: v0,
+            message: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -10595,13 +10786,13 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredAction {
             fields: &["type", "submit_tool_outputs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            submit_tool_outputs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            submit_tool_outputs: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -10809,12 +11000,11 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectSubmitToolOutputs {
             fields: &["tool_calls"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            tool_calls: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            tool_calls: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -10937,20 +11127,15 @@ impl<'de> ::serde::Deserialize<'de> for RunStepCompletionUsage {
             fields: &["completion_tokens", "prompt_tokens", "total_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            completion_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            prompt_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            completion_tokens: v0,
+            prompt_tokens: v1,
+            total_tokens: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -10988,13 +11173,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObject {
             fields: &["type", "message_creation"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            message_creation: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            message_creation: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -11031,12 +11216,11 @@ for RunStepDetailsMessageCreationObjectMessageCreation {
             fields: &["message_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            message_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            message_id: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -11149,14 +11333,15 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObject {
             fields: &["id", "type", "code_interpreter"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            code_interpreter: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            code_interpreter: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -11195,10 +11380,13 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
             fields: &["input", "outputs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            outputs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            outputs: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -11379,10 +11567,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputImageOb
             fields: &["type", "image"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -11419,9 +11610,11 @@ for RunStepDetailsToolCallsCodeOutputImageObjectImage {
             fields: &["file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -11533,10 +11726,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
             fields: &["type", "logs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            logs: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -11649,14 +11845,15 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObject 
             fields: &["id", "type", "file_search"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            file_search: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            file_search: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -11701,10 +11898,13 @@ for RunStepDetailsToolCallsFileSearchObjectFileSearch {
             fields: &["ranking_options", "results"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            ranking_options: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            results: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            ranking_options: v0,
+            results: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -11816,13 +12016,13 @@ for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
             fields: &["ranker", "score_threshold"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            score_threshold: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            ranker: v0,
+            score_threshold: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -11867,15 +12067,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchResultO
             fields: &["file_id", "file_name", "score", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            score: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            file_name: v1,
+            score: v2,
+            content: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -11918,10 +12120,13 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -12042,11 +12247,15 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObject {
             fields: &["id", "type", "function"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            function: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            function: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -12086,14 +12295,15 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectFun
             fields: &["name", "arguments", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            arguments: v1,
+            output: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -12204,13 +12414,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObject {
             fields: &["type", "tool_calls"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            tool_calls: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            tool_calls: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -12452,36 +12662,41 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObject {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            assistant_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            thread_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            run_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            step_details: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            last_error: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            expired_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?,
-            cancelled_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            failed_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?,
-            completed_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 13)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            assistant_id: v3,
+            thread_id: v4,
+            run_id: v5,
+            r#type: v6,
+            status: v7,
+            step_details: v8,
+            last_error: v9,
+            expired_at: v10,
+            cancelled_at: v11,
+            failed_at: v12,
+            completed_at: v13,
+            metadata: v14,
+            usage: v15,
+            extra_fields: v16,
         })
     }
 }
@@ -12590,10 +12805,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastError {
             fields: &["code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code: v0,
+            message: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -12932,11 +13150,15 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObject {
             fields: &["id", "type", "function"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            function: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            function: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -12974,13 +13196,13 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectFunction {
             fields: &["name", "arguments"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            arguments: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -13092,13 +13314,13 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequest {
             fields: &["tool_outputs", "stream"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            tool_outputs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            tool_outputs: v0,
+            stream: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -13169,10 +13391,13 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequestToolOutputsIt
             fields: &["tool_call_id", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            tool_call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            tool_call_id: v0,
+            output: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -13254,13 +13479,19 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObject {
             fields: &["id", "object", "created_at", "tool_resources", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            tool_resources: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            tool_resources: v3,
+            metadata: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -13297,9 +13528,11 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectCodeInterpreter {
             fields: &["file_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -13336,9 +13569,11 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectFileSearch {
             fields: &["vector_store_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            vector_store_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            vector_store_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -13451,10 +13686,13 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResources {
             fields: &["code_interpreter", "file_search"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code_interpreter: v0,
+            file_search: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -13493,13 +13731,13 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObject {
             fields: &["type", "last_messages"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            last_messages: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            last_messages: v1,
+            extra_fields: v2,
         })
     }
 }

@@ -138,15 +138,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpeechRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            speed: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            stream_format: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            input: v1,
+            instructions: v2,
+            voice: v3,
+            response_format: v4,
+            speed: v5,
+            stream_format: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -1192,13 +1200,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseDiarizedJson 
             fields: &["task", "duration", "text", "segments", "usage"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            task: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            duration: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            segments: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            task: v0,
+            duration: v1,
+            text: v2,
+            segments: v3,
+            usage: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1388,12 +1402,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJson {
             fields: &["text", "languages", "logprobs", "usage"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            languages: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            text: v0,
+            languages: v1,
+            logprobs: v2,
+            usage: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -1436,11 +1455,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseJsonLogprobsI
             fields: &["token", "logprob", "bytes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            bytes: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1649,14 +1672,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranscriptionResponseVerboseJson {
             fields: &["language", "duration", "text", "words", "segments", "usage"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            language: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            duration: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            words: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            segments: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            language: v0,
+            duration: v1,
+            text: v2,
+            words: v3,
+            segments: v4,
+            usage: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -1993,10 +2023,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseJson {
             fields: &["text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { text: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audio")]
@@ -2038,12 +2067,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateTranslationResponseVerboseJson {
             fields: &["language", "duration", "text", "segments"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            language: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            duration: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            segments: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            language: v0,
+            duration: v1,
+            text: v2,
+            segments: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -2187,10 +2221,13 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDeltaEvent {
             fields: &["type", "audio"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            audio: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            audio: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2301,10 +2338,13 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEvent {
             fields: &["type", "usage"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            usage: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2417,20 +2457,15 @@ impl<'de> ::serde::Deserialize<'de> for SpeechAudioDoneEventUsage {
             fields: &["input_tokens", "output_tokens", "total_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input_tokens: v0,
+            output_tokens: v1,
+            total_tokens: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -2476,12 +2511,17 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEvent {
             fields: &["type", "delta", "logprobs", "segment_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            segment_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            delta: v1,
+            logprobs: v2,
+            segment_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -2524,11 +2564,15 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDeltaEventLogprobsItem {
             fields: &["token", "logprob", "bytes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            bytes: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -2650,13 +2694,19 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEvent {
             fields: &["type", "text", "languages", "logprobs", "usage"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            languages: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            languages: v2,
+            logprobs: v3,
+            usage: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -2699,11 +2749,15 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextDoneEventLogprobsItem {
             fields: &["token", "logprob", "bytes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            bytes: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -2822,14 +2876,21 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextSegmentEvent {
             fields: &["type", "id", "start", "end", "text", "speaker"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            start: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            end: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            speaker: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            start: v2,
+            end: v3,
+            text: v4,
+            speaker: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2940,10 +3001,13 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageDuration {
             fields: &["type", "seconds"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            seconds: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            seconds: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3069,25 +3133,19 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokens {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            input_token_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            input_tokens: v1,
+            input_token_details: v2,
+            output_tokens: v3,
+            total_tokens: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3127,13 +3185,13 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptTextUsageTokensInputTokenDetai
             fields: &["text_tokens", "audio_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            audio_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            text_tokens: v0,
+            audio_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3252,14 +3310,21 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionDiarizedSegment {
             fields: &["type", "id", "start", "end", "text", "speaker"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            start: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            end: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            speaker: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            start: v2,
+            end: v3,
+            text: v4,
+            speaker: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -3441,10 +3506,9 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionLanguage {
             fields: &["code"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { code: v0, extra_fields: v1 })
     }
 }
 #[cfg(any(feature = "audio", feature = "unreferenced"))]
@@ -3508,30 +3572,29 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionSegment {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            seek: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            start: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            end: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            tokens: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            temperature: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            avg_logprob: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            compression_ratio: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            no_speech_prob: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            seek: v1,
+            start: v2,
+            end: v3,
+            text: v4,
+            tokens: v5,
+            temperature: v6,
+            avg_logprob: v7,
+            compression_ratio: v8,
+            no_speech_prob: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -3571,11 +3634,15 @@ impl<'de> ::serde::Deserialize<'de> for TranscriptionWord {
             fields: &["word", "start", "end"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            word: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            start: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            end: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            word: v0,
+            start: v1,
+            end: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3611,10 +3678,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVoiceConsentRequest {
             fields: &["name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { name: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audio")]
@@ -3679,18 +3745,17 @@ impl<'de> ::serde::Deserialize<'de> for VadConfig {
             fields: &["type", "prefix_padding_ms", "silence_duration_ms", "threshold"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            prefix_padding_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            silence_duration_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            prefix_padding_ms: v1,
+            silence_duration_ms: v2,
+            threshold: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -3842,11 +3907,15 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentDeletedResource {
             fields: &["id", "object", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            deleted: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3965,13 +4034,19 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentListResource {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -4088,13 +4163,19 @@ impl<'de> ::serde::Deserialize<'de> for VoiceConsentResource {
             fields: &["object", "id", "name", "language", "created_at"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            language: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            name: v2,
+            language: v3,
+            created_at: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -4209,12 +4290,17 @@ impl<'de> ::serde::Deserialize<'de> for VoiceResource {
             fields: &["object", "id", "name", "created_at"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            name: v2,
+            created_at: v3,
+            extra_fields: v4,
         })
     }
 }

@@ -362,161 +362,129 @@ impl<'de> ::serde::Deserialize<'de> for AuditLog {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
+        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
+        let v21 = crate::runtime::de::field::<_, D::Error>(&mut object, 21)?;
+        let v22 = crate::runtime::de::field::<_, D::Error>(&mut object, 22)?;
+        let v23 = crate::runtime::de::field::<_, D::Error>(&mut object, 23)?;
+        let v24 = crate::runtime::de::field::<_, D::Error>(&mut object, 24)?;
+        let v25 = crate::runtime::de::field::<_, D::Error>(&mut object, 25)?;
+        let v26 = crate::runtime::de::field::<_, D::Error>(&mut object, 26)?;
+        let v27 = crate::runtime::de::field::<_, D::Error>(&mut object, 27)?;
+        let v28 = crate::runtime::de::field::<_, D::Error>(&mut object, 28)?;
+        let v29 = crate::runtime::de::field::<_, D::Error>(&mut object, 29)?;
+        let v30 = crate::runtime::de::field::<_, D::Error>(&mut object, 30)?;
+        let v31 = crate::runtime::de::field::<_, D::Error>(&mut object, 31)?;
+        let v32 = crate::runtime::de::field::<_, D::Error>(&mut object, 32)?;
+        let v33 = crate::runtime::de::field::<_, D::Error>(&mut object, 33)?;
+        let v34 = crate::runtime::de::field::<_, D::Error>(&mut object, 34)?;
+        let v35 = crate::runtime::de::field::<_, D::Error>(&mut object, 35)?;
+        let v36 = crate::runtime::de::field::<_, D::Error>(&mut object, 36)?;
+        let v37 = crate::runtime::de::field::<_, D::Error>(&mut object, 37)?;
+        let v38 = crate::runtime::de::field::<_, D::Error>(&mut object, 38)?;
+        let v39 = crate::runtime::de::field::<_, D::Error>(&mut object, 39)?;
+        let v40 = crate::runtime::de::field::<_, D::Error>(&mut object, 40)?;
+        let v41 = crate::runtime::de::field::<_, D::Error>(&mut object, 41)?;
+        let v42 = crate::runtime::de::field::<_, D::Error>(&mut object, 42)?;
+        let v43 = crate::runtime::de::field::<_, D::Error>(&mut object, 43)?;
+        let v44 = crate::runtime::de::field::<_, D::Error>(&mut object, 44)?;
+        let v45 = crate::runtime::de::field::<_, D::Error>(&mut object, 45)?;
+        let v46 = crate::runtime::de::field::<_, D::Error>(&mut object, 46)?;
+        let v47 = crate::runtime::de::field::<_, D::Error>(&mut object, 47)?;
+        let v48 = crate::runtime::de::field::<_, D::Error>(&mut object, 48)?;
+        let v49 = crate::runtime::de::field::<_, D::Error>(&mut object, 49)?;
+        let v50 = crate::runtime::de::field::<_, D::Error>(&mut object, 50)?;
+        let v51 = crate::runtime::de::field::<_, D::Error>(&mut object, 51)?;
+        let v52 = crate::runtime::de::field::<_, D::Error>(&mut object, 52)?;
+        let v53 = crate::runtime::de::field::<_, D::Error>(&mut object, 53)?;
+        let v54 = crate::runtime::de::field::<_, D::Error>(&mut object, 54)?;
+        let v55 = crate::runtime::de::field::<_, D::Error>(&mut object, 55)?;
+        let v56 = crate::runtime::de::field::<_, D::Error>(&mut object, 56)?;
+        let v57 = crate::runtime::de::field::<_, D::Error>(&mut object, 57)?;
+        let v58 = crate::runtime::de::field::<_, D::Error>(&mut object, 58)?;
+        let v59 = crate::runtime::de::field::<_, D::Error>(&mut object, 59)?;
+        let v60 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            effective_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            project: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            actor: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            api_key_created: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            api_key_updated: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            api_key_deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            checkpoint_permission_created: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            checkpoint_permission_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            external_key_registered: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            external_key_removed: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            group_created: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            group_updated: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            group_deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            scim_enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            scim_disabled: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
-            invite_sent: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
-            invite_accepted: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
-            invite_deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
-            ip_allowlist_created: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 20)?,
-            ip_allowlist_updated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 21)?,
-            ip_allowlist_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 22)?,
-            ip_allowlist_config_activated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 23)?,
-            ip_allowlist_config_deactivated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 24)?,
-            login_succeeded: crate::runtime::de::field::<_, D::Error>(&mut object, 25)?,
-            login_failed: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
-            logout_succeeded: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
-            logout_failed: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
-            organization_updated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 29)?,
-            project_created: crate::runtime::de::field::<_, D::Error>(&mut object, 30)?,
-            project_updated: crate::runtime::de::field::<_, D::Error>(&mut object, 31)?,
-            project_archived: crate::runtime::de::field::<_, D::Error>(&mut object, 32)?,
-            project_deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 33)?,
-            rate_limit_updated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 34)?,
-            rate_limit_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 35)?,
-            role_created: crate::runtime::de::field::<_, D::Error>(&mut object, 36)?,
-            role_updated: crate::runtime::de::field::<_, D::Error>(&mut object, 37)?,
-            role_deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 38)?,
-            role_assignment_created: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 39)?,
-            role_assignment_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 40)?,
-            role_bound_to_resource: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 41)?,
-            role_unbound_from_resource: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 42)?,
-            service_account_created: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 43)?,
-            service_account_updated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 44)?,
-            service_account_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 45)?,
-            workload_identity_provider_created: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 46)?,
-            workload_identity_provider_updated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 47)?,
-            workload_identity_provider_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 48)?,
-            workload_identity_provider_mapping_created: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 49)?,
-            workload_identity_provider_mapping_updated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 50)?,
-            workload_identity_provider_mapping_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 51)?,
-            user_added: crate::runtime::de::field::<_, D::Error>(&mut object, 52)?,
-            user_updated: crate::runtime::de::field::<_, D::Error>(&mut object, 53)?,
-            user_deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 54)?,
-            certificate_created: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 55)?,
-            certificate_updated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 56)?,
-            certificate_deleted: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 57)?,
-            certificates_activated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 58)?,
-            certificates_deactivated: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 59)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            effective_at: v2,
+            project: v3,
+            actor: v4,
+            api_key_created: v5,
+            api_key_updated: v6,
+            api_key_deleted: v7,
+            checkpoint_permission_created: v8,
+            checkpoint_permission_deleted: v9,
+            external_key_registered: v10,
+            external_key_removed: v11,
+            group_created: v12,
+            group_updated: v13,
+            group_deleted: v14,
+            scim_enabled: v15,
+            scim_disabled: v16,
+            invite_sent: v17,
+            invite_accepted: v18,
+            invite_deleted: v19,
+            ip_allowlist_created: v20,
+            ip_allowlist_updated: v21,
+            ip_allowlist_deleted: v22,
+            ip_allowlist_config_activated: v23,
+            ip_allowlist_config_deactivated: v24,
+            login_succeeded: v25,
+            login_failed: v26,
+            logout_succeeded: v27,
+            logout_failed: v28,
+            organization_updated: v29,
+            project_created: v30,
+            project_updated: v31,
+            project_archived: v32,
+            project_deleted: v33,
+            rate_limit_updated: v34,
+            rate_limit_deleted: v35,
+            role_created: v36,
+            role_updated: v37,
+            role_deleted: v38,
+            role_assignment_created: v39,
+            role_assignment_deleted: v40,
+            role_bound_to_resource: v41,
+            role_unbound_from_resource: v42,
+            service_account_created: v43,
+            service_account_updated: v44,
+            service_account_deleted: v45,
+            workload_identity_provider_created: v46,
+            workload_identity_provider_updated: v47,
+            workload_identity_provider_deleted: v48,
+            workload_identity_provider_mapping_created: v49,
+            workload_identity_provider_mapping_updated: v50,
+            workload_identity_provider_mapping_deleted: v51,
+            user_added: v52,
+            user_updated: v53,
+            user_deleted: v54,
+            certificate_created: v55,
+            certificate_updated: v56,
+            certificate_deleted: v57,
+            certificates_activated: v58,
+            certificates_deactivated: v59,
+            extra_fields: v60,
         })
     }
 }
@@ -559,11 +527,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActor {
             fields: &["type", "session", "api_key"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            session: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            api_key: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            session: v1,
+            api_key: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -609,12 +581,17 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKey {
             fields: &["id", "type", "user", "service_account"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            service_account: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            user: v2,
+            service_account: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -722,10 +699,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorServiceAccount {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -764,10 +740,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorSession {
             fields: &["user", "ip_address"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            ip_address: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            user: v0,
+            ip_address: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -878,10 +857,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorUser {
             fields: &["id", "email"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            email: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -921,10 +903,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreated {
             fields: &["id", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -961,9 +946,11 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreatedData {
             fields: &["scopes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            scopes: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            scopes: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1000,10 +987,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyDeleted {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1044,10 +1030,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdated {
             fields: &["id", "changes_requested"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            changes_requested: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1084,9 +1073,11 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdatedChangesRequested {
             fields: &["scopes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            scopes: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            scopes: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1126,10 +1117,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateCreated {
             fields: &["id", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1172,11 +1166,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateDeleted {
             fields: &["id", "name", "certificate"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            certificate: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            certificate: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1216,10 +1214,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateUpdated {
             fields: &["id", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1258,9 +1259,11 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivated {
             fields: &["certificates"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            certificates: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            certificates: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1300,10 +1303,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivatedCertificate
             fields: &["id", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1342,9 +1348,11 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivated {
             fields: &["certificates"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            certificates: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            certificates: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1384,10 +1392,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivatedCertifica
             fields: &["id", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1427,10 +1438,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreated {
             fields: &["id", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1470,13 +1484,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreatedData 
             fields: &["project_id", "fine_tuned_model_checkpoint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            fine_tuned_model_checkpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            project_id: v0,
+            fine_tuned_model_checkpoint: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1513,10 +1527,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionDeleted {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2356,10 +2369,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRegistered {
             fields: &["id", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2396,10 +2412,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRemoved {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2438,10 +2453,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreated {
             fields: &["id", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2478,9 +2496,11 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreatedData {
             fields: &["group_name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            group_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            group_name: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -2517,10 +2537,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupDeleted {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2561,10 +2580,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdated {
             fields: &["id", "changes_requested"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            changes_requested: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2601,9 +2623,11 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdatedChangesRequested {
             fields: &["group_name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            group_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            group_name: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -2640,10 +2664,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteAccepted {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2679,10 +2702,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteDeleted {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2721,10 +2743,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSent {
             fields: &["id", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2764,10 +2789,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSentData {
             fields: &["email", "role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            email: v0,
+            role: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2806,9 +2834,11 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivated {
             fields: &["configs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            configs: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            configs: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -2848,10 +2878,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivatedConfig
             fields: &["id", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2890,9 +2923,11 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivated {
             fields: &["configs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            configs: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            configs: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -2932,10 +2967,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivatedConf
             fields: &["id", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2978,11 +3016,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistCreated {
             fields: &["id", "name", "allowed_ips"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            allowed_ips: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            allowed_ips: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3025,11 +3067,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistDeleted {
             fields: &["id", "name", "allowed_ips"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            allowed_ips: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            allowed_ips: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3069,10 +3115,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistUpdated {
             fields: &["id", "allowed_ips"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            allowed_ips: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            allowed_ips: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3112,10 +3161,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLoginFailed {
             fields: &["error_code", "error_message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            error_code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            error_message: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            error_code: v0,
+            error_message: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3155,10 +3207,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLogoutFailed {
             fields: &["error_code", "error_message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            error_code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            error_message: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            error_code: v0,
+            error_message: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3200,10 +3255,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdated {
             fields: &["id", "changes_requested"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            changes_requested: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3266,24 +3324,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdatedChangesReques
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            title: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            threads_ui_visibility: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            usage_dashboard_visibility: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            api_call_logging: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            api_call_logging_project_ids: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            title: v0,
+            description: v1,
+            name: v2,
+            threads_ui_visibility: v3,
+            usage_dashboard_visibility: v4,
+            api_call_logging: v5,
+            api_call_logging_project_ids: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -3323,10 +3380,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProject {
             fields: &["id", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3363,10 +3423,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectArchived {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3405,10 +3464,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreated {
             fields: &["id", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3448,10 +3510,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreatedData {
             fields: &["name", "title"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            title: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            title: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3488,10 +3553,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectDeleted {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3532,10 +3596,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdated {
             fields: &["id", "changes_requested"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            changes_requested: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3572,9 +3639,11 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdatedChangesRequested {
             fields: &["title"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            title: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            title: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -3611,10 +3680,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitDeleted {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3655,10 +3723,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdated {
             fields: &["id", "changes_requested"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            changes_requested: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3717,32 +3788,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdatedChangesRequested
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            max_requests_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            max_tokens_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            max_images_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            max_audio_megabytes_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            max_requests_per_1_day: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            batch_1_day_max_input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            max_requests_per_1_minute: v0,
+            max_tokens_per_1_minute: v1,
+            max_images_per_1_minute: v2,
+            max_audio_megabytes_per_1_minute: v3,
+            max_requests_per_1_day: v4,
+            batch_1_day_max_input_tokens: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -3797,13 +3857,19 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentCreated {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            principal_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            principal_type: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            resource_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            resource_type: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            principal_id: v1,
+            principal_type: v2,
+            resource_id: v3,
+            resource_type: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3858,13 +3924,19 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentDeleted {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            principal_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            principal_type: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            resource_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            resource_type: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            principal_id: v1,
+            principal_type: v2,
+            resource_id: v3,
+            resource_type: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3939,18 +4011,29 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            role_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            resource_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            resource_type: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            permissions: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            workspace_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            connector_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            connector_name: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            role_id: v1,
+            resource_id: v2,
+            resource_type: v3,
+            permissions: v4,
+            workspace_id: v5,
+            connector_id: v6,
+            connector_name: v7,
+            enabled: v8,
+            source: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -4082,13 +4165,19 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleCreated {
             fields: &["id", "role_name", "permissions", "resource_type", "resource_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            role_name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            permissions: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            resource_type: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            resource_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            role_name: v1,
+            permissions: v2,
+            resource_type: v3,
+            resource_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -4125,10 +4214,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleDeleted {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4202,18 +4290,29 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            role_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            resource_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            resource_type: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            permissions: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            workspace_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            connector_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            connector_name: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            role_id: v1,
+            resource_id: v2,
+            resource_type: v3,
+            permissions: v4,
+            workspace_id: v5,
+            connector_id: v6,
+            connector_name: v7,
+            enabled: v8,
+            source: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -4338,10 +4437,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdated {
             fields: &["id", "changes_requested"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            changes_requested: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4408,18 +4510,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdatedChangesRequested {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            resource_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            resource_type: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            permissions_added: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            permissions_removed: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role_name: v0,
+            resource_id: v1,
+            resource_type: v2,
+            permissions_added: v3,
+            permissions_removed: v4,
+            description: v5,
+            metadata: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -4456,10 +4563,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimDisabled {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4495,10 +4601,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimEnabled {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4537,10 +4642,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreated {
             fields: &["id", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4577,10 +4685,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreatedData {
             fields: &["role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { role: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4616,10 +4723,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountDeleted {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4660,10 +4766,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdated {
             fields: &["id", "changes_requested"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            changes_requested: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4700,10 +4809,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdatedChangesRequ
             fields: &["role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { role: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4742,10 +4850,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAdded {
             fields: &["id", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4782,10 +4893,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAddedData {
             fields: &["role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { role: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4821,10 +4931,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserDeleted {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4865,10 +4974,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdated {
             fields: &["id", "changes_requested"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            changes_requested: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4905,10 +5017,9 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdatedChangesRequested {
             fields: &["role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { role: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4949,10 +5060,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderCreated 
             fields: &["id", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4992,10 +5106,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderDeleted 
             fields: &["id", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5040,14 +5157,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingC
             fields: &["id", "identity_provider_id", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            identity_provider_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            identity_provider_id: v1,
+            data: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -5093,18 +5211,17 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingD
             fields: &["id", "identity_provider_id", "project_id", "service_account_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            identity_provider_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            service_account_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            identity_provider_id: v1,
+            project_id: v2,
+            service_account_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -5149,14 +5266,15 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingU
             fields: &["id", "identity_provider_id", "changes_requested"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            identity_provider_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            identity_provider_id: v1,
+            changes_requested: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -5198,10 +5316,13 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderUpdated 
             fields: &["id", "changes_requested"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            changes_requested: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            changes_requested: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5247,12 +5368,17 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsEffectiveAt {
             fields: &["gt", "gte", "lt", "lte"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            gt: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            gte: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            lt: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            lte: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            gt: v0,
+            gte: v1,
+            lt: v2,
+            lte: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -5342,13 +5468,19 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }

@@ -107,51 +107,53 @@ impl<'de> ::serde::Deserialize<'de> for Batch {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
+        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
+        let v21 = crate::runtime::de::field::<_, D::Error>(&mut object, 21)?;
+        let v22 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            endpoint: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            errors: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            input_file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            completion_window: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            output_file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            error_file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?,
-            in_progress_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?,
-            finalizing_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 13)?,
-            completed_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 14)?,
-            failed_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 15)?,
-            expired_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 16)?,
-            cancelling_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 17)?,
-            cancelled_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 18)?,
-            request_counts: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            endpoint: v2,
+            model: v3,
+            errors: v4,
+            input_file_id: v5,
+            completion_window: v6,
+            status: v7,
+            output_file_id: v8,
+            error_file_id: v9,
+            created_at: v10,
+            in_progress_at: v11,
+            expires_at: v12,
+            finalizing_at: v13,
+            completed_at: v14,
+            failed_at: v15,
+            expired_at: v16,
+            cancelling_at: v17,
+            cancelled_at: v18,
+            request_counts: v19,
+            usage: v20,
+            metadata: v21,
+            extra_fields: v22,
         })
     }
 }
@@ -197,12 +199,17 @@ impl<'de> ::serde::Deserialize<'de> for BatchError {
             fields: &["code", "message", "param", "line"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            line: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code: v0,
+            message: v1,
+            param: v2,
+            line: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -242,10 +249,13 @@ impl<'de> ::serde::Deserialize<'de> for BatchErrors {
             fields: &["object", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -283,10 +293,13 @@ impl<'de> ::serde::Deserialize<'de> for BatchFileExpirationAfter {
             fields: &["anchor", "seconds"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            seconds: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            anchor: v0,
+            seconds: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -417,12 +430,11 @@ impl<'de> ::serde::Deserialize<'de> for BatchInputTokensDetails {
             fields: &["cached_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            cached_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            cached_tokens: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -531,12 +543,11 @@ impl<'de> ::serde::Deserialize<'de> for BatchOutputTokensDetails {
             fields: &["reasoning_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            reasoning_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            reasoning_tokens: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -576,11 +587,15 @@ impl<'de> ::serde::Deserialize<'de> for BatchRequestCounts {
             fields: &["total", "completed", "failed"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            total: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            completed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            failed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            total: v0,
+            completed: v1,
+            failed: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -725,28 +740,19 @@ impl<'de> ::serde::Deserialize<'de> for BatchUsage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            input_tokens_details: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_tokens_details: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input_tokens: v0,
+            input_tokens_details: v1,
+            output_tokens: v2,
+            output_tokens_details: v3,
+            total_tokens: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -798,22 +804,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateBatchRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input_file_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            endpoint: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            completion_window: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            output_expires_after: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input_file_id: v0,
+            endpoint: v1,
+            completion_window: v2,
+            metadata: v3,
+            output_expires_after: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1072,13 +1075,19 @@ impl<'de> ::serde::Deserialize<'de> for ListBatchesResponse {
             fields: &["data", "first_id", "last_id", "has_more", "object"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            data: v0,
+            first_id: v1,
+            last_id: v2,
+            has_more: v3,
+            object: v4,
+            extra_fields: v5,
         })
     }
 }

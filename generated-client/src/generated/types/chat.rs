@@ -31,10 +31,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedTools {
             fields: &["mode", "tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            mode: v0,
+            tools: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -101,10 +104,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoice {
             fields: &["type", "allowed_tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            allowed_tools: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            allowed_tools: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -312,11 +318,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeleted {
             fields: &["object", "id", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            deleted: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -425,10 +435,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctionCallOption {
             fields: &["name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { name: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "chat")]
@@ -491,11 +500,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctions {
             fields: &["description", "name", "parameters"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            description: v0,
+            name: v1,
+            parameters: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -575,13 +588,19 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionList {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -694,11 +713,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCall {
             fields: &["id", "type", "custom"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            custom: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            custom: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -764,10 +787,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallCusto
             fields: &["name", "input"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            input: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -909,13 +935,19 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageList {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1059,17 +1091,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListDataItem {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            tool_calls: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            annotations: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            function_call: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            content_parts: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            content: v0,
+            refusal: v1,
+            tool_calls: v2,
+            annotations: v3,
+            role: v4,
+            function_call: v5,
+            audio: v6,
+            id: v7,
+            content_parts: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -1182,11 +1224,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCall {
             fields: &["id", "type", "function"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            function: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            function: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1259,12 +1305,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunk {
             fields: &["index", "id", "type", "function"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            function: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            id: v1,
+            r#type: v2,
+            function: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -1305,10 +1356,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkFuncti
             fields: &["name", "arguments"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            arguments: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            arguments: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1419,13 +1473,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallFunction {
             fields: &["name", "arguments"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            arguments: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1638,10 +1692,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModeration {
             fields: &["input", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            output: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1681,11 +1738,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationError {
             fields: &["type", "code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1942,11 +2003,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResults {
             fields: &["type", "model", "results"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            results: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            model: v1,
+            results: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -2057,10 +2122,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoice {
             fields: &["type", "function"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            function: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            function: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2122,10 +2190,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustom {
             fields: &["type", "custom"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            custom: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            custom: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2187,10 +2258,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomCusto
             fields: &["name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { name: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "chat")]
@@ -2319,10 +2389,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceFunction {
             fields: &["name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { name: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "chat")]
@@ -2482,15 +2551,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            tool_calls: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            function_call: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            content: v0,
+            refusal: v1,
+            role: v2,
+            name: v3,
+            audio: v4,
+            tool_calls: v5,
+            function_call: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -2607,10 +2684,9 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageAud
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -2841,13 +2917,13 @@ for ChatCompletionRequestAssistantMessageFunctionCall {
             fields: &["arguments", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            arguments: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2986,11 +3062,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessage {
             fields: &["content", "role", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            content: v0,
+            role: v1,
+            name: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3239,11 +3319,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessage {
             fields: &["role", "content", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role: v0,
+            content: v1,
+            name: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3518,14 +3602,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartA
             fields: &["type", "input_audio", "prompt_cache_breakpoint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            input_audio: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            input_audio: v1,
+            prompt_cache_breakpoint: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3671,10 +3756,13 @@ for ChatCompletionRequestMessageContentPartAudioInputAudio {
             fields: &["data", "format"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            data: v0,
+            format: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3818,14 +3906,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
             fields: &["type", "file", "prompt_cache_breakpoint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file: v1,
+            prompt_cache_breakpoint: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3903,11 +3992,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
             fields: &["filename", "file_data", "file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            file_data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            filename: v0,
+            file_data: v1,
+            file_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -4070,17 +4163,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
             fields: &["type", "image_url", "prompt_cache_breakpoint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_url: v1,
+            prompt_cache_breakpoint: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -4306,10 +4397,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
             fields: &["url", "detail"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            url: v0,
+            detail: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4379,10 +4473,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartR
             fields: &["type", "refusal"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            refusal: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4521,14 +4618,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
             fields: &["type", "text", "prompt_cache_breakpoint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            prompt_cache_breakpoint: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -4673,11 +4771,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessage {
             fields: &["content", "role", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            content: v0,
+            role: v1,
+            name: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -4930,14 +5032,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessage {
             fields: &["role", "content", "tool_call_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            tool_call_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role: v0,
+            content: v1,
+            tool_call_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -5184,11 +5287,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessage {
             fields: &["content", "role", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            content: v0,
+            role: v1,
+            name: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -5559,15 +5666,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            tool_calls: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            annotations: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            function_call: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            content: v0,
+            refusal: v1,
+            tool_calls: v2,
+            annotations: v3,
+            role: v4,
+            function_call: v5,
+            audio: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -5605,13 +5720,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAnnotations
             fields: &["type", "url_citation"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            url_citation: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            url_citation: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5727,15 +5842,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAudio {
             fields: &["id", "expires_at", "data", "transcript"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            transcript: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            expires_at: v1,
+            data: v2,
+            transcript: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -5774,13 +5891,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageFunctionCal
             fields: &["arguments", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            arguments: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5895,12 +6012,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageUrlCitation
             fields: &["end_index", "start_index", "url", "title"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            title: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            end_index: v0,
+            start_index: v1,
+            url: v2,
+            title: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -5954,13 +6076,19 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDelta {
             fields: &["content", "function_call", "tool_calls", "role", "refusal"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            function_call: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            tool_calls: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            content: v0,
+            function_call: v1,
+            tool_calls: v2,
+            role: v3,
+            refusal: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6001,10 +6129,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaFunctio
             fields: &["arguments", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            arguments: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            arguments: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -6129,15 +6260,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprob {
             fields: &["token", "logprob", "bytes", "top_logprobs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            bytes: v2,
+            top_logprobs: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -6177,11 +6310,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprobTopLogprobsIte
             fields: &["token", "logprob", "bytes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            bytes: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            bytes: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -6534,66 +6671,83 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
+        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
+        let v21 = crate::runtime::de::field::<_, D::Error>(&mut object, 21)?;
+        let v22 = crate::runtime::de::field::<_, D::Error>(&mut object, 22)?;
+        let v23 = crate::runtime::de::field::<_, D::Error>(&mut object, 23)?;
+        let v24 = crate::runtime::de::field::<_, D::Error>(&mut object, 24)?;
+        let v25 = crate::runtime::de::field::<_, D::Error>(&mut object, 25)?;
+        let v26 = crate::runtime::de::field::<_, D::Error>(&mut object, 26)?;
+        let v27 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 27)?;
+        let v28 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 28)?;
+        let v29 = crate::runtime::de::field::<_, D::Error>(&mut object, 29)?;
+        let v30 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 30)?;
+        let v31 = crate::runtime::de::field::<_, D::Error>(&mut object, 31)?;
+        let v32 = crate::runtime::de::field::<_, D::Error>(&mut object, 32)?;
+        let v33 = crate::runtime::de::field::<_, D::Error>(&mut object, 33)?;
+        let v34 = crate::runtime::de::field::<_, D::Error>(&mut object, 34)?;
+        let v35 = crate::runtime::de::field::<_, D::Error>(&mut object, 35)?;
+        let v36 = crate::runtime::de::field::<_, D::Error>(&mut object, 36)?;
+        let v37 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            top_logprobs: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            prompt_cache_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            messages: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            verbosity: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            max_completion_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 15)?,
-            frequency_penalty: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 16)?,
-            presence_penalty: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
-            web_search_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 18)?,
-            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
-            store: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 22)?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
-            stop: crate::runtime::de::field::<_, D::Error>(&mut object, 24)?,
-            logit_bias: crate::runtime::de::field::<_, D::Error>(&mut object, 25)?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
-            max_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 27)?,
-            n: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 28)?,
-            prediction: crate::runtime::de::field::<_, D::Error>(&mut object, 29)?,
-            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 30)?,
-            stream_options: crate::runtime::de::field::<_, D::Error>(&mut object, 31)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 32)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 33)?,
-            parallel_tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 34)?,
-            function_call: crate::runtime::de::field::<_, D::Error>(&mut object, 35)?,
-            functions: crate::runtime::de::field::<_, D::Error>(&mut object, 36)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            metadata: v0,
+            top_logprobs: v1,
+            temperature: v2,
+            top_p: v3,
+            user: v4,
+            safety_identifier: v5,
+            prompt_cache_key: v6,
+            prompt_cache_retention: v7,
+            prompt_cache_options: v8,
+            messages: v9,
+            model: v10,
+            service_tier: v11,
+            modalities: v12,
+            verbosity: v13,
+            reasoning_effort: v14,
+            max_completion_tokens: v15,
+            frequency_penalty: v16,
+            presence_penalty: v17,
+            web_search_options: v18,
+            response_format: v19,
+            audio: v20,
+            store: v21,
+            moderation: v22,
+            stream: v23,
+            stop: v24,
+            logit_bias: v25,
+            logprobs: v26,
+            max_tokens: v27,
+            n: v28,
+            prediction: v29,
+            seed: v30,
+            stream_options: v31,
+            tools: v32,
+            tool_choice: v33,
+            parallel_tool_calls: v34,
+            function_call: v35,
+            functions: v36,
+            extra_fields: v37,
         })
     }
 }
@@ -6948,10 +7102,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestAudio {
             fields: &["voice", "format"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            voice: v0,
+            format: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -7427,13 +7584,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocation 
             fields: &["type", "approximate"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            approximate: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            approximate: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -7572,13 +7729,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestWebSearch {
             fields: &["user_location", "search_context_size"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            user_location: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            search_context_size: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            user_location: v0,
+            search_context_size: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -7687,21 +7844,29 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            choices: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            system_fingerprint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            choices: v1,
+            created: v2,
+            model: v3,
+            metadata: v4,
+            service_tier: v5,
+            system_fingerprint: v6,
+            object: v7,
+            usage: v8,
+            moderation: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -7743,12 +7908,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseChoicesItem 
             fields: &["finish_reason", "index", "message", "logprobs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            finish_reason: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            finish_reason: v0,
+            index: v1,
+            message: v2,
+            logprobs: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -7873,10 +8043,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseLogprobs {
             fields: &["content", "refusal"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            content: v0,
+            refusal: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -8020,21 +8193,29 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            choices: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            system_fingerprint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            choices: v1,
+            created: v2,
+            model: v3,
+            obfuscation: v4,
+            service_tier: v5,
+            system_fingerprint: v6,
+            object: v7,
+            usage: v8,
+            moderation: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -8081,12 +8262,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseChoice
             fields: &["delta", "logprobs", "finish_reason", "index"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            finish_reason: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            delta: v0,
+            logprobs: v1,
+            finish_reason: v2,
+            index: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -8211,10 +8397,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseLogpro
             fields: &["content", "refusal"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            content: v0,
+            refusal: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -8327,10 +8516,13 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletions {
             fields: &["type", "custom"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            custom: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            custom: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -8460,13 +8652,13 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammar {
             fields: &["definition", "syntax"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            definition: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            syntax: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            definition: v0,
+            syntax: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -8531,10 +8723,13 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarFormat {
             fields: &["type", "grammar"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            grammar: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            grammar: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -8738,9 +8933,11 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextFormat {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -8949,11 +9146,15 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolProperties {
             fields: &["name", "description", "format"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            description: v1,
+            format: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -9172,10 +9373,13 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContent {
             fields: &["type", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            content: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9645,9 +9849,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChatCompletionRequest {
             fields: &["metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            metadata: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9796,12 +10002,17 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchLocation {
             fields: &["country", "region", "city", "timezone"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            country: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            region: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            city: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            country: v0,
+            region: v1,
+            city: v2,
+            timezone: v3,
+            extra_fields: v4,
         })
     }
 }

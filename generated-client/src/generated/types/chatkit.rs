@@ -27,9 +27,11 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatus {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -148,17 +150,21 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItem {
             fields: &["id", "object", "created_at", "thread_id", "type", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            thread_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            thread_id: v3,
+            r#type: v4,
+            content: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -349,16 +355,19 @@ impl<'de> ::serde::Deserialize<'de> for Attachment {
             fields: &["type", "id", "name", "mime_type", "preview_url"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            mime_type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            preview_url: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            name: v2,
+            mime_type: v3,
+            preview_url: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -466,9 +475,11 @@ impl<'de> ::serde::Deserialize<'de> for AutomaticThreadTitlingParam {
             fields: &["enabled"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            enabled: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -530,9 +541,11 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionAutomaticThreadTitling {
             fields: &["enabled"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            enabled: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -572,17 +585,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionChatkitConfiguration {
             fields: &["automatic_thread_titling", "file_upload", "history"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            automatic_thread_titling: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            file_upload: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            history: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            automatic_thread_titling: v0,
+            file_upload: v1,
+            history: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -622,14 +633,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionFileUpload {
             fields: &["enabled", "max_file_size", "max_files"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            max_file_size: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            max_files: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            enabled: v0,
+            max_file_size: v1,
+            max_files: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -667,13 +679,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionHistory {
             fields: &["enabled", "recent_threads"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            recent_threads: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            enabled: v0,
+            recent_threads: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -709,12 +721,11 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionRateLimits {
             fields: &["max_requests_per_1_minute"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            max_requests_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            max_requests_per_1_minute: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -779,30 +790,29 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            client_secret: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            workflow: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            user: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            rate_limits: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            max_requests_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            chatkit_configuration: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            expires_at: v2,
+            client_secret: v3,
+            workflow: v4,
+            user: v5,
+            rate_limits: v6,
+            max_requests_per_1_minute: v7,
+            status: v8,
+            chatkit_configuration: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -995,14 +1005,15 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitConfigurationParam {
             fields: &["automatic_thread_titling", "file_upload", "history"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            automatic_thread_titling: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            file_upload: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            history: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            automatic_thread_titling: v0,
+            file_upload: v1,
+            history: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1096,12 +1107,17 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflow {
             fields: &["id", "version", "state_variables", "tracing"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            state_variables: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            tracing: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            version: v1,
+            state_variables: v2,
+            tracing: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -1256,9 +1272,11 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowTracing {
             fields: &["enabled"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            enabled: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1323,24 +1341,29 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItem {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            thread_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            thread_id: v3,
+            r#type: v4,
+            status: v5,
+            call_id: v6,
+            name: v7,
+            arguments: v8,
+            output: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -1596,10 +1619,13 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatus {
             fields: &["type", "reason"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            reason: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1725,16 +1751,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatSessionBody {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            workflow: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            user: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            rate_limits: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            chatkit_configuration: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            workflow: v0,
+            user: v1,
+            expires_after: v2,
+            rate_limits: v3,
+            chatkit_configuration: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1826,11 +1855,15 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResource {
             fields: &["id", "object", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            deleted: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1941,10 +1974,13 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParam {
             fields: &["anchor", "seconds"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            seconds: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            anchor: v0,
+            seconds: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2077,10 +2113,13 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotation {
             fields: &["type", "source"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            source: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2118,10 +2157,13 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSource {
             fields: &["type", "filename"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            filename: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2310,14 +2352,15 @@ impl<'de> ::serde::Deserialize<'de> for FileUploadParam {
             fields: &["enabled", "max_file_size", "max_files"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            max_file_size: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            max_files: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            enabled: v0,
+            max_file_size: v1,
+            max_files: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -2395,13 +2438,13 @@ impl<'de> ::serde::Deserialize<'de> for HistoryParam {
             fields: &["enabled", "recent_threads"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            recent_threads: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            enabled: v0,
+            recent_threads: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2471,10 +2514,13 @@ impl<'de> ::serde::Deserialize<'de> for InferenceOptions {
             fields: &["tool_choice", "model"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            tool_choice: v0,
+            model: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2512,10 +2558,13 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatus {
             fields: &["type", "reason"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            reason: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2625,12 +2674,11 @@ impl<'de> ::serde::Deserialize<'de> for RateLimitsParam {
             fields: &["max_requests_per_1_minute"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            max_requests_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            max_requests_per_1_minute: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -2699,14 +2747,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputText {
             fields: &["type", "text", "annotations"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            annotations: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            annotations: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -2893,17 +2942,21 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItem {
             fields: &["id", "object", "created_at", "thread_id", "type", "tasks"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            thread_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            tasks: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            thread_id: v3,
+            r#type: v4,
+            tasks: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -3090,11 +3143,15 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupTask {
             fields: &["type", "heading", "summary"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            heading: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            summary: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            heading: v1,
+            summary: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3153,19 +3210,25 @@ impl<'de> ::serde::Deserialize<'de> for TaskItem {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            thread_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            task_type: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            heading: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            summary: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            thread_id: v3,
+            r#type: v4,
+            task_type: v5,
+            heading: v6,
+            summary: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -3559,13 +3622,19 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResource {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3682,13 +3751,19 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResource {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3807,14 +3882,21 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResource {
             fields: &["id", "object", "created_at", "title", "status", "user"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            title: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            user: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            title: v3,
+            status: v4,
+            user: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -4004,10 +4086,9 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoice {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4044,10 +4125,13 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotation {
             fields: &["type", "source"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            source: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4085,10 +4169,13 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSource {
             fields: &["type", "url"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            url: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4272,10 +4359,13 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputText {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4407,22 +4497,25 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItem {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            thread_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            attachments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            inference_options: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            thread_id: v3,
+            r#type: v4,
+            content: v5,
+            attachments: v6,
+            inference_options: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -4675,10 +4768,13 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedText {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4797,17 +4893,21 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItem {
             fields: &["id", "object", "created_at", "thread_id", "type", "widget"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            thread_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            widget: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            thread_id: v3,
+            r#type: v4,
+            widget: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -5004,12 +5104,17 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParam {
             fields: &["id", "version", "state_variables", "tracing"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            state_variables: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            version: v1,
+            state_variables: v2,
+            tracing: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -5218,9 +5323,11 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowTracingParam {
             fields: &["enabled"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            enabled: v0,
+            extra_fields: v1,
         })
     }
 }

@@ -33,12 +33,17 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalTools {
             fields: &["type", "id", "role", "tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            role: v2,
+            tools: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -81,12 +86,17 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParam {
             fields: &["id", "type", "role", "tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            role: v2,
+            tools: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -758,11 +768,15 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperation {
             fields: &["type", "path", "diff"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            diff: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -802,11 +816,15 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParam {
             fields: &["type", "path", "diff"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            diff: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1016,10 +1034,13 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperation {
             fields: &["type", "path"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1057,10 +1078,13 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParam {
             fields: &["type", "path"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1372,15 +1396,23 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            operation: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            caller: v3,
+            status: v4,
+            operation: v5,
+            created_by: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -1512,14 +1544,21 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParam {
             fields: &["type", "id", "call_id", "caller", "status", "operation"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            operation: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            caller: v3,
+            status: v4,
+            operation: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -1697,15 +1736,23 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutput {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            caller: v3,
+            status: v4,
+            output: v5,
+            created_by: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -1754,14 +1801,21 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParam {
             fields: &["type", "id", "call_id", "caller", "status", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            caller: v3,
+            status: v4,
+            output: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2088,10 +2142,13 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParam {
             fields: &["type", "allowed_callers"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            allowed_callers: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2306,11 +2363,15 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperation {
             fields: &["type", "path", "diff"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            diff: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -2350,11 +2411,15 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParam {
             fields: &["type", "path", "diff"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            diff: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -2588,13 +2653,19 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocation {
             fields: &["type", "country", "region", "city", "timezone"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            country: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            region: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            city: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            country: v1,
+            region: v2,
+            city: v3,
+            timezone: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -2885,35 +2956,33 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetails {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            permissions: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            resource_type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            predefined_role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
-            updated_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            created_by_user_obj: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            assignment_sources: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            permissions: v2,
+            resource_type: v3,
+            predefined_role: v4,
+            description: v5,
+            created_at: v6,
+            updated_at: v7,
+            created_by: v8,
+            created_by_user_obj: v9,
+            metadata: v10,
+            assignment_sources: v11,
+            extra_fields: v12,
         })
     }
 }
@@ -2972,16 +3041,13 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetailsAssignmentSourcesItem
             fields: &["principal_id", "principal_type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            principal_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            principal_type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            principal_id: v0,
+            principal_type: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3049,12 +3115,17 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParam {
             fields: &["type", "file_ids", "memory_limit", "network_policy"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            memory_limit: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            network_policy: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_ids: v1,
+            memory_limit: v2,
+            network_policy: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -3526,13 +3597,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamOptions {
             fields: &["include_usage", "include_obfuscation"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            include_usage: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            include_obfuscation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            include_usage: v0,
+            include_obfuscation: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3605,10 +3676,13 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTool {
             fields: &["type", "function"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            function: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            function: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3831,13 +3905,19 @@ impl<'de> ::serde::Deserialize<'de> for ClickParam {
             fields: &["type", "button", "x", "y", "keys"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            button: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            button: v1,
+            x: v2,
+            y: v3,
+            keys: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3985,10 +4065,13 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImage {
             fields: &["type", "url"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            url: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4121,10 +4204,13 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogs {
             fields: &["type", "logs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            logs: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4276,11 +4362,15 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTool {
             fields: &["type", "container", "allowed_callers"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            container: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            container: v1,
+            allowed_callers: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -4377,17 +4467,21 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCall {
             fields: &["type", "id", "status", "container_id", "code", "outputs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            container_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            outputs: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            status: v2,
+            container_id: v3,
+            code: v4,
+            outputs: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -4965,15 +5059,17 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBody {
             fields: &["type", "id", "encrypted_content", "created_by"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            encrypted_content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            encrypted_content: v2,
+            created_by: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -5087,14 +5183,15 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParam {
             fields: &["id", "type", "encrypted_content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            encrypted_content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            encrypted_content: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -5236,9 +5333,11 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -5388,11 +5487,15 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilter {
             fields: &["type", "key", "value"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            key: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            key: v1,
+            value: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -5957,28 +6060,19 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            completion_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            prompt_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            completion_tokens_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            prompt_tokens_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            completion_tokens: v0,
+            prompt_tokens: v1,
+            total_tokens: v2,
+            completion_tokens_details: v3,
+            prompt_tokens_details: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6033,25 +6127,19 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsageCompletionTokensDetails {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            accepted_prediction_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            audio_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            reasoning_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            rejected_prediction_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            accepted_prediction_tokens: v0,
+            audio_tokens: v1,
+            reasoning_tokens: v2,
+            text_tokens: v3,
+            rejected_prediction_tokens: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6106,25 +6194,19 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsagePromptTokensDetails {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            audio_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            cached_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            image_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            cache_write_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            audio_tokens: v0,
+            cached_tokens: v1,
+            text_tokens: v2,
+            image_tokens: v3,
+            cache_write_tokens: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6178,10 +6260,13 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilter {
             fields: &["type", "filters"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            filters: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            filters: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -6682,17 +6767,21 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            acknowledged_safety_checks: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            call_id: v1,
+            r#type: v2,
+            output: v3,
+            acknowledged_safety_checks: v4,
+            status: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -6862,11 +6951,15 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallSafetyCheckParam {
             fields: &["id", "code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            code: v1,
+            message: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -7090,16 +7183,19 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_url: v1,
+            file_id: v2,
+            detail: v3,
+            prompt_cache_breakpoint: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -7214,11 +7310,15 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImage {
             fields: &["type", "image_url", "file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_url: v1,
+            file_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -7380,9 +7480,11 @@ impl<'de> ::serde::Deserialize<'de> for ComputerTool {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -7475,18 +7577,23 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            actions: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            pending_safety_checks: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            action: v3,
+            actions: v4,
+            pending_safety_checks: v5,
+            status: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -7596,18 +7703,23 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            acknowledged_safety_checks: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            acknowledged_safety_checks: v3,
+            output: v4,
+            status: v5,
+            created_by: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -8088,18 +8200,17 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewTool {
             fields: &["type", "environment", "display_width", "display_height"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            display_width: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            display_height: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            environment: v1,
+            display_width: v2,
+            display_height: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -8334,13 +8445,19 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParam {
             fields: &["type", "file_ids", "memory_limit", "network_policy", "skills"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            memory_limit: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            network_policy: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            skills: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_ids: v1,
+            memory_limit: v2,
+            network_policy: v3,
+            skills: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -8819,17 +8936,21 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBody {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            container_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            container_id: v1,
+            file_id: v2,
+            start_index: v3,
+            end_index: v4,
+            filename: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -9121,14 +9242,15 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParam {
             fields: &["type", "allowed_domains", "domain_secrets"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            allowed_domains: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            domain_secrets: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            allowed_domains: v1,
+            domain_secrets: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -9370,9 +9492,11 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9602,11 +9726,15 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDomainSecretParam 
             fields: &["domain", "name", "value"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            domain: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            domain: v0,
+            name: v1,
+            value: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -9701,13 +9829,13 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParam {
             fields: &["type", "container_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            container_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            container_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9910,13 +10038,13 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResource {
             fields: &["type", "container_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            container_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            container_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -10027,10 +10155,13 @@ impl<'de> ::serde::Deserialize<'de> for CoordParam {
             fields: &["x", "y"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            x: v0,
+            y: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -10109,14 +10240,15 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParam {
             fields: &["type", "syntax", "definition"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            syntax: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            definition: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            syntax: v1,
+            definition: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -10335,9 +10467,11 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -10552,15 +10686,23 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCall {
             fields: &["type", "id", "call_id", "caller", "namespace", "name", "input"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            caller: v3,
+            namespace: v4,
+            name: v5,
+            input: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -10661,13 +10803,19 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutput {
             fields: &["type", "id", "call_id", "caller", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            caller: v3,
+            output: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -11024,14 +11172,21 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            description: v2,
+            format: v3,
+            defer_loading: v4,
+            allowed_callers: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -11393,10 +11548,13 @@ impl<'de> ::serde::Deserialize<'de> for DeletedRoleAssignmentResource {
             fields: &["object", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            deleted: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -11518,9 +11676,11 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCaller {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -11577,9 +11737,11 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -11788,12 +11950,17 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickAction {
             fields: &["type", "x", "y", "keys"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            x: v1,
+            y: v2,
+            keys: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -11942,11 +12109,15 @@ impl<'de> ::serde::Deserialize<'de> for DragParam {
             fields: &["type", "path", "keys"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            keys: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -12110,12 +12281,17 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessage {
             fields: &["role", "content", "phase", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            phase: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role: v0,
+            content: v1,
+            phase: v2,
+            r#type: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -12621,11 +12797,15 @@ impl<'de> ::serde::Deserialize<'de> for EvalItem {
             fields: &["role", "content", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role: v0,
+            content: v1,
+            r#type: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -12972,10 +13152,13 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputText {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -13116,14 +13299,15 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImage {
             fields: &["type", "image_url", "detail"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_url: v1,
+            detail: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -13421,12 +13605,17 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBody {
             fields: &["type", "file_id", "index", "filename"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_id: v1,
+            index: v2,
+            filename: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -13640,10 +13829,13 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfter {
             fields: &["anchor", "seconds"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            seconds: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            anchor: v0,
+            seconds: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -13909,11 +14101,15 @@ impl<'de> ::serde::Deserialize<'de> for FilePath {
             fields: &["type", "file_id", "index"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_id: v1,
+            index: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -14079,19 +14275,19 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchTool {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            vector_store_ids: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            max_num_results: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            ranking_options: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            filters: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            vector_store_ids: v1,
+            max_num_results: v2,
+            ranking_options: v3,
+            filters: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -14199,13 +14395,19 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCall {
             fields: &["id", "type", "status", "queries", "results"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            queries: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            results: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            status: v2,
+            queries: v3,
+            results: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -14293,13 +14495,19 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallResultsItem {
             fields: &["file_id", "text", "filename", "attributes", "score"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            score: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            text: v1,
+            filename: v2,
+            attributes: v3,
+            score: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -14984,16 +15192,25 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            call_id: v1,
+            r#type: v2,
+            output: v3,
+            name: v4,
+            namespace: v5,
+            caller: v6,
+            status: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -15521,12 +15738,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionObject {
             fields: &["description", "name", "parameters", "strict"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            description: v0,
+            name: v1,
+            parameters: v2,
+            strict: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -15637,14 +15859,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellAction {
             fields: &["commands", "timeout_ms", "max_output_length"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            commands: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            timeout_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            max_output_length: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            commands: v0,
+            timeout_ms: v1,
+            max_output_length: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -15686,14 +15909,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellActionParam {
             fields: &["commands", "timeout_ms", "max_output_length"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            commands: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            timeout_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            max_output_length: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            commands: v0,
+            timeout_ms: v1,
+            max_output_length: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -15789,16 +16013,25 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            action: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            caller: v3,
+            action: v4,
+            status: v5,
+            environment: v6,
+            created_by: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -15930,15 +16163,23 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            action: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            call_id: v1,
+            caller: v2,
+            r#type: v3,
+            action: v4,
+            status: v5,
+            environment: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -16281,19 +16522,25 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutput {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            max_output_length: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            caller: v3,
+            status: v4,
+            output: v5,
+            max_output_length: v6,
+            created_by: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -16338,12 +16585,17 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContent {
             fields: &["stdout", "stderr", "outcome", "created_by"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            stderr: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            stdout: v0,
+            stderr: v1,
+            outcome: v2,
+            created_by: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -16383,11 +16635,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentParam {
             fields: &["stdout", "stderr", "outcome"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            stderr: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            stdout: v0,
+            stderr: v1,
+            outcome: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -16522,10 +16778,13 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcome {
             fields: &["type", "exit_code"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            exit_code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            exit_code: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -16563,10 +16822,13 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParam 
             fields: &["type", "exit_code"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            exit_code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            exit_code: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -16794,18 +17056,23 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            max_output_length: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            call_id: v1,
+            caller: v2,
+            r#type: v3,
+            output: v4,
+            status: v5,
+            max_output_length: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -17120,9 +17387,11 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcome {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -17158,9 +17427,11 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -17606,11 +17877,15 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParam {
             fields: &["type", "environment", "allowed_callers"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            environment: v1,
+            allowed_callers: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -18010,16 +18285,25 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            output_schema: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            description: v2,
+            parameters: v3,
+            output_schema: v4,
+            strict: v5,
+            defer_loading: v6,
+            allowed_callers: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -18172,19 +18456,25 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            call_id: v2,
+            caller: v3,
+            namespace: v4,
+            name: v5,
+            arguments: v6,
+            status: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -18409,17 +18699,27 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            call_id: v2,
+            name: v3,
+            namespace: v4,
+            caller: v5,
+            output: v6,
+            status: v7,
+            created_by: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -18632,20 +18932,27 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            call_id: v2,
+            caller: v3,
+            namespace: v4,
+            name: v5,
+            arguments: v6,
+            status: v7,
+            created_by: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -18874,16 +19181,25 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            output_schema: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            description: v1,
+            parameters: v2,
+            strict: v3,
+            r#type: v4,
+            output_schema: v5,
+            defer_loading: v6,
+            allowed_callers: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -19269,17 +19585,21 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModel {
             fields: &["type", "name", "model", "input", "labels", "passing_labels"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            labels: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            passing_labels: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            model: v2,
+            input: v3,
+            labels: v4,
+            passing_labels: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -19512,16 +19832,19 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelSamplingParams {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            max_completions_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            seed: v0,
+            top_p: v1,
+            temperature: v2,
+            max_completions_tokens: v3,
+            reasoning_effort: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -19694,16 +20017,19 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheck {
             fields: &["type", "name", "input", "reference", "operation"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            reference: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            operation: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            input: v2,
+            reference: v3,
+            operation: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -20239,16 +20565,19 @@ impl<'de> ::serde::Deserialize<'de> for Group {
             fields: &["object", "id", "name", "created_at", "scim_managed"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            scim_managed: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            name: v2,
+            created_at: v3,
+            scim_managed: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -20416,11 +20745,15 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignment {
             fields: &["object", "group", "role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            group: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            group: v1,
+            role: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -20578,11 +20911,15 @@ impl<'de> ::serde::Deserialize<'de> for HttpError {
             fields: &["type", "code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -20733,16 +21070,13 @@ impl<'de> ::serde::Deserialize<'de> for HybridSearchOptions {
             fields: &["embedding_weight", "text_weight"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            embedding_weight: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            text_weight: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            embedding_weight: v0,
+            text_weight: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -21136,26 +21470,33 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            output_compression: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            input_fidelity: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            input_image_mask: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            partial_images: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            model: v1,
+            quality: v2,
+            size: v3,
+            output_format: v4,
+            output_compression: v5,
+            moderation: v6,
+            background: v7,
+            input_fidelity: v8,
+            input_image_mask: v9,
+            partial_images: v10,
+            action: v11,
+            extra_fields: v12,
         })
     }
 }
@@ -21449,12 +21790,17 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCall {
             fields: &["type", "id", "status", "result"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            result: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            status: v2,
+            result: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -21695,10 +22041,13 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolInputImageMask {
             fields: &["image_url", "file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            image_url: v0,
+            file_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -22619,15 +22968,17 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParam {
             fields: &["type", "name", "description", "source"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            description: v2,
+            source: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -22864,14 +23215,15 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParam {
             fields: &["type", "media_type", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            media_type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            media_type: v1,
+            data: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -23223,10 +23575,13 @@ impl<'de> ::serde::Deserialize<'de> for InputAudio {
             fields: &["type", "input_audio"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            input_audio: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            input_audio: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -23359,10 +23714,13 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioInputAudio {
             fields: &["data", "format"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            data: v0,
+            format: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -23797,18 +24155,23 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            file_data: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            file_url: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_id: v1,
+            filename: v2,
+            file_data: v3,
+            prompt_cache_breakpoint: v4,
+            file_url: v5,
+            detail: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -23963,18 +24326,23 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            file_data: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            file_url: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_id: v1,
+            filename: v2,
+            file_data: v3,
+            file_url: v4,
+            detail: v5,
+            prompt_cache_breakpoint: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -24330,16 +24698,19 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_url: v1,
+            file_id: v2,
+            detail: v3,
+            prompt_cache_breakpoint: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -24460,16 +24831,19 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_url: v1,
+            file_id: v2,
+            detail: v3,
+            prompt_cache_breakpoint: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -25123,12 +25497,17 @@ impl<'de> ::serde::Deserialize<'de> for InputMessage {
             fields: &["type", "role", "status", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            role: v1,
+            status: v2,
+            content: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -25468,14 +25847,15 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContent {
             fields: &["type", "text", "prompt_cache_breakpoint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            prompt_cache_breakpoint: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -25567,14 +25947,15 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParam {
             fields: &["type", "text", "prompt_cache_breakpoint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            prompt_cache_breakpoint: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -26563,10 +26944,13 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParam {
             fields: &["type", "id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -26708,10 +27092,13 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressAction {
             fields: &["type", "keys"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            keys: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            keys: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -26861,10 +27248,13 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParam {
             fields: &["type", "skills"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            skills: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            skills: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -27073,9 +27463,11 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResource {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -27204,14 +27596,21 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecAction {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            timeout_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            working_directory: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            env: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            command: v1,
+            timeout_ms: v2,
+            working_directory: v3,
+            env: v4,
+            user: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -27380,13 +27779,19 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCall {
             fields: &["type", "id", "call_id", "action", "status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            action: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            action: v3,
+            status: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -27462,13 +27867,19 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutput {
             fields: &["type", "id", "output", "status", "call_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            output: v2,
+            status: v3,
+            call_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -27855,9 +28266,11 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -28075,14 +28488,15 @@ impl<'de> ::serde::Deserialize<'de> for LocalSkillParam {
             fields: &["name", "description", "path"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            description: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            description: v1,
+            path: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -28165,15 +28579,17 @@ impl<'de> ::serde::Deserialize<'de> for LogProb {
             fields: &["token", "logprob", "bytes", "top_logprobs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            bytes: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            top_logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            bytes: v2,
+            top_logprobs: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -28246,19 +28662,19 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequest {
             fields: &["type", "id", "server_label", "name", "arguments"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            server_label: v2,
+            name: v3,
+            arguments: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -28417,17 +28833,21 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            approval_request_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            approve: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            request_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            approval_request_id: v2,
+            approve: v3,
+            reason: v4,
+            request_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -28532,17 +28952,21 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            approval_request_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            approve: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            request_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            approval_request_id: v2,
+            approve: v3,
+            reason: v4,
+            request_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -28733,16 +29157,19 @@ impl<'de> ::serde::Deserialize<'de> for McpListTools {
             fields: &["type", "id", "server_label", "tools", "error"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            server_label: v2,
+            tools: v3,
+            error: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -28823,15 +29250,17 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsTool {
             fields: &["name", "description", "input_schema", "annotations"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            input_schema: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            annotations: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            description: v1,
+            input_schema: v2,
+            annotations: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -28984,11 +29413,15 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolError {
             fields: &["type", "code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -29188,26 +29621,33 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            server_url: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            connector_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            tunnel_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            authorization: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            server_description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            headers: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            allowed_tools: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            require_approval: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            server_label: v1,
+            server_url: v2,
+            connector_id: v3,
+            tunnel_id: v4,
+            authorization: v5,
+            server_description: v6,
+            headers: v7,
+            allowed_tools: v8,
+            allowed_callers: v9,
+            require_approval: v10,
+            defer_loading: v11,
+            extra_fields: v12,
         })
     }
 }
@@ -29526,26 +29966,27 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            approval_request_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            server_label: v2,
+            name: v3,
+            arguments: v4,
+            output: v5,
+            error: v6,
+            status: v7,
+            approval_request_id: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -30041,10 +30482,13 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionError {
             fields: &["type", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            content: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -30197,10 +30641,13 @@ impl<'de> ::serde::Deserialize<'de> for McpToolFilter {
             fields: &["tool_names", "read_only"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            tool_names: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            read_only: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            tool_names: v0,
+            read_only: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -30307,10 +30754,13 @@ impl<'de> ::serde::Deserialize<'de> for McpToolMcpToolApprovalFilter {
             fields: &["always", "never"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            always: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            never: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            always: v0,
+            never: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -30834,14 +31284,21 @@ impl<'de> ::serde::Deserialize<'de> for Message {
             fields: &["type", "id", "status", "role", "content", "phase"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            phase: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            status: v2,
+            role: v3,
+            content: v4,
+            phase: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -31961,10 +32418,9 @@ impl<'de> ::serde::Deserialize<'de> for ModerationConfigParam {
             fields: &["mode"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { mode: v0, extra_fields: v1 })
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -32165,10 +32621,13 @@ impl<'de> ::serde::Deserialize<'de> for ModerationParam {
             fields: &["model", "policy"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            policy: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            policy: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -32238,10 +32697,13 @@ impl<'de> ::serde::Deserialize<'de> for ModerationPolicyParam {
             fields: &["input", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            output: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -32335,23 +32797,21 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBody {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            flagged: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            categories: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            category_scores: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            category_applied_input_types: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            model: v1,
+            flagged: v2,
+            categories: v3,
+            category_scores: v4,
+            category_applied_input_types: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -32467,12 +32927,17 @@ impl<'de> ::serde::Deserialize<'de> for MoveParam {
             fields: &["type", "x", "y", "keys"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            x: v1,
+            y: v2,
+            keys: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -32636,15 +33101,17 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParam {
             fields: &["type", "name", "description", "tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            description: v2,
+            tools: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -32993,17 +33460,27 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFile {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            purpose: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            status_details: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            bytes: v1,
+            created_at: v2,
+            expires_at: v3,
+            filename: v4,
+            object: v5,
+            purpose: v6,
+            status: v7,
+            status_details: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -33365,14 +33842,21 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessage {
             fields: &["id", "type", "role", "content", "phase", "status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            phase: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            role: v2,
+            content: v3,
+            phase: v4,
+            status: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -33742,15 +34226,17 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContent {
             fields: &["type", "text", "annotations", "logprobs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            annotations: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            annotations: v2,
+            logprobs: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -33900,16 +34386,19 @@ impl<'de> ::serde::Deserialize<'de> for Program {
             fields: &["type", "id", "call_id", "code", "fingerprint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            fingerprint: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            code: v3,
+            fingerprint: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -33953,16 +34442,19 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParam {
             fields: &["id", "type", "call_id", "code", "fingerprint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            fingerprint: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            call_id: v2,
+            code: v3,
+            fingerprint: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -34109,13 +34601,19 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutput {
             fields: &["type", "id", "call_id", "result", "status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            result: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            result: v3,
+            status: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -34159,13 +34657,19 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParam {
             fields: &["id", "type", "call_id", "result", "status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            result: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            call_id: v2,
+            result: v3,
+            status: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -34521,13 +35025,13 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCaller {
             fields: &["type", "caller_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            caller_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            caller_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -34587,13 +35091,13 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParam {
             fields: &["type", "caller_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            caller_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            caller_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -34884,9 +35388,11 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -35092,11 +35598,15 @@ impl<'de> ::serde::Deserialize<'de> for Prompt {
             fields: &["id", "version", "variables"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            variables: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            version: v1,
+            variables: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -35189,10 +35699,9 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfig {
             fields: &["mode"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { mode: v0, extra_fields: v1 })
     }
 }
 #[cfg(
@@ -35425,10 +35934,9 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParam {
             fields: &["mode"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { mode: v0, extra_fields: v1 })
     }
 }
 #[cfg(
@@ -35702,10 +36210,13 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptionsParam {
             fields: &["ttl", "mode"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            ttl: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            ttl: v0,
+            mode: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -35867,9 +36378,11 @@ impl<'de> ::serde::Deserialize<'de> for PublicAssignOrganizationGroupRoleBody {
             fields: &["role_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role_id: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -36081,11 +36594,15 @@ impl<'de> ::serde::Deserialize<'de> for RankingOptions {
             fields: &["ranker", "score_threshold", "hybrid_search"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            score_threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            hybrid_search: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            ranker: v0,
+            score_threshold: v1,
+            hybrid_search: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -36346,14 +36863,21 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItem {
             fields: &["type", "id", "encrypted_content", "summary", "content", "status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            encrypted_content: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            summary: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            encrypted_content: v2,
+            summary: v3,
+            content: v4,
+            status: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -36592,10 +37116,13 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContent {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -36728,10 +37255,13 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContent {
             fields: &["type", "refusal"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            refusal: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -36878,9 +37408,11 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObject {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -37108,13 +37640,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchema {
             fields: &["type", "json_schema"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            json_schema: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            json_schema: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -37211,12 +37743,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaJsonSchema {
             fields: &["description", "name", "schema", "strict"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            schema: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            description: v0,
+            name: v1,
+            schema: v2,
+            strict: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -37469,9 +38006,11 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatText {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -37862,24 +38401,23 @@ impl<'de> ::serde::Deserialize<'de> for Role {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            permissions: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            resource_type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            predefined_role: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            name: v2,
+            description: v3,
+            permissions: v4,
+            resource_type: v5,
+            predefined_role: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -37943,12 +38481,17 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResource {
             fields: &["object", "data", "has_more", "next"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            next: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            has_more: v2,
+            next: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -38257,9 +38800,11 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -38400,14 +38945,21 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParam {
             fields: &["type", "x", "y", "scroll_x", "scroll_y", "keys"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            scroll_x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            scroll_y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            x: v1,
+            y: v2,
+            scroll_x: v3,
+            scroll_y: v4,
+            keys: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -38820,11 +39372,15 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParam {
             fields: &["type", "skill_id", "version"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            skill_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            skill_id: v1,
+            version: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -39129,10 +39685,13 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContent {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -39265,10 +39824,13 @@ impl<'de> ::serde::Deserialize<'de> for TextContent {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -39471,13 +40033,19 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchema {
             fields: &["type", "description", "name", "schema", "strict"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            schema: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            description: v1,
+            name: v2,
+            schema: v3,
+            strict: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -40169,10 +40737,13 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
             fields: &["type", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -40308,14 +40879,15 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
             fields: &["type", "server_label", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            server_label: v1,
+            name: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -40551,18 +41123,23 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            execution: v3,
+            arguments: v4,
+            status: v5,
+            created_by: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -40612,17 +41189,21 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParam {
             fields: &["id", "call_id", "type", "execution", "arguments", "status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            call_id: v1,
+            r#type: v2,
+            execution: v3,
+            arguments: v4,
+            status: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -41003,15 +41584,23 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutput {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            execution: v3,
+            tools: v4,
+            status: v5,
+            created_by: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -41061,14 +41650,21 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParam {
             fields: &["id", "call_id", "type", "execution", "tools", "status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            call_id: v1,
+            r#type: v2,
+            execution: v3,
+            tools: v4,
+            status: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -41331,12 +41927,17 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParam {
             fields: &["type", "execution", "description", "parameters"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            execution: v1,
+            description: v2,
+            parameters: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -41564,11 +42165,15 @@ impl<'de> ::serde::Deserialize<'de> for TopLogProb {
             fields: &["token", "logprob", "bytes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            bytes: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            bytes: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -41633,10 +42238,13 @@ impl<'de> ::serde::Deserialize<'de> for TypeParam {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -41775,13 +42383,19 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBody {
             fields: &["type", "url", "start_index", "end_index", "title"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            title: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            url: v1,
+            start_index: v2,
+            end_index: v3,
+            title: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -41992,36 +42606,41 @@ impl<'de> ::serde::Deserialize<'de> for User {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            added_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
-            is_default: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            created: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            is_service_account: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            is_scale_tier_authorized_purchaser: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            is_scim_managed: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            api_key_last_used_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            technical_level: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            developer_persona: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 14)?,
-            projects: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            name: v2,
+            email: v3,
+            role: v4,
+            added_at: v5,
+            is_default: v6,
+            created: v7,
+            user: v8,
+            is_service_account: v9,
+            is_scale_tier_authorized_purchaser: v10,
+            is_scim_managed: v11,
+            api_key_last_used_at: v12,
+            technical_level: v13,
+            developer_persona: v14,
+            projects: v15,
+            extra_fields: v16,
         })
     }
 }
@@ -42082,11 +42701,15 @@ impl<'de> ::serde::Deserialize<'de> for UserDataItem {
             fields: &["id", "name", "role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            role: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -42263,10 +42886,13 @@ impl<'de> ::serde::Deserialize<'de> for UserProjects {
             fields: &["object", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -42443,11 +43069,15 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignment {
             fields: &["object", "user", "role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            user: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            user: v1,
+            role: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -42642,16 +43272,25 @@ impl<'de> ::serde::Deserialize<'de> for UserUser {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            picture: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            banned: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            banned_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            email: v2,
+            name: v3,
+            picture: v4,
+            enabled: v5,
+            banned: v6,
+            banned_at: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -43206,10 +43845,9 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoiceObject {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(
@@ -43399,9 +44037,11 @@ impl<'de> ::serde::Deserialize<'de> for WaitParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -43535,11 +44175,15 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFind {
             fields: &["type", "url", "pattern"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            pattern: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            url: v1,
+            pattern: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -43677,10 +44321,13 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPage {
             fields: &["type", "url"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            url: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -43835,12 +44482,17 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearch {
             fields: &["type", "query", "queries", "sources"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            query: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            queries: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            sources: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            query: v1,
+            queries: v2,
+            sources: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -44074,10 +44726,13 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchWebSearchSource {
             fields: &["type", "url"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            url: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -44162,13 +44817,19 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocation {
             fields: &["type", "country", "region", "city", "timezone"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            country: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            region: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            city: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            country: v1,
+            region: v2,
+            city: v3,
+            timezone: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -44443,18 +45104,17 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewTool {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            user_location: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            search_context_size: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            search_content_types: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            user_location: v1,
+            search_context_size: v2,
+            search_content_types: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -44708,19 +45368,19 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchTool {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            external_web_access: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            filters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            user_location: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            search_context_size: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            external_web_access: v1,
+            filters: v2,
+            user_location: v3,
+            search_context_size: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -44833,12 +45493,17 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCall {
             fields: &["id", "type", "status", "action"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            status: v2,
+            action: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -45152,9 +45817,11 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolFilters {
             fields: &["allowed_domains"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            allowed_domains: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            allowed_domains: v0,
+            extra_fields: v1,
         })
     }
 }

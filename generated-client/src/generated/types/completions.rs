@@ -98,26 +98,45 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            best_of: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            echo: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            frequency_penalty: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            logit_bias: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            logprobs: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
-            max_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?,
-            n: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?,
-            presence_penalty: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?,
-            stop: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            stream_options: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            suffix: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            prompt: v1,
+            best_of: v2,
+            echo: v3,
+            frequency_penalty: v4,
+            logit_bias: v5,
+            logprobs: v6,
+            max_tokens: v7,
+            n: v8,
+            presence_penalty: v9,
+            seed: v10,
+            stop: v11,
+            stream: v12,
+            stream_options: v13,
+            suffix: v14,
+            temperature: v15,
+            top_p: v16,
+            user: v17,
+            extra_fields: v18,
         })
     }
 }
@@ -504,18 +523,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            choices: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            system_fingerprint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            choices: v1,
+            created: v2,
+            model: v3,
+            system_fingerprint: v4,
+            object: v5,
+            usage: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -559,12 +583,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItem {
             fields: &["finish_reason", "index", "logprobs", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            finish_reason: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            finish_reason: v0,
+            index: v1,
+            logprobs: v2,
+            text: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -687,12 +716,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseLogprobs {
             fields: &["text_offset", "token_logprobs", "tokens", "top_logprobs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            text_offset: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            token_logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            tokens: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            text_offset: v0,
+            token_logprobs: v1,
+            tokens: v2,
+            top_logprobs: v3,
+            extra_fields: v4,
         })
     }
 }

@@ -44,14 +44,21 @@ impl<'de> ::serde::Deserialize<'de> for C2paProvenanceResult {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            validation_state: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            issuer: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            generated_at: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            outcome: v1,
+            validation_state: v2,
+            issuer: v3,
+            model: v4,
+            generated_at: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -420,11 +427,15 @@ impl<'de> ::serde::Deserialize<'de> for ProvenanceResource {
             fields: &["object", "created_at", "results"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            results: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            created_at: v1,
+            results: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -536,12 +547,17 @@ impl<'de> ::serde::Deserialize<'de> for SynthIdProvenanceResult {
             fields: &["type", "outcome", "model", "generated_at"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            generated_at: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            outcome: v1,
+            model: v2,
+            generated_at: v3,
+            extra_fields: v4,
         })
     }
 }

@@ -40,13 +40,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequest {
             fields: &["input", "model", "encoding_format", "dimensions", "user"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            encoding_format: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            dimensions: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            model: v1,
+            encoding_format: v2,
+            dimensions: v3,
+            user: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -396,12 +402,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponse {
             fields: &["data", "model", "object", "usage"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            data: v0,
+            model: v1,
+            object: v2,
+            usage: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -512,16 +523,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseUsage {
             fields: &["prompt_tokens", "total_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            prompt_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            prompt_tokens: v0,
+            total_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -561,13 +569,15 @@ impl<'de> ::serde::Deserialize<'de> for Embedding {
             fields: &["index", "embedding", "object"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::base64_float32_field::<D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            embedding: crate::runtime::de::base64_float32_field::<
-                D::Error,
-            >(&mut object, 1)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            embedding: v1,
+            object: v2,
+            extra_fields: v3,
         })
     }
 }

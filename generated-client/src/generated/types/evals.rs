@@ -42,13 +42,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSource {
             fields: &["type", "input_messages", "sampling_params", "model", "source"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            input_messages: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            sampling_params: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            input_messages: v1,
+            sampling_params: v2,
+            model: v3,
+            source: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -402,18 +408,23 @@ for CreateEvalCompletionsRunDataSourceSamplingParams {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            max_completion_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            reasoning_effort: v0,
+            temperature: v1,
+            max_completion_tokens: v2,
+            top_p: v3,
+            seed: v4,
+            response_format: v5,
+            tools: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -851,17 +862,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfig {
             fields: &["type", "item_schema", "include_sample_schema"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_schema: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            include_sample_schema: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_schema: v1,
+            include_sample_schema: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1090,10 +1099,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSource {
             fields: &["type", "source"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            source: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1306,17 +1318,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGrader {
             fields: &["type", "name", "model", "input", "labels", "passing_labels"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            labels: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            passing_labels: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            model: v2,
+            input: v3,
+            labels: v4,
+            passing_labels: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -1460,10 +1476,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfig {
             fields: &["type", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            metadata: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1607,18 +1626,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequest {
             fields: &["name", "metadata", "data_source_config", "testing_criteria"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            data_source_config: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            testing_criteria: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            metadata: v1,
+            data_source_config: v2,
+            testing_criteria: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -1916,13 +1934,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSource {
             fields: &["type", "input_messages", "sampling_params", "model", "source"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            input_messages: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            sampling_params: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            input_messages: v1,
+            sampling_params: v2,
+            model: v3,
+            source: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -2015,10 +2039,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceChatMess
             fields: &["role", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role: v0,
+            content: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2252,18 +2279,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSampling
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            max_completion_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            reasoning_effort: v0,
+            temperature: v1,
+            max_completion_tokens: v2,
+            top_p: v3,
+            seed: v4,
+            tools: v5,
+            text: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -2618,9 +2650,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceText {
             fields: &["format"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -2764,11 +2798,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequest {
             fields: &["name", "metadata", "data_source"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            data_source: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            metadata: v1,
+            data_source: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -2933,10 +2971,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
             fields: &["type", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            metadata: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3076,11 +3117,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalResponse {
             fields: &["object", "deleted", "eval_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            eval_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            deleted: v1,
+            eval_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3123,11 +3168,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalRunResponse {
             fields: &["object", "deleted", "run_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            run_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            deleted: v1,
+            run_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3183,21 +3232,23 @@ impl<'de> ::serde::Deserialize<'de> for Eval {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            data_source_config: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            testing_criteria: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            name: v2,
+            data_source_config: v3,
+            testing_criteria: v4,
+            created_at: v5,
+            metadata: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -3235,10 +3286,13 @@ impl<'de> ::serde::Deserialize<'de> for EvalApiError {
             fields: &["code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code: v0,
+            message: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3276,10 +3330,13 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfig {
             fields: &["type", "schema"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            schema: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            schema: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3487,13 +3544,19 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderPython {
             fields: &["type", "name", "source", "image_tag", "pass_threshold"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            image_tag: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            pass_threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            source: v2,
+            image_tag: v3,
+            pass_threshold: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3593,15 +3656,23 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderScoreModel {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sampling_params: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            range: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            pass_threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            model: v2,
+            sampling_params: v3,
+            input: v4,
+            range: v5,
+            pass_threshold: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -3711,20 +3782,21 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderTextSimilarity {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            reference: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            evaluation_metric: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            pass_threshold: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            input: v2,
+            reference: v3,
+            evaluation_metric: v4,
+            pass_threshold: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -3796,10 +3868,13 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSource {
             fields: &["type", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            content: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3864,10 +3939,13 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceContentItem {
             fields: &["item", "sample"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            item: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sample: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            item: v0,
+            sample: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4005,10 +4083,13 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSource {
             fields: &["type", "id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4147,13 +4228,19 @@ impl<'de> ::serde::Deserialize<'de> for EvalList {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -4267,11 +4354,15 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfig {
             fields: &["type", "metadata", "schema"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            schema: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            metadata: v1,
+            schema: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -4495,28 +4586,31 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            instructions_search: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            created_after: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            created_before: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            users: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            metadata: v1,
+            model: v2,
+            instructions_search: v3,
+            created_after: v4,
+            created_before: v5,
+            reasoning_effort: v6,
+            temperature: v7,
+            top_p: v8,
+            users: v9,
+            tools: v10,
+            extra_fields: v11,
         })
     }
 }
@@ -4764,34 +4858,37 @@ impl<'de> ::serde::Deserialize<'de> for EvalRun {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            eval_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
-            report_url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            result_counts: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            per_model_usage: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            per_testing_criteria_results: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            data_source: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 13)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            eval_id: v2,
+            status: v3,
+            model: v4,
+            name: v5,
+            created_at: v6,
+            report_url: v7,
+            result_counts: v8,
+            per_model_usage: v9,
+            per_testing_criteria_results: v10,
+            data_source: v11,
+            metadata: v12,
+            error: v13,
+            extra_fields: v14,
         })
     }
 }
@@ -4918,13 +5015,19 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunList {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -5135,24 +5238,29 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItem {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            run_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            eval_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            datasource_item_id: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            datasource_item: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            results: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?,
-            sample: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            run_id: v2,
+            eval_id: v3,
+            created_at: v4,
+            status: v5,
+            datasource_item_id: v6,
+            datasource_item: v7,
+            results: v8,
+            sample: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -5190,10 +5298,13 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemInputItem {
             fields: &["role", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role: v0,
+            content: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5237,13 +5348,19 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemList {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -5429,10 +5546,13 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemOutputItem {
             fields: &["role", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role: v0,
+            content: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5480,13 +5600,19 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemResult {
             fields: &["name", "type", "score", "passed", "sample"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            score: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            passed: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sample: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            r#type: v1,
+            score: v2,
+            passed: v3,
+            sample: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -5551,27 +5677,29 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemSample {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            finish_reason: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            temperature: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            max_completion_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            top_p: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?,
-            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            output: v1,
+            finish_reason: v2,
+            model: v3,
+            usage: v4,
+            error: v5,
+            temperature: v6,
+            max_completion_tokens: v7,
+            top_p: v8,
+            seed: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -5618,24 +5746,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemUsage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            completion_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            prompt_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            cached_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            total_tokens: v0,
+            completion_tokens: v1,
+            prompt_tokens: v2,
+            cached_tokens: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -5688,32 +5809,21 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerModelUsageItem {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model_name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            invocation_count: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            prompt_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            completion_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            cached_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model_name: v0,
+            invocation_count: v1,
+            prompt_tokens: v2,
+            completion_tokens: v3,
+            total_tokens: v4,
+            cached_tokens: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -5753,14 +5863,15 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerTestingCriteriaResultsItem {
             fields: &["testing_criteria", "passed", "failed"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            testing_criteria: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            passed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            failed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            testing_criteria: v0,
+            passed: v1,
+            failed: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -5802,12 +5913,17 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunResultCounts {
             fields: &["total", "errored", "failed", "passed"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            total: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            errored: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            failed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            passed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            total: v0,
+            errored: v1,
+            failed: v2,
+            passed: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -5849,11 +5965,15 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfig {
             fields: &["type", "metadata", "schema"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            schema: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            metadata: v1,
+            schema: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -5984,20 +6104,21 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            created_after: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            created_before: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            limit: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            metadata: v1,
+            model: v2,
+            created_after: v3,
+            created_before: v4,
+            limit: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -6570,13 +6691,13 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesItemReference {
             fields: &["type", "item_reference"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_reference: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_reference: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -6638,10 +6759,13 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesTemplate {
             fields: &["type", "template"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            template: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            template: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -6705,13 +6829,13 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceInputMessages {
             fields: &["type", "item_reference"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_reference: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_reference: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -6915,10 +7039,13 @@ impl<'de> ::serde::Deserialize<'de> for SimpleInputMessage {
             fields: &["role", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role: v0,
+            content: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -6981,10 +7108,13 @@ impl<'de> ::serde::Deserialize<'de> for TemplateInputMessages {
             fields: &["type", "template"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            template: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            template: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -7050,10 +7180,13 @@ impl<'de> ::serde::Deserialize<'de> for UpdateEvalRequest {
             fields: &["name", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            metadata: v1,
+            extra_fields: v2,
         })
     }
 }

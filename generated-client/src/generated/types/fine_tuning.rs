@@ -27,12 +27,11 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningCheckpointPermissionRequ
             fields: &["project_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            project_ids: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            project_ids: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -129,20 +128,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            training_file: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            hyperparameters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            suffix: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            validation_file: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            integrations: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
-            method: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            training_file: v1,
+            hyperparameters: v2,
+            suffix: v3,
+            validation_file: v4,
+            integrations: v5,
+            seed: v6,
+            method: v7,
+            metadata: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -441,14 +447,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestHyperparameter
             fields: &["batch_size", "learning_rate_multiplier", "n_epochs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            batch_size: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            learning_rate_multiplier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            batch_size: v0,
+            learning_rate_multiplier: v1,
+            n_epochs: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -535,10 +542,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
             fields: &["type", "wandb"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            wandb: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            wandb: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1070,12 +1080,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestWandb {
             fields: &["project", "name", "entity", "tags"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            project: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            entity: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            tags: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            project: v0,
+            name: v1,
+            entity: v2,
+            tags: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -1163,11 +1178,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFineTuningCheckpointPermissionResp
             fields: &["id", "object", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            deleted: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1289,15 +1308,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparameters {
             fields: &["beta", "batch_size", "learning_rate_multiplier", "n_epochs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            beta: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            batch_size: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            learning_rate_multiplier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            beta: v0,
+            batch_size: v1,
+            learning_rate_multiplier: v2,
+            n_epochs: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -2049,9 +2070,11 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoMethod {
             fields: &["hyperparameters"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            hyperparameters: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            hyperparameters: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -2125,12 +2148,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethod {
             fields: &["type", "supervised", "dpo", "reinforcement"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            supervised: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            dpo: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            reinforcement: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            supervised: v1,
+            dpo: v2,
+            reinforcement: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -2330,21 +2358,23 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparameters {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            batch_size: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            learning_rate_multiplier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            reasoning_effort: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            compute_multiplier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            eval_interval: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            eval_samples: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            batch_size: v0,
+            learning_rate_multiplier: v1,
+            n_epochs: v2,
+            reasoning_effort: v3,
+            compute_multiplier: v4,
+            eval_interval: v5,
+            eval_samples: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -3572,10 +3602,13 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethod {
             fields: &["grader", "hyperparameters"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            grader: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            hyperparameters: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            grader: v0,
+            hyperparameters: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3766,14 +3799,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparameters {
             fields: &["batch_size", "learning_rate_multiplier", "n_epochs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            batch_size: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            learning_rate_multiplier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            batch_size: v0,
+            learning_rate_multiplier: v1,
+            n_epochs: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -4365,9 +4399,11 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedMethod {
             fields: &["hyperparameters"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            hyperparameters: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            hyperparameters: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -4438,15 +4474,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermission {
             fields: &["id", "created_at", "project_id", "object"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            project_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            created_at: v1,
+            project_id: v2,
+            object: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -4557,10 +4595,13 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegration {
             fields: &["type", "wandb"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            wandb: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            wandb: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4678,12 +4719,17 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationWandb {
             fields: &["project", "name", "entity", "tags"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            project: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            entity: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            tags: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            project: v0,
+            name: v1,
+            entity: v2,
+            tags: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -4781,45 +4827,47 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJob {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            fine_tuned_model: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            finished_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            hyperparameters: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            organization_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            result_files: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            trained_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            training_file: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            validation_file: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            integrations: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            seed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 15)?,
-            estimated_finish: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 16)?,
-            method: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            created_at: v1,
+            error: v2,
+            fine_tuned_model: v3,
+            finished_at: v4,
+            hyperparameters: v5,
+            model: v6,
+            object: v7,
+            organization_id: v8,
+            result_files: v9,
+            status: v10,
+            trained_tokens: v11,
+            training_file: v12,
+            validation_file: v13,
+            integrations: v14,
+            seed: v15,
+            estimated_finish: v16,
+            method: v17,
+            metadata: v18,
+            extra_fields: v19,
         })
     }
 }
@@ -5037,21 +5085,23 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpoint {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            fine_tuned_model_checkpoint: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            step_number: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            metrics: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            fine_tuning_job_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            created_at: v1,
+            fine_tuned_model_checkpoint: v2,
+            step_number: v3,
+            metrics: v4,
+            fine_tuning_job_id: v5,
+            object: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -5114,24 +5164,23 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointMetrics {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            step: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            train_loss: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            train_mean_token_accuracy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            valid_loss: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            valid_mean_token_accuracy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            full_valid_loss: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            full_valid_mean_token_accuracy: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            step: v0,
+            train_loss: v1,
+            train_mean_token_accuracy: v2,
+            valid_loss: v3,
+            valid_mean_token_accuracy: v4,
+            full_valid_loss: v5,
+            full_valid_mean_token_accuracy: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -5244,11 +5293,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobError {
             fields: &["code", "message", "param"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code: v0,
+            message: v1,
+            param: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -5300,15 +5353,23 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEvent {
             fields: &["object", "id", "created_at", "level", "message", "type", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            level: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            created_at: v2,
+            level: v3,
+            message: v4,
+            r#type: v5,
+            data: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -5572,14 +5633,15 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparameters {
             fields: &["batch_size", "learning_rate_multiplier", "n_epochs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            batch_size: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            learning_rate_multiplier: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            n_epochs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            batch_size: v0,
+            learning_rate_multiplier: v1,
+            n_epochs: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -6107,15 +6169,17 @@ impl<'de> ::serde::Deserialize<'de> for GraderMulti {
             fields: &["type", "name", "graders", "calculate_output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            graders: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            calculate_output: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            graders: v2,
+            calculate_output: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -6368,12 +6432,17 @@ impl<'de> ::serde::Deserialize<'de> for GraderPython {
             fields: &["type", "name", "source", "image_tag"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            image_tag: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            source: v2,
+            image_tag: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -6456,14 +6525,21 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModel {
             fields: &["type", "name", "model", "sampling_params", "input", "range"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sampling_params: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            range: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            model: v2,
+            sampling_params: v3,
+            input: v4,
+            range: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -6553,16 +6629,19 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarity {
             fields: &["type", "name", "input", "reference", "evaluation_metric"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            reference: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            evaluation_metric: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            input: v2,
+            reference: v3,
+            evaluation_metric: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6640,13 +6719,19 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionRespon
             fields: &["data", "object", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            data: v0,
+            object: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6837,13 +6922,19 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponse {
             fields: &["data", "object", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            data: v0,
+            object: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6956,11 +7047,15 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponse {
             fields: &["data", "object", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            data: v0,
+            object: v1,
+            has_more: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -7073,11 +7168,15 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponse {
             fields: &["data", "has_more", "object"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            data: v0,
+            has_more: v1,
+            object: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -7191,14 +7290,15 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderRequest {
             fields: &["grader", "item", "model_sample"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            grader: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            model_sample: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            grader: v0,
+            item: v1,
+            model_sample: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -7388,18 +7488,17 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            reward: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            metadata: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sub_rewards: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            model_grader_token_usage_per_model: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            reward: v0,
+            metadata: v1,
+            sub_rewards: v2,
+            model_grader_token_usage_per_model: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -7478,64 +7577,37 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseErrors {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            formula_parse_error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            sample_parse_error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            truncated_observation_error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            unresponsive_reward_error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            invalid_variable_error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            other_error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            python_grader_server_error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            python_grader_server_error_type: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            python_grader_runtime_error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            python_grader_runtime_error_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            model_grader_server_error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            model_grader_refusal_error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            model_grader_parse_error: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            model_grader_server_error_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 13)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            formula_parse_error: v0,
+            sample_parse_error: v1,
+            truncated_observation_error: v2,
+            unresponsive_reward_error: v3,
+            invalid_variable_error: v4,
+            other_error: v5,
+            python_grader_server_error: v6,
+            python_grader_server_error_type: v7,
+            python_grader_runtime_error: v8,
+            python_grader_runtime_error_details: v9,
+            model_grader_server_error: v10,
+            model_grader_refusal_error: v11,
+            model_grader_parse_error: v12,
+            model_grader_server_error_details: v13,
+            extra_fields: v14,
         })
     }
 }
@@ -7591,21 +7663,23 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseMetadata {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            errors: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            execution_time: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            scores: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            token_usage: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
-            sampled_model_name: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            r#type: v1,
+            errors: v2,
+            execution_time: v3,
+            scores: v4,
+            token_usage: v5,
+            sampled_model_name: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -7641,9 +7715,11 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequest {
             fields: &["grader"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            grader: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            grader: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -7812,9 +7888,11 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponse {
             fields: &["grader"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            grader: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            grader: v0,
+            extra_fields: v1,
         })
     }
 }

@@ -27,10 +27,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateGroupBody {
             fields: &["name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { name: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "groups")]
@@ -90,11 +89,15 @@ impl<'de> ::serde::Deserialize<'de> for GroupDeletedResource {
             fields: &["object", "id", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            deleted: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -209,12 +212,17 @@ impl<'de> ::serde::Deserialize<'de> for GroupListResource {
             fields: &["object", "data", "has_more", "next"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            next: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            has_more: v2,
+            next: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -329,15 +337,17 @@ impl<'de> ::serde::Deserialize<'de> for GroupResourceWithSuccess {
             fields: &["id", "name", "created_at", "is_scim_managed"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            is_scim_managed: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            created_at: v2,
+            is_scim_managed: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -381,16 +391,19 @@ impl<'de> ::serde::Deserialize<'de> for GroupResponse {
             fields: &["id", "name", "created_at", "is_scim_managed", "group_type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            is_scim_managed: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            group_type: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            created_at: v2,
+            is_scim_managed: v3,
+            group_type: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -568,10 +581,9 @@ impl<'de> ::serde::Deserialize<'de> for UpdateGroupBody {
             fields: &["name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { name: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "groups")]

@@ -27,9 +27,11 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermission {
             fields: &["enabled"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            enabled: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -65,9 +67,11 @@ impl<'de> ::serde::Deserialize<'de> for HostedToolPermissionUpdate {
             fields: &["enabled"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            enabled: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -138,25 +142,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissions {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_search: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            web_search: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            image_generation: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            mcp: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            code_interpreter: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_search: v0,
+            web_search: v1,
+            image_generation: v2,
+            mcp: v3,
+            code_interpreter: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -211,13 +209,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectHostedToolPermissionsUpdateReques
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_search: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            web_search: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            image_generation: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            mcp: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_search: v0,
+            web_search: v1,
+            image_generation: v2,
+            mcp: v3,
+            code_interpreter: v4,
+            extra_fields: v5,
         })
     }
 }

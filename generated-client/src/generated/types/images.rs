@@ -786,25 +786,37 @@ impl<'de> ::serde::Deserialize<'de> for CreateImageRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            prompt: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            n: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            response_format: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            output_compression: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            partial_images: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            style: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            prompt: v0,
+            model: v1,
+            n: v2,
+            quality: v3,
+            response_format: v4,
+            output_format: v5,
+            output_compression: v6,
+            stream: v7,
+            partial_images: v8,
+            size: v9,
+            moderation: v10,
+            background: v11,
+            style: v12,
+            user: v13,
+            extra_fields: v14,
         })
     }
 }
@@ -1924,26 +1936,39 @@ impl<'de> ::serde::Deserialize<'de> for EditImageBodyJsonParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            images: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            mask: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            prompt: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            n: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            input_fidelity: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            output_compression: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            partial_images: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            images: v1,
+            mask: v2,
+            prompt: v3,
+            n: v4,
+            quality: v5,
+            input_fidelity: v6,
+            size: v7,
+            user: v8,
+            output_format: v9,
+            output_compression: v10,
+            moderation: v11,
+            background: v12,
+            stream: v13,
+            partial_images: v14,
+            extra_fields: v15,
         })
     }
 }
@@ -2508,11 +2533,15 @@ impl<'de> ::serde::Deserialize<'de> for Image {
             fields: &["b64_json", "url", "revised_prompt"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            b64_json: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            revised_prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            b64_json: v0,
+            url: v1,
+            revised_prompt: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -2571,16 +2600,25 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditCompletedEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            b64_json: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            b64_json: v1,
+            created_at: v2,
+            size: v3,
+            quality: v4,
+            background: v5,
+            output_format: v6,
+            usage: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -3020,19 +3058,25 @@ impl<'de> ::serde::Deserialize<'de> for ImageEditPartialImageEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            b64_json: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            partial_image_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            b64_json: v1,
+            created_at: v2,
+            size: v3,
+            quality: v4,
+            background: v5,
+            output_format: v6,
+            partial_image_index: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -3544,16 +3588,25 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenCompletedEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            b64_json: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            b64_json: v1,
+            created_at: v2,
+            size: v3,
+            quality: v4,
+            background: v5,
+            output_format: v6,
+            usage: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -3972,13 +4025,13 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenInputUsageDetails {
             fields: &["text_tokens", "image_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            image_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            text_tokens: v0,
+            image_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4016,13 +4069,13 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenOutputTokensDetails {
             fields: &["image_tokens", "text_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            image_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            image_tokens: v0,
+            text_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4081,19 +4134,25 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenPartialImageEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            b64_json: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            partial_image_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            b64_json: v1,
+            created_at: v2,
+            size: v3,
+            quality: v4,
+            background: v5,
+            output_format: v6,
+            partial_image_index: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -4601,28 +4660,19 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenUsage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_tokens_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            input_tokens_details: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input_tokens: v0,
+            total_tokens: v1,
+            output_tokens: v2,
+            output_tokens_details: v3,
+            input_tokens_details: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -4662,10 +4712,13 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam {
             fields: &["image_url", "file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            image_url: v0,
+            file_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4727,15 +4780,23 @@ impl<'de> ::serde::Deserialize<'de> for ImagesResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            created: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            created: v0,
+            data: v1,
+            background: v2,
+            output_format: v3,
+            size: v4,
+            quality: v5,
+            usage: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -5078,24 +5139,17 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            input_tokens_details: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            total_tokens: v0,
+            input_tokens: v1,
+            output_tokens: v2,
+            input_tokens_details: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -5133,13 +5187,13 @@ impl<'de> ::serde::Deserialize<'de> for ImagesUsageInputTokensDetails {
             fields: &["text_tokens", "image_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            image_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            text_tokens: v0,
+            image_tokens: v1,
+            extra_fields: v2,
         })
     }
 }

@@ -55,17 +55,27 @@ impl<'de> ::serde::Deserialize<'de> for Invite {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            email: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
-            accepted_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?,
-            projects: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            email: v2,
+            role: v3,
+            status: v4,
+            created_at: v5,
+            expires_at: v6,
+            accepted_at: v7,
+            projects: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -105,11 +115,15 @@ impl<'de> ::serde::Deserialize<'de> for InviteDeleteResponse {
             fields: &["object", "id", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            deleted: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -228,13 +242,19 @@ impl<'de> ::serde::Deserialize<'de> for InviteListResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -418,10 +438,13 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectsItem {
             fields: &["id", "role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            role: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -535,11 +558,15 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequest {
             fields: &["email", "role", "projects"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            email: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            projects: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            email: v0,
+            role: v1,
+            projects: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -613,10 +640,13 @@ impl<'de> ::serde::Deserialize<'de> for InviteRequestProjectsItem {
             fields: &["id", "role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            role: v1,
+            extra_fields: v2,
         })
     }
 }

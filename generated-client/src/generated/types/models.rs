@@ -31,11 +31,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteModelResponse {
             fields: &["id", "deleted", "object"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            deleted: v1,
+            object: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -73,10 +77,13 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponse {
             fields: &["object", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -194,13 +201,19 @@ impl<'de> ::serde::Deserialize<'de> for Model {
             fields: &["id", "created", "object", "owned_by", "shutdown_date"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            created: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            owned_by: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            shutdown_date: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            created: v1,
+            object: v2,
+            owned_by: v3,
+            shutdown_date: v4,
+            extra_fields: v5,
         })
     }
 }

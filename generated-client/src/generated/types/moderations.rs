@@ -30,10 +30,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequest {
             fields: &["input", "model"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            model: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -101,10 +104,9 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestImageUrl {
             fields: &["url"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { url: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "moderations")]
@@ -408,13 +410,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemImageUrl 
             fields: &["type", "image_url"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_url: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_url: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -476,10 +478,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationRequestListItemText {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -682,11 +687,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponse {
             fields: &["id", "model", "results"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            results: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            model: v1,
+            results: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -768,48 +777,35 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategories {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            hate: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            hate_threatening: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            harassment: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            harassment_threatening: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            illicit: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            illicit_violent: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            self_harm: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            self_harm_intent: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            self_harm_instructions: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            sexual: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?,
-            sexual_minors: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            violence: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            violence_graphic: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            hate: v0,
+            hate_threatening: v1,
+            harassment: v2,
+            harassment_threatening: v3,
+            illicit: v4,
+            illicit_violent: v5,
+            self_harm: v6,
+            self_harm_intent: v7,
+            self_harm_instructions: v8,
+            sexual: v9,
+            sexual_minors: v10,
+            violence: v11,
+            violence_graphic: v12,
+            extra_fields: v13,
         })
     }
 }
@@ -904,51 +900,35 @@ for CreateModerationResponseCategoryAppliedInputTypes {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            hate: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            hate_threatening: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            harassment: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            harassment_threatening: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            illicit: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            illicit_violent: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            self_harm: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            self_harm_intent: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            self_harm_instructions: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            sexual: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?,
-            sexual_minors: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            violence: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            violence_graphic: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            hate: v0,
+            hate_threatening: v1,
+            harassment: v2,
+            harassment_threatening: v3,
+            illicit: v4,
+            illicit_violent: v5,
+            self_harm: v6,
+            self_harm_intent: v7,
+            self_harm_instructions: v8,
+            sexual: v9,
+            sexual_minors: v10,
+            violence: v11,
+            violence_graphic: v12,
+            extra_fields: v13,
         })
     }
 }
@@ -1030,51 +1010,35 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseCategoryScores {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            hate: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            hate_threatening: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            harassment: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            harassment_threatening: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            illicit: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            illicit_violent: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            self_harm: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            self_harm_intent: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            self_harm_instructions: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            sexual: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?,
-            sexual_minors: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            violence: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            violence_graphic: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            hate: v0,
+            hate_threatening: v1,
+            harassment: v2,
+            harassment_threatening: v3,
+            illicit: v4,
+            illicit_violent: v5,
+            self_harm: v6,
+            self_harm_intent: v7,
+            self_harm_instructions: v8,
+            sexual: v9,
+            sexual_minors: v10,
+            violence: v11,
+            violence_graphic: v12,
+            extra_fields: v13,
         })
     }
 }
@@ -1560,21 +1524,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateModerationResponseResultsItem {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            flagged: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            categories: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            category_scores: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            category_applied_input_types: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            flagged: v0,
+            categories: v1,
+            category_scores: v2,
+            category_applied_input_types: v3,
+            extra_fields: v4,
         })
     }
 }

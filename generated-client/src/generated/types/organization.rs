@@ -52,22 +52,25 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKey {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            redacted_value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
-            last_used_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            owner: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            name: v2,
+            redacted_value: v3,
+            created_at: v4,
+            expires_at: v5,
+            last_used_at: v6,
+            owner: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -131,23 +134,27 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyCreateResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            redacted_value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
-            last_used_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            owner: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            name: v2,
+            redacted_value: v3,
+            created_at: v4,
+            expires_at: v5,
+            last_used_at: v6,
+            owner: v7,
+            value: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -272,14 +279,21 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeyOwner {
             fields: &["type", "object", "id", "name", "created_at", "role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            object: v1,
+            id: v2,
+            name: v3,
+            created_at: v4,
+            role: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -318,13 +332,13 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysCreateRequest {
             fields: &["name", "expires_in_seconds"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            expires_in_seconds: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            expires_in_seconds: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -391,11 +405,15 @@ impl<'de> ::serde::Deserialize<'de> for AdminApiKeysDeleteResponse {
             fields: &["id", "object", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            deleted: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -585,13 +603,19 @@ impl<'de> ::serde::Deserialize<'de> for ApiKeyList {
             fields: &["object", "data", "has_more", "first_id", "last_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            has_more: v2,
+            first_id: v3,
+            last_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -704,10 +728,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateProjectServiceAccountApiKeyBody {
             fields: &["name", "scopes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            scopes: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            scopes: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -783,10 +810,13 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitDeletedResource {
             fields: &["object", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            deleted: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -909,16 +939,19 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendLimitResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            threshold_amount: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            currency: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            interval: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            enforcement: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            threshold_amount: v1,
+            currency: v2,
+            interval: v3,
+            enforcement: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1029,10 +1062,13 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitDeletedResource {
             fields: &["object", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            deleted: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1155,16 +1191,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendLimitResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            threshold_amount: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            currency: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            interval: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            enforcement: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            threshold_amount: v1,
+            currency: v2,
+            interval: v3,
+            enforcement: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1281,13 +1320,19 @@ impl<'de> ::serde::Deserialize<'de> for ServiceAccountApiKeyBody {
             fields: &["object", "value", "name", "created_at", "id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            value: v1,
+            name: v2,
+            created_at: v3,
+            id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1449,9 +1494,11 @@ impl<'de> ::serde::Deserialize<'de> for SpendLimitEnforcement {
             fields: &["status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            status: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1591,14 +1638,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateOrganizationSpendLimitBody {
             fields: &["threshold_amount", "currency", "interval"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            threshold_amount: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            currency: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            interval: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            threshold_amount: v0,
+            currency: v1,
+            interval: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1808,14 +1856,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectSpendLimitBody {
             fields: &["threshold_amount", "currency", "interval"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            threshold_amount: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            currency: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            interval: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            threshold_amount: v0,
+            currency: v1,
+            interval: v2,
+            extra_fields: v3,
         })
     }
 }

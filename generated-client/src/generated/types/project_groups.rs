@@ -29,10 +29,13 @@ impl<'de> ::serde::Deserialize<'de> for InviteProjectGroupBody {
             fields: &["group_id", "role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            group_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            group_id: v0,
+            role: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -181,20 +184,21 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroup {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            project_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            group_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            group_name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            group_type: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            project_id: v1,
+            group_id: v2,
+            group_name: v3,
+            group_type: v4,
+            created_at: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -232,10 +236,13 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupDeletedResource {
             fields: &["object", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            deleted: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -350,12 +357,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectGroupListResource {
             fields: &["object", "data", "has_more", "next"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            next: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            has_more: v2,
+            next: v3,
+            extra_fields: v4,
         })
     }
 }

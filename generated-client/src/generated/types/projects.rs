@@ -130,16 +130,25 @@ impl<'de> ::serde::Deserialize<'de> for Project {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            archived_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            external_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            residency: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            name: v2,
+            created_at: v3,
+            archived_at: v4,
+            status: v5,
+            external_key_id: v6,
+            residency: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -198,25 +207,25 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKey {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            redacted_value: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            last_used_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            owner_project_access: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            owner: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            redacted_value: v1,
+            name: v2,
+            created_at: v3,
+            last_used_at: v4,
+            id: v5,
+            owner_project_access: v6,
+            owner: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -256,11 +265,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponse {
             fields: &["object", "id", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            deleted: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -383,13 +396,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -578,11 +597,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwner {
             fields: &["type", "user", "service_account"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            service_account: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            user: v1,
+            service_account: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -695,12 +718,17 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerServiceAccount {
             fields: &["id", "name", "created_at", "role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            created_at: v2,
+            role: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -815,13 +843,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerUser {
             fields: &["id", "email", "name", "created_at", "role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            email: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            email: v1,
+            name: v2,
+            created_at: v3,
+            role: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -863,11 +897,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectCreateRequest {
             fields: &["name", "residency", "external_key_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            residency: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            external_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            residency: v1,
+            external_key_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -952,13 +990,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1071,14 +1115,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissions {
             fields: &["object", "mode", "model_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            model_ids: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            mode: v1,
+            model_ids: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1116,10 +1161,13 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponse {
             fields: &["object", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            deleted: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1374,13 +1422,13 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequest {
             fields: &["mode", "model_ids"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            model_ids: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            mode: v0,
+            model_ids: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1615,35 +1663,27 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimit {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            max_requests_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            max_tokens_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            max_images_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            max_audio_megabytes_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            max_requests_per_1_day: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            batch_1_day_max_input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            model: v2,
+            max_requests_per_1_minute: v3,
+            max_tokens_per_1_minute: v4,
+            max_images_per_1_minute: v5,
+            max_audio_megabytes_per_1_minute: v6,
+            max_requests_per_1_day: v7,
+            batch_1_day_max_input_tokens: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -1689,13 +1729,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1900,32 +1946,21 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitUpdateRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            max_requests_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            max_tokens_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            max_images_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            max_audio_megabytes_per_1_minute: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            max_requests_per_1_day: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            batch_1_day_max_input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            max_requests_per_1_minute: v0,
+            max_tokens_per_1_minute: v1,
+            max_images_per_1_minute: v2,
+            max_audio_megabytes_per_1_minute: v3,
+            max_requests_per_1_day: v4,
+            batch_1_day_max_input_tokens: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2045,13 +2080,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccount {
             fields: &["object", "id", "name", "role", "created_at"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            name: v2,
+            role: v3,
+            created_at: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -2095,13 +2136,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKey {
             fields: &["object", "value", "name", "created_at", "id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            value: v1,
+            name: v2,
+            created_at: v3,
+            id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -2217,13 +2264,13 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateRequest {
             fields: &["name", "create_service_account_only"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            create_service_account_only: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            create_service_account_only: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2299,14 +2346,21 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponse {
             fields: &["object", "id", "name", "role", "created_at", "api_key"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            api_key: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            name: v2,
+            role: v3,
+            created_at: v4,
+            api_key: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2494,11 +2548,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponse {
             fields: &["object", "id", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            deleted: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -2621,13 +2679,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -2892,10 +2956,13 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUpdateRequest {
             fields: &["name", "external_key_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            external_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            external_key_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2981,14 +3048,21 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUser {
             fields: &["object", "id", "name", "email", "role", "added_at"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            added_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            name: v2,
+            email: v3,
+            role: v4,
+            added_at: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -3030,11 +3104,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserCreateRequest {
             fields: &["user_id", "email", "role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            email: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            user_id: v0,
+            email: v1,
+            role: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3113,11 +3191,15 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponse {
             fields: &["object", "id", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            deleted: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3236,13 +3318,19 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserListResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3352,10 +3440,9 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserUpdateRequest {
             fields: &["role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { role: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "projects")]
@@ -3534,10 +3621,13 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBody {
             fields: &["name", "role"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            role: v1,
+            extra_fields: v2,
         })
     }
 }

@@ -43,14 +43,21 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
             fields: &["model", "language", "languages", "keywords", "prompt", "delay"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            languages: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            keywords: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            delay: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            language: v1,
+            languages: v2,
+            keywords: v3,
+            prompt: v4,
+            delay: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -339,12 +346,17 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
             fields: &["model", "language", "languages", "prompt"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            languages: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            language: v1,
+            languages: v2,
+            prompt: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -541,10 +553,13 @@ impl<'de> ::serde::Deserialize<'de> for PcmAudioFormat {
             fields: &["type", "rate"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            rate: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            rate: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -617,9 +632,11 @@ impl<'de> ::serde::Deserialize<'de> for PcmaAudioFormat {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -686,9 +703,11 @@ impl<'de> ::serde::Deserialize<'de> for PcmuAudioFormat {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1105,12 +1124,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallReferRequest {
             fields: &["target_uri"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            target_uri: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            target_uri: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1168,9 +1186,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallRejectRequest {
             fields: &["status_code"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            status_code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            status_code: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1244,10 +1264,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequest {
             fields: &["expires_after", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            session: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            expires_after: v0,
+            session: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1403,10 +1426,13 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
             fields: &["anchor", "seconds"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            seconds: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            anchor: v0,
+            seconds: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1558,11 +1584,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretResponse {
             fields: &["value", "expires_at", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            value: v0,
+            expires_at: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1681,12 +1711,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionTool {
             fields: &["type", "name", "description", "parameters"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            description: v2,
+            parameters: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -1850,9 +1885,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoning {
             fields: &["effort"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            effort: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            effort: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -2074,39 +2111,41 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            client_secret: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            input_audio_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            output_audio_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            input_audio_transcription: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            speed: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            max_response_output_tokens: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 13)?,
-            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            client_secret: v0,
+            modalities: v1,
+            instructions: v2,
+            voice: v3,
+            input_audio_format: v4,
+            output_audio_format: v5,
+            input_audio_transcription: v6,
+            speed: v7,
+            tracing: v8,
+            turn_detection: v9,
+            tools: v10,
+            tool_choice: v11,
+            temperature: v12,
+            max_response_output_tokens: v13,
+            truncation: v14,
+            prompt: v15,
+            extra_fields: v16,
         })
     }
 }
@@ -2302,10 +2341,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestClientSecret
             fields: &["value", "expires_at"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            value: v0,
+            expires_at: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2434,28 +2476,37 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            parallel_tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            max_output_tokens: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_modalities: v1,
+            model: v2,
+            instructions: v3,
+            audio: v4,
+            include: v5,
+            tracing: v6,
+            tools: v7,
+            tool_choice: v8,
+            parallel_tool_calls: v9,
+            reasoning: v10,
+            max_output_tokens: v11,
+            truncation: v12,
+            prompt: v13,
+            extra_fields: v14,
         })
     }
 }
@@ -2640,10 +2691,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudio {
             fields: &["input", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            output: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2879,12 +2933,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaInput {
             fields: &["format", "transcription", "noise_reduction", "turn_detection"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            transcription: v1,
+            noise_reduction: v2,
+            turn_detection: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -3284,9 +3343,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaNoiseReduc
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -3358,11 +3419,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaOutput {
             fields: &["format", "voice", "speed"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            speed: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            voice: v1,
+            speed: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3822,11 +3887,15 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
             fields: &["workflow_name", "group_id", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            workflow_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            workflow_name: v0,
+            group_id: v1,
+            metadata: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3982,9 +4051,11 @@ for RealtimeSessionCreateRequestInputAudioTranscription {
             fields: &["model"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -4228,12 +4299,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItem {
             fields: &["type", "name", "description", "parameters"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            description: v2,
+            parameters: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -4580,11 +4656,15 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
             fields: &["workflow_name", "group_id", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            workflow_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            workflow_name: v0,
+            group_id: v1,
+            metadata: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -4675,18 +4755,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTurnDetectio
             fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            prefix_padding_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            silence_duration_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            threshold: v1,
+            prefix_padding_ms: v2,
+            silence_duration_ms: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -4830,24 +4909,35 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            output_modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            max_output_tokens: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            expires_at: v2,
+            include: v3,
+            model: v4,
+            output_modalities: v5,
+            instructions: v6,
+            audio: v7,
+            tracing: v8,
+            turn_detection: v9,
+            tools: v10,
+            tool_choice: v11,
+            max_output_tokens: v12,
+            extra_fields: v13,
         })
     }
 }
@@ -4887,10 +4977,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseAudio {
             fields: &["input", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            output: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5000,27 +5093,41 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            output_modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            max_output_tokens: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 13)?,
-            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            object: v2,
+            expires_at: v3,
+            output_modalities: v4,
+            model: v5,
+            instructions: v6,
+            audio: v7,
+            include: v8,
+            tracing: v9,
+            tools: v10,
+            tool_choice: v11,
+            reasoning: v12,
+            max_output_tokens: v13,
+            truncation: v14,
+            prompt: v15,
+            extra_fields: v16,
         })
     }
 }
@@ -5061,10 +5168,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudio {
             fields: &["input", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            output: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5262,12 +5372,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaInput {
             fields: &["format", "transcription", "noise_reduction", "turn_detection"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            transcription: v1,
+            noise_reduction: v2,
+            turn_detection: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -5609,9 +5724,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaNoiseRedu
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -5727,11 +5844,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaOutput {
             fields: &["format", "voice", "speed"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            speed: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            voice: v1,
+            speed: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -6149,11 +6270,15 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
             fields: &["workflow_name", "group_id", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            workflow_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            workflow_name: v0,
+            group_id: v1,
+            metadata: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -6354,12 +6479,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInput {
             fields: &["format", "transcription", "noise_reduction", "turn_detection"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            transcription: v1,
+            noise_reduction: v2,
+            turn_detection: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -6405,18 +6535,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInputTurnDe
             fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            prefix_padding_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            silence_duration_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            threshold: v1,
+            prefix_padding_ms: v2,
+            silence_duration_ms: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -6617,9 +6746,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseNoiseReduct
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -6662,11 +6793,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseOutput {
             fields: &["format", "voice", "speed"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            speed: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            voice: v1,
+            speed: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -6889,11 +7024,15 @@ for RealtimeSessionCreateResponseTracingTracingConfiguration {
             fields: &["workflow_name", "group_id", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            workflow_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            workflow_name: v0,
+            group_id: v1,
+            metadata: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -6940,18 +7079,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTurnDetecti
             fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            prefix_padding_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            silence_duration_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            threshold: v1,
+            prefix_padding_ms: v2,
+            silence_duration_ms: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -7014,22 +7152,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            input_audio_noise_reduction: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            input_audio_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            input_audio_transcription: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            turn_detection: v0,
+            input_audio_noise_reduction: v1,
+            input_audio_format: v2,
+            input_audio_transcription: v3,
+            include: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -7148,11 +7283,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
             fields: &["type", "audio", "include"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            audio: v1,
+            include: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -7237,9 +7376,11 @@ for RealtimeTranscriptionSessionCreateRequestGaAudio {
             fields: &["input"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -7398,12 +7539,17 @@ for RealtimeTranscriptionSessionCreateRequestGaInput {
             fields: &["format", "transcription", "noise_reduction", "turn_detection"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            transcription: v1,
+            noise_reduction: v2,
+            turn_detection: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -7499,9 +7645,11 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -7810,18 +7958,17 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
             fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            prefix_padding_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            silence_duration_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            threshold: v1,
+            prefix_padding_ms: v2,
+            silence_duration_ms: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -8006,22 +8153,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            client_secret: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            input_audio_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            input_audio_transcription: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            client_secret: v0,
+            modalities: v1,
+            input_audio_format: v2,
+            input_audio_transcription: v3,
+            turn_detection: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -8060,10 +8204,13 @@ for RealtimeTranscriptionSessionCreateResponseClientSecret {
             fields: &["value", "expires_at"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            value: v0,
+            expires_at: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -8116,14 +8263,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
             fields: &["type", "id", "object", "expires_at", "include", "audio"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            object: v2,
+            expires_at: v3,
+            include: v4,
+            audio: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -8163,9 +8317,11 @@ for RealtimeTranscriptionSessionCreateResponseGaAudio {
             fields: &["input"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -8297,12 +8453,17 @@ for RealtimeTranscriptionSessionCreateResponseGaInput {
             fields: &["format", "transcription", "noise_reduction", "turn_detection"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            transcription: v1,
+            noise_reduction: v2,
+            turn_detection: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -8340,9 +8501,11 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -8390,18 +8553,17 @@ for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
             fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            prefix_padding_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            silence_duration_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            threshold: v1,
+            prefix_padding_ms: v2,
+            silence_duration_ms: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -8523,18 +8685,17 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
             fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            prefix_padding_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            silence_duration_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            threshold: v1,
+            prefix_padding_ms: v2,
+            silence_duration_ms: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -8573,9 +8734,11 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -8648,10 +8811,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateReq
             fields: &["expires_after", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            expires_after: v0,
+            session: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -8801,11 +8967,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateRes
             fields: &["value", "expires_at", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            value: v0,
+            expires_at: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -8848,10 +9018,13 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
             fields: &["anchor", "seconds"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            seconds: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            anchor: v0,
+            seconds: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -8934,13 +9107,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSession {
             fields: &["id", "type", "expires_at", "model", "audio"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            audio: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            expires_at: v2,
+            model: v3,
+            audio: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -8980,10 +9159,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudio {
             fields: &["input", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            output: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9024,10 +9206,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequest 
             fields: &["model", "audio"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            audio: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9103,10 +9288,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestA
             fields: &["input", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            output: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9192,10 +9380,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestI
             fields: &["transcription", "noise_reduction"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            transcription: v0,
+            noise_reduction: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9274,9 +9465,11 @@ for RealtimeTranslationSessionCreateRequestNoiseReduction {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9334,9 +9527,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestO
             fields: &["language"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            language: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9402,9 +9597,11 @@ for RealtimeTranslationSessionCreateRequestTranscription {
             fields: &["model"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9469,10 +9666,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionInput {
             fields: &["transcription", "noise_reduction"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            transcription: v0,
+            noise_reduction: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9508,9 +9708,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionNoiseReduction
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9547,9 +9749,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionOutput {
             fields: &["language"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            language: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9585,9 +9789,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionTranscription 
             fields: &["model"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9938,12 +10144,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationTokenLimits {
             fields: &["post_instructions"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            post_instructions: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            post_instructions: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -10163,15 +10368,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVad {
             fields: &["type", "eagerness", "create_response", "interrupt_response"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            eagerness: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            create_response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            interrupt_response: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            eagerness: v1,
+            create_response: v2,
+            interrupt_response: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -10348,27 +10555,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            prefix_padding_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            silence_duration_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            create_response: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            interrupt_response: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            idle_timeout_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            threshold: v1,
+            prefix_padding_ms: v2,
+            silence_duration_ms: v3,
+            create_response: v4,
+            interrupt_response: v5,
+            idle_timeout_ms: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -10539,14 +10742,15 @@ impl<'de> ::serde::Deserialize<'de> for RetentionRatioTruncation {
             fields: &["type", "retention_ratio", "token_limits"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            retention_ratio: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            token_limits: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            retention_ratio: v1,
+            token_limits: v2,
+            extra_fields: v3,
         })
     }
 }

@@ -36,13 +36,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalTools {
             fields: &["agent", "type", "id", "role", "tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            role: v3,
+            tools: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -88,13 +94,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaAdditionalToolsItemParam {
             fields: &["agent", "id", "type", "role", "tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            r#type: v2,
+            role: v3,
+            tools: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -404,17 +416,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessage {
             fields: &["agent", "type", "id", "author", "recipient", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            author: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            recipient: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            author: v3,
+            recipient: v4,
+            content: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -643,17 +659,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentMessageItemParam {
             fields: &["agent", "id", "type", "author", "recipient", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            author: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            recipient: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            r#type: v2,
+            author: v3,
+            recipient: v4,
+            content: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -969,12 +989,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentTag {
             fields: &["agent_name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent_name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent_name: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1031,12 +1050,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaAgentTagParam {
             fields: &["agent_name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent_name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent_name: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1477,11 +1495,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperation {
             fields: &["type", "path", "diff"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            diff: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1521,11 +1543,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchCreateFileOperationParam {
             fields: &["type", "path", "diff"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            diff: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1735,10 +1761,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperation {
             fields: &["type", "path"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1776,10 +1805,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchDeleteFileOperationParam {
             fields: &["type", "path"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2095,16 +2127,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            operation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            caller: v4,
+            status: v5,
+            operation: v6,
+            created_by: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -2239,15 +2280,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallItemParam {
             fields: &["agent", "type", "id", "call_id", "caller", "status", "operation"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            operation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            caller: v4,
+            status: v5,
+            operation: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -2438,16 +2487,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutput {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            caller: v4,
+            status: v5,
+            output: v6,
+            created_by: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -2499,15 +2557,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolCallOutputItemParam {
             fields: &["agent", "type", "id", "call_id", "caller", "status", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            caller: v4,
+            status: v5,
+            output: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -2829,10 +2895,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchToolParam {
             fields: &["type", "allowed_callers"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            allowed_callers: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2977,11 +3046,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperation {
             fields: &["type", "path", "diff"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            diff: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3021,11 +3094,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaApplyPatchUpdateFileOperationParam {
             fields: &["type", "path", "diff"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            diff: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            diff: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3245,13 +3322,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaApproximateLocation {
             fields: &["type", "country", "region", "city", "timezone"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            country: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            region: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            city: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            country: v1,
+            region: v2,
+            city: v3,
+            timezone: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3428,12 +3511,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaAutoCodeInterpreterToolParam {
             fields: &["type", "file_ids", "memory_limit", "network_policy"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            memory_limit: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            network_policy: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_ids: v1,
+            memory_limit: v2,
+            network_policy: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -3898,13 +3986,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaClickParam {
             fields: &["type", "button", "x", "y", "keys"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            button: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            button: v1,
+            x: v2,
+            y: v3,
+            keys: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -4052,10 +4146,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputImage {
             fields: &["type", "url"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            url: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4188,10 +4285,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterOutputLogs {
             fields: &["type", "logs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            logs: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -4329,11 +4429,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterTool {
             fields: &["type", "container", "allowed_callers"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            container: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            container: v1,
+            allowed_callers: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -4419,18 +4523,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaCodeInterpreterToolCall {
             fields: &["agent", "type", "id", "status", "container_id", "code", "outputs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            container_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            outputs: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            status: v3,
+            container_id: v4,
+            code: v5,
+            outputs: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -4993,13 +5102,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResource {
             fields: &["id", "object", "output", "created_at", "usage"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            output: v2,
+            created_at: v3,
+            usage: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -5140,25 +5255,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactResponseMethodPublicBody {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            previous_response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            prompt_cache_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            input: v1,
+            previous_response_id: v2,
+            instructions: v3,
+            prompt_cache_key: v4,
+            prompt_cache_retention: v5,
+            prompt_cache_options: v6,
+            service_tier: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -5384,16 +5499,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionBody {
             fields: &["agent", "type", "id", "encrypted_content", "created_by"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            encrypted_content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            encrypted_content: v3,
+            created_by: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -5510,15 +5628,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionSummaryItemParam {
             fields: &["agent", "id", "type", "encrypted_content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            encrypted_content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            r#type: v2,
+            encrypted_content: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -5672,10 +5792,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompactionTriggerItemParam {
             fields: &["agent", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -5818,11 +5941,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaComparisonFilter {
             fields: &["type", "key", "value"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            key: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            key: v1,
+            value: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -6185,10 +6312,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaCompoundFilter {
             fields: &["type", "filters"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            filters: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            filters: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -6590,18 +6720,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallOutputItemParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            acknowledged_safety_checks: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            call_id: v2,
+            r#type: v3,
+            output: v4,
+            acknowledged_safety_checks: v5,
+            status: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -6780,11 +6915,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerCallSafetyCheckParam {
             fields: &["id", "code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            code: v1,
+            message: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -6959,16 +7098,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotContent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_url: v1,
+            file_id: v2,
+            detail: v3,
+            prompt_cache_breakpoint: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -7083,11 +7225,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerScreenshotImage {
             fields: &["type", "image_url", "file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_url: v1,
+            file_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -7235,9 +7381,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerTool {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -7320,19 +7468,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            actions: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            pending_safety_checks: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            action: v4,
+            actions: v5,
+            pending_safety_checks: v6,
+            status: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -7455,19 +7609,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutputResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            acknowledged_safety_checks: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            acknowledged_safety_checks: v4,
+            output: v5,
+            status: v6,
+            created_by: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -7878,18 +8038,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerUsePreviewTool {
             fields: &["type", "environment", "display_width", "display_height"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            display_width: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            display_height: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            environment: v1,
+            display_width: v2,
+            display_height: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -8042,13 +8201,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerAutoParam {
             fields: &["type", "file_ids", "memory_limit", "network_policy", "skills"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            memory_limit: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            network_policy: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            skills: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_ids: v1,
+            memory_limit: v2,
+            network_policy: v3,
+            skills: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -8375,17 +8540,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationBody {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            container_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            container_id: v1,
+            file_id: v2,
+            start_index: v3,
+            end_index: v4,
+            filename: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -8543,17 +8712,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerFileCitationParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            container_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            start_index: v1,
+            end_index: v2,
+            container_id: v3,
+            file_id: v4,
+            filename: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -8780,14 +8953,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyAllowlistParam
             fields: &["type", "allowed_domains", "domain_secrets"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            allowed_domains: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            domain_secrets: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            allowed_domains: v1,
+            domain_secrets: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -8933,9 +9107,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDisabledParam 
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -9069,11 +9245,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerNetworkPolicyDomainSecretPa
             fields: &["domain", "name", "value"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            domain: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            value: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            domain: v0,
+            name: v1,
+            value: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -9138,13 +9318,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceParam {
             fields: &["type", "container_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            container_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            container_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9277,13 +9457,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaContainerReferenceResource {
             fields: &["type", "container_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            container_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            container_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9395,13 +9575,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaContextManagementParam {
             fields: &["type", "compact_threshold"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            compact_threshold: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            compact_threshold: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9557,10 +9737,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaConversationParam2 {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -9618,10 +9797,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaCoordParam {
             fields: &["x", "y"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            x: v0,
+            y: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9816,64 +9998,73 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
+        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
+        let v21 = crate::runtime::de::field::<_, D::Error>(&mut object, 21)?;
+        let v22 = crate::runtime::de::field::<_, D::Error>(&mut object, 22)?;
+        let v23 = crate::runtime::de::field::<_, D::Error>(&mut object, 23)?;
+        let v24 = crate::runtime::de::field::<_, D::Error>(&mut object, 24)?;
+        let v25 = crate::runtime::de::field::<_, D::Error>(&mut object, 25)?;
+        let v26 = crate::runtime::de::field::<_, D::Error>(&mut object, 26)?;
+        let v27 = crate::runtime::de::field::<_, D::Error>(&mut object, 27)?;
+        let v28 = crate::runtime::de::field::<_, D::Error>(&mut object, 28)?;
+        let v29 = crate::runtime::de::field::<_, D::Error>(&mut object, 29)?;
+        let v30 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 30)?;
+        let v31 = crate::runtime::de::field::<_, D::Error>(&mut object, 31)?;
+        let v32 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            top_logprobs: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            prompt_cache_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            previous_response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            max_tool_calls: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
-            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
-            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
-            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
-            parallel_tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 22)?,
-            store: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 24)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 25)?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
-            stream_options: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
-            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
-            context_management: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 29)?,
-            max_output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 30)?,
-            multi_agent: crate::runtime::de::field::<_, D::Error>(&mut object, 31)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            metadata: v0,
+            top_logprobs: v1,
+            temperature: v2,
+            top_p: v3,
+            user: v4,
+            safety_identifier: v5,
+            prompt_cache_key: v6,
+            prompt_cache_retention: v7,
+            prompt_cache_options: v8,
+            previous_response_id: v9,
+            model: v10,
+            background: v11,
+            max_tool_calls: v12,
+            text: v13,
+            tools: v14,
+            tool_choice: v15,
+            prompt: v16,
+            service_tier: v17,
+            truncation: v18,
+            reasoning: v19,
+            input: v20,
+            include: v21,
+            parallel_tool_calls: v22,
+            store: v23,
+            instructions: v24,
+            moderation: v25,
+            stream: v26,
+            stream_options: v27,
+            conversation: v28,
+            context_management: v29,
+            max_output_tokens: v30,
+            multi_agent: v31,
+            extra_fields: v32,
         })
     }
 }
@@ -10346,14 +10537,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomGrammarFormatParam {
             fields: &["type", "syntax", "definition"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            syntax: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            definition: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            syntax: v1,
+            definition: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -10488,9 +10680,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomTextFormatParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -10647,16 +10841,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            caller: v4,
+            namespace: v5,
+            name: v6,
+            input: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -10769,14 +10972,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutput {
             fields: &["agent", "type", "id", "call_id", "caller", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            caller: v4,
+            output: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -10985,16 +11195,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallOutputResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            caller: v4,
+            output: v5,
+            status: v6,
+            created_by: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -11136,18 +11355,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolCallResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            caller: v4,
+            namespace: v5,
+            name: v6,
+            input: v7,
+            status: v8,
+            created_by: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -11279,14 +11509,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaCustomToolParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            description: v2,
+            format: v3,
+            defer_loading: v4,
+            allowed_callers: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -11674,9 +11911,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCaller {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -11733,9 +11972,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaDirectToolCallCallerParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -11944,12 +12185,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaDoubleClickAction {
             fields: &["type", "x", "y", "keys"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            x: v1,
+            y: v2,
+            keys: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -12098,11 +12344,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaDragParam {
             fields: &["type", "path", "keys"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            path: v1,
+            keys: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -12252,12 +12502,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaEasyInputMessage {
             fields: &["role", "content", "phase", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            phase: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role: v0,
+            content: v1,
+            phase: v2,
+            r#type: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -12595,13 +12850,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContent {
             fields: &["type", "encrypted_content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            encrypted_content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            encrypted_content: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -12639,13 +12894,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaEncryptedContentParam {
             fields: &["type", "encrypted_content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            encrypted_content: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            encrypted_content: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -12857,12 +13112,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationBody {
             fields: &["type", "file_id", "index", "filename"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_id: v1,
+            index: v2,
+            filename: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -13005,12 +13265,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileCitationParam {
             fields: &["type", "index", "file_id", "filename"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            index: v1,
+            file_id: v2,
+            filename: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -13301,11 +13566,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaFilePath {
             fields: &["type", "file_id", "index"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_id: v1,
+            index: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -13457,19 +13726,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchTool {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            vector_store_ids: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            max_num_results: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            ranking_options: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            filters: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            vector_store_ids: v1,
+            max_num_results: v2,
+            ranking_options: v3,
+            filters: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -13569,14 +13838,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCall {
             fields: &["agent", "id", "type", "status", "queries", "results"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            queries: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            results: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            r#type: v2,
+            status: v3,
+            queries: v4,
+            results: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -13673,13 +13949,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaFileSearchToolCallResultsItem {
             fields: &["file_id", "text", "filename", "attributes", "score"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            score: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            text: v1,
+            filename: v2,
+            attributes: v3,
+            score: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -14273,17 +14555,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionCallOutputItemParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            call_id: v2,
+            r#type: v3,
+            output: v4,
+            name: v5,
+            namespace: v6,
+            caller: v7,
+            status: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -14805,14 +15097,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellAction {
             fields: &["commands", "timeout_ms", "max_output_length"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            commands: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            timeout_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            max_output_length: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            commands: v0,
+            timeout_ms: v1,
+            max_output_length: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -14854,14 +15147,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellActionParam {
             fields: &["commands", "timeout_ms", "max_output_length"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            commands: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            timeout_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            max_output_length: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            commands: v0,
+            timeout_ms: v1,
+            max_output_length: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -14961,17 +15255,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            action: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            caller: v4,
+            action: v5,
+            status: v6,
+            environment: v7,
+            created_by: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -15109,16 +15413,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallItemParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            action: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            call_id: v2,
+            caller: v3,
+            r#type: v4,
+            action: v5,
+            status: v6,
+            environment: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -15476,20 +15789,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutput {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            max_output_length: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            caller: v4,
+            status: v5,
+            output: v6,
+            max_output_length: v7,
+            created_by: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -15534,12 +15854,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputContent {
             fields: &["stdout", "stderr", "outcome", "created_by"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            stderr: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            stdout: v0,
+            stderr: v1,
+            outcome: v2,
+            created_by: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -15579,11 +15904,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputContentParam 
             fields: &["stdout", "stderr", "outcome"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            stderr: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            outcome: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            stdout: v0,
+            stderr: v1,
+            outcome: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -15721,10 +16050,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcome {
             fields: &["type", "exit_code"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            exit_code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            exit_code: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -15762,10 +16094,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputExitOutcomePa
             fields: &["type", "exit_code"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            exit_code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            exit_code: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -15997,19 +16332,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputItemParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            max_output_length: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            call_id: v2,
+            caller: v3,
+            r#type: v4,
+            output: v5,
+            status: v6,
+            max_output_length: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -16333,9 +16674,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -16371,9 +16714,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellCallOutputTimeoutOutcom
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -16806,11 +17151,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionShellToolParam {
             fields: &["type", "environment", "allowed_callers"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            environment: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            environment: v1,
+            allowed_callers: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -17077,16 +17426,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionTool {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            output_schema: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            description: v2,
+            parameters: v3,
+            output_schema: v4,
+            strict: v5,
+            defer_loading: v6,
+            allowed_callers: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -17229,20 +17587,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            r#type: v2,
+            call_id: v3,
+            caller: v4,
+            namespace: v5,
+            name: v6,
+            arguments: v7,
+            status: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -17384,17 +17749,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutput {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            r#type: v2,
+            call_id: v3,
+            name: v4,
+            namespace: v5,
+            caller: v6,
+            output: v7,
+            status: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -17559,18 +17934,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallOutputResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            r#type: v2,
+            call_id: v3,
+            name: v4,
+            namespace: v5,
+            caller: v6,
+            output: v7,
+            status: v8,
+            created_by: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -17787,21 +18173,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolCallResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            r#type: v2,
+            call_id: v3,
+            caller: v4,
+            namespace: v5,
+            name: v6,
+            arguments: v7,
+            status: v8,
+            created_by: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -18016,16 +18410,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaFunctionToolParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            output_schema: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            description: v1,
+            parameters: v2,
+            strict: v3,
+            r#type: v4,
+            output_schema: v5,
+            defer_loading: v6,
+            allowed_callers: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -18496,11 +18899,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaHttpError {
             fields: &["type", "code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -18637,16 +19044,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaHybridSearchOptions {
             fields: &["embedding_weight", "text_weight"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            embedding_weight: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            text_weight: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            embedding_weight: v0,
+            text_weight: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -18907,26 +19311,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenTool {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            output_compression: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            input_fidelity: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            input_image_mask: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            partial_images: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            model: v1,
+            quality: v2,
+            size: v3,
+            output_format: v4,
+            output_compression: v5,
+            moderation: v6,
+            background: v7,
+            input_fidelity: v8,
+            input_image_mask: v9,
+            partial_images: v10,
+            action: v11,
+            extra_fields: v12,
         })
     }
 }
@@ -19160,13 +19571,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolCall {
             fields: &["agent", "type", "id", "status", "result"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            result: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            status: v3,
+            result: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -19402,10 +19819,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaImageGenToolInputImageMask {
             fields: &["image_url", "file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            image_url: v0,
+            file_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -20009,15 +20429,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillParam {
             fields: &["type", "name", "description", "source"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            source: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            description: v2,
+            source: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -20158,14 +20580,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaInlineSkillSourceParam {
             fields: &["type", "media_type", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            media_type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            media_type: v1,
+            data: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -20551,18 +20974,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            file_data: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            file_url: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_id: v1,
+            filename: v2,
+            file_data: v3,
+            prompt_cache_breakpoint: v4,
+            file_url: v5,
+            detail: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -20701,18 +21129,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputFileContentParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            filename: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            file_data: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            file_url: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            file_id: v1,
+            filename: v2,
+            file_data: v3,
+            file_url: v4,
+            detail: v5,
+            prompt_cache_breakpoint: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -20988,16 +21421,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_url: v1,
+            file_id: v2,
+            detail: v3,
+            prompt_cache_breakpoint: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -21102,16 +21538,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputImageContentParamAutoParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            image_url: v1,
+            file_id: v2,
+            detail: v3,
+            prompt_cache_breakpoint: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -21724,13 +22163,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessage {
             fields: &["agent", "type", "role", "status", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            role: v2,
+            status: v3,
+            content: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -21836,14 +22281,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputMessageResource {
             fields: &["agent", "type", "role", "status", "content", "id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            role: v2,
+            status: v3,
+            content: v4,
+            id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -22200,14 +22652,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContent {
             fields: &["type", "text", "prompt_cache_breakpoint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            prompt_cache_breakpoint: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -22281,14 +22734,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputTextContentParam {
             fields: &["type", "text", "prompt_cache_breakpoint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            prompt_cache_breakpoint: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            prompt_cache_breakpoint: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -23771,11 +24225,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaItemReferenceParam {
             fields: &["agent", "type", "id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -24731,10 +25189,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaKeyPressAction {
             fields: &["type", "keys"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            keys: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            keys: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -25014,10 +25475,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentParam {
             fields: &["type", "skills"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            skills: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            skills: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -25156,9 +25620,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalEnvironmentResource {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -25287,14 +25753,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellExecAction {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            timeout_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            working_directory: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            env: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            command: v1,
+            timeout_ms: v2,
+            working_directory: v3,
+            env: v4,
+            user: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -25466,14 +25939,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCall {
             fields: &["agent", "type", "id", "call_id", "action", "status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            action: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            action: v4,
+            status: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -25561,14 +26041,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolCallOutput {
             fields: &["agent", "type", "id", "output", "status", "call_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            output: v3,
+            status: v4,
+            call_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -25950,9 +26437,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalShellToolParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -26086,14 +26575,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaLocalSkillParam {
             fields: &["name", "description", "path"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            description: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            path: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            description: v1,
+            path: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -26162,15 +26652,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaLogProb {
             fields: &["token", "logprob", "bytes", "top_logprobs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            bytes: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            top_logprobs: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            bytes: v2,
+            top_logprobs: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -26246,20 +26738,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalRequest {
             fields: &["agent", "type", "id", "server_label", "name", "arguments"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            server_label: v3,
+            name: v4,
+            arguments: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -26431,18 +26924,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            approval_request_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            approve: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            request_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            approval_request_id: v3,
+            approve: v4,
+            reason: v5,
+            request_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -26560,18 +27058,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpApprovalResponseResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            approval_request_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            approve: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            request_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            approval_request_id: v3,
+            approve: v4,
+            reason: v5,
+            request_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -26765,17 +27268,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpListTools {
             fields: &["agent", "type", "id", "server_label", "tools", "error"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            server_label: v3,
+            tools: v4,
+            error: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -26865,15 +27372,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpListToolsTool {
             fields: &["name", "description", "input_schema", "annotations"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            input_schema: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            annotations: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            description: v1,
+            input_schema: v2,
+            annotations: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -27026,11 +27535,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpProtocolError {
             fields: &["type", "code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -27214,26 +27727,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpTool {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            server_url: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            connector_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            tunnel_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            authorization: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            server_description: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            headers: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            allowed_tools: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            allowed_callers: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            require_approval: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            defer_loading: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            server_label: v1,
+            server_url: v2,
+            connector_id: v3,
+            tunnel_id: v4,
+            authorization: v5,
+            server_description: v6,
+            headers: v7,
+            allowed_tools: v8,
+            allowed_callers: v9,
+            require_approval: v10,
+            defer_loading: v11,
+            extra_fields: v12,
         })
     }
 }
@@ -27470,10 +27990,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolApprovalFilter {
             fields: &["always", "never"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            always: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            never: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            always: v0,
+            never: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -27652,27 +28175,29 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            approval_request_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            server_label: v3,
+            name: v4,
+            arguments: v5,
+            output: v6,
+            error: v7,
+            status: v8,
+            approval_request_id: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -28121,10 +28646,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolExecutionError {
             fields: &["type", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            content: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -28261,10 +28789,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaMcpToolFilter {
             fields: &["tool_names", "read_only"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            tool_names: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            read_only: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            tool_names: v0,
+            read_only: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -28525,15 +29056,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaMessage {
             fields: &["agent", "type", "id", "status", "role", "content", "phase"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            phase: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            status: v3,
+            role: v4,
+            content: v5,
+            phase: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -29949,10 +30488,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaModeration {
             fields: &["input", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            output: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -29988,10 +30530,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationConfigParam {
             fields: &["mode"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { mode: v0, extra_fields: v1 })
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -30051,11 +30592,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationErrorBody {
             fields: &["type", "code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -30449,10 +30994,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationParam {
             fields: &["model", "policy"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            policy: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            policy: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -30522,10 +31070,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationPolicyParam {
             fields: &["input", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            output: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -30619,23 +31170,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaModerationResultBody {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            flagged: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            categories: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            category_scores: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            category_applied_input_types: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            model: v1,
+            flagged: v2,
+            categories: v3,
+            category_scores: v4,
+            category_applied_input_types: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -30751,12 +31300,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaMoveParam {
             fields: &["type", "x", "y", "keys"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            x: v1,
+            y: v2,
+            keys: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -31085,17 +31639,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCall {
             fields: &["agent", "type", "id", "call_id", "action", "arguments"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            action: v4,
+            arguments: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -31143,17 +31701,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallItemParam {
             fields: &["agent", "id", "call_id", "type", "action", "arguments"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            call_id: v2,
+            r#type: v3,
+            action: v4,
+            arguments: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -31319,14 +31881,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutput {
             fields: &["agent", "type", "id", "call_id", "action", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            action: v4,
+            output: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -31374,14 +31943,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentCallOutputItemParam {
             fields: &["agent", "id", "call_id", "type", "action", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            call_id: v2,
+            r#type: v3,
+            action: v4,
+            output: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -31687,13 +32263,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaMultiAgentParam {
             fields: &["enabled", "max_concurrent_subagents"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            max_concurrent_subagents: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            enabled: v0,
+            max_concurrent_subagents: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -31765,15 +32341,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaNamespaceToolParam {
             fields: &["type", "name", "description", "tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            description: v2,
+            tools: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -32566,15 +33144,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputMessage {
             fields: &["agent", "id", "type", "role", "content", "phase", "status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            phase: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            r#type: v2,
+            role: v3,
+            content: v4,
+            phase: v5,
+            status: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -32955,15 +33541,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContent {
             fields: &["type", "text", "annotations", "logprobs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            annotations: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            annotations: v2,
+            logprobs: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -33034,11 +33622,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputTextContentParam {
             fields: &["type", "text", "annotations"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            annotations: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            annotations: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -33401,17 +33993,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgram {
             fields: &["agent", "type", "id", "call_id", "code", "fingerprint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            fingerprint: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            code: v4,
+            fingerprint: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -33458,17 +34054,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramItemParam {
             fields: &["agent", "id", "type", "call_id", "code", "fingerprint"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            fingerprint: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            r#type: v2,
+            call_id: v3,
+            code: v4,
+            fingerprint: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -33627,14 +34227,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutput {
             fields: &["agent", "type", "id", "call_id", "result", "status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            result: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            result: v4,
+            status: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -33681,14 +34288,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramOutputItemParam {
             fields: &["agent", "id", "type", "call_id", "result", "status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            result: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            r#type: v2,
+            call_id: v3,
+            result: v4,
+            status: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -34053,13 +34667,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCaller {
             fields: &["type", "caller_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            caller_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            caller_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -34119,13 +34733,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgramToolCallCallerParam {
             fields: &["type", "caller_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            caller_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            caller_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -34402,9 +35016,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaProgrammaticToolCallingParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -34540,11 +35156,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaPrompt {
             fields: &["id", "version", "variables"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            variables: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            version: v1,
+            variables: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -34619,10 +35239,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointConfig {
             fields: &["mode"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { mode: v0, extra_fields: v1 })
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -34751,10 +35370,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheBreakpointParam {
             fields: &["mode"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { mode: v0, extra_fields: v1 })
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -34956,10 +35574,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheOptions {
             fields: &["ttl", "mode"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            ttl: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            ttl: v0,
+            mode: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -34999,10 +35620,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaPromptCacheOptionsParam {
             fields: &["ttl", "mode"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            ttl: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            ttl: v0,
+            mode: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -35299,11 +35923,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaRankingOptions {
             fields: &["ranker", "score_threshold", "hybrid_search"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            score_threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            hybrid_search: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            ranker: v0,
+            score_threshold: v1,
+            hybrid_search: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -35397,13 +36025,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoning {
             fields: &["mode", "effort", "summary", "context", "generate_summary"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            effort: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            summary: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            context: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            generate_summary: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            mode: v0,
+            effort: v1,
+            summary: v2,
+            context: v3,
+            generate_summary: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -35770,15 +36404,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningItem {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            encrypted_content: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            summary: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            encrypted_content: v3,
+            summary: v4,
+            content: v5,
+            status: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -36156,10 +36798,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaReasoningTextContent {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -36292,10 +36937,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaRefusalContent {
             fields: &["type", "refusal"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            refusal: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -36555,70 +37203,79 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 19)?;
+        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
+        let v21 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 21)?;
+        let v22 = crate::runtime::de::field::<_, D::Error>(&mut object, 22)?;
+        let v23 = crate::runtime::de::field::<_, D::Error>(&mut object, 23)?;
+        let v24 = crate::runtime::de::field::<_, D::Error>(&mut object, 24)?;
+        let v25 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 25)?;
+        let v26 = crate::runtime::de::field::<_, D::Error>(&mut object, 26)?;
+        let v27 = crate::runtime::de::field::<_, D::Error>(&mut object, 27)?;
+        let v28 = crate::runtime::de::field::<_, D::Error>(&mut object, 28)?;
+        let v29 = crate::runtime::de::field::<_, D::Error>(&mut object, 29)?;
+        let v30 = crate::runtime::de::field::<_, D::Error>(&mut object, 30)?;
+        let v31 = crate::runtime::de::field::<_, D::Error>(&mut object, 31)?;
+        let v32 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 32)?;
+        let v33 = crate::runtime::de::field::<_, D::Error>(&mut object, 33)?;
+        let v34 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 34)?;
+        let v35 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            top_logprobs: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            previous_response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            max_tool_calls: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 13)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
-            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 18)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 19)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
-            created_at: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 21)?,
-            completed_at: crate::runtime::de::field::<_, D::Error>(&mut object, 22)?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
-            incomplete_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 24)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 25)?,
-            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
-            output_text: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 29)?,
-            prompt_cache_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 30)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 31)?,
-            parallel_tool_calls: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 32)?,
-            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 33)?,
-            max_output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 34)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            metadata: v0,
+            top_logprobs: v1,
+            temperature: v2,
+            top_p: v3,
+            user: v4,
+            safety_identifier: v5,
+            prompt_cache_key: v6,
+            prompt_cache_retention: v7,
+            previous_response_id: v8,
+            model: v9,
+            background: v10,
+            max_tool_calls: v11,
+            text: v12,
+            tools: v13,
+            tool_choice: v14,
+            prompt: v15,
+            service_tier: v16,
+            truncation: v17,
+            id: v18,
+            object: v19,
+            status: v20,
+            created_at: v21,
+            completed_at: v22,
+            error: v23,
+            incomplete_details: v24,
+            output: v25,
+            reasoning: v26,
+            instructions: v27,
+            output_text: v28,
+            usage: v29,
+            prompt_cache_options: v30,
+            moderation: v31,
+            parallel_tool_calls: v32,
+            conversation: v33,
+            max_output_tokens: v34,
+            extra_fields: v35,
         })
     }
 }
@@ -36661,15 +37318,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDeltaEvent {
             fields: &["agent", "type", "sequence_number", "delta"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            delta: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -36786,15 +37445,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioDoneEvent {
             fields: &["agent", "type", "sequence_number", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            response_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -36913,16 +37574,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDeltaEvent {
             fields: &["agent", "type", "delta", "sequence_number", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            delta: v2,
+            sequence_number: v3,
+            response_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -37039,15 +37703,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptDoneEvent {
             fields: &["agent", "type", "sequence_number", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            response_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -37174,20 +37840,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeDelta
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            delta: v4,
+            sequence_number: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -37319,20 +37986,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeDoneE
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            code: v4,
+            sequence_number: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -37455,19 +38123,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCompleted
             fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -37590,19 +38258,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInProgres
             fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -37726,19 +38394,19 @@ for BetaResponseCodeInterpreterCallInterpretingEvent {
             fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -37860,15 +38528,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCompletedEvent {
             fields: &["agent", "type", "response", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            response: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -37998,24 +38668,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartAddedEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            part: v5,
+            sequence_number: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -38145,24 +38814,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartDoneEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            sequence_number: v5,
+            part: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -38271,10 +38939,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseConversation {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -38316,15 +38983,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCreatedEvent {
             fields: &["agent", "type", "response", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            response: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -38451,20 +39120,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDeltaEven
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            output_index: v3,
+            item_id: v4,
+            delta: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -38595,20 +39265,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputDoneEvent
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            output_index: v3,
+            item_id: v4,
+            input: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -38723,10 +39394,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseError {
             fields: &["code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code: v0,
+            message: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -38916,17 +39590,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseErrorEvent {
             fields: &["agent", "type", "code", "message", "param", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            code: v2,
+            message: v3,
+            param: v4,
+            sequence_number: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -39042,15 +39720,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFailedEvent {
             fields: &["agent", "type", "sequence_number", "response"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            response: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -39168,19 +39848,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallCompletedEvent
             fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -39302,19 +39982,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInProgressEven
             fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -39436,19 +40116,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallSearchingEvent
             fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -39561,9 +40241,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatJsonObject {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -39701,9 +40383,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFormatText {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -39851,20 +40535,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDeltaEv
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            sequence_number: v4,
+            delta: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -39998,24 +40683,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsDoneEve
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            name: v3,
+            output_index: v4,
+            sequence_number: v5,
+            arguments: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -40137,19 +40821,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallCompletedEvent {
             fields: &["agent", "type", "output_index", "sequence_number", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            sequence_number: v3,
+            item_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -40271,19 +40955,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallGeneratingEvent 
             fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -40405,19 +41089,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInProgressEvent 
             fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -40567,31 +41251,31 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialImageEven
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            partial_image_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            partial_image_b64: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            partial_image_index: v5,
+            partial_image_b64: v6,
+            size: v7,
+            quality: v8,
+            background: v9,
+            output_format: v10,
+            extra_fields: v11,
         })
     }
 }
@@ -40711,15 +41395,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInProgressEvent {
             fields: &["agent", "type", "response", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            response: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -40829,9 +41515,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteDetails {
             fields: &["reason"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            reason: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -40874,15 +41562,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseIncompleteEvent {
             fields: &["agent", "type", "response", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            response: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -41087,13 +41777,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseItemList {
             fields: &["object", "data", "has_more", "first_id", "last_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            has_more: v2,
+            first_id: v3,
+            last_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -41209,11 +41905,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseLogProb {
             fields: &["token", "logprob", "top_logprobs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            top_logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            top_logprobs: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -41253,10 +41953,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseLogProbTopLogprobsItem {
             fields: &["token", "logprob"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -41310,20 +42013,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDeltaEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            delta: v4,
+            sequence_number: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -41450,23 +42154,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsDoneEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            arguments: v4,
+            sequence_number: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -41584,19 +42286,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallCompletedEvent {
             fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -41714,19 +42416,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallFailedEvent {
             fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -41844,19 +42546,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInProgressEvent {
             fields: &["agent", "type", "sequence_number", "output_index", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            output_index: v3,
+            item_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -41974,19 +42676,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsCompletedEvent {
             fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -42104,19 +42806,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsFailedEvent {
             fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -42234,19 +42936,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInProgressEvent 
             fields: &["agent", "type", "item_id", "output_index", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -42437,19 +43139,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemAddedEvent {
             fields: &["agent", "type", "output_index", "sequence_number", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            sequence_number: v3,
+            item: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -42567,19 +43269,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemDoneEvent {
             fields: &["agent", "type", "output_index", "sequence_number", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            sequence_number: v3,
+            item: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -42712,28 +43414,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationAddedEve
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            annotation_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            annotation: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            annotation_index: v5,
+            sequence_number: v6,
+            annotation: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -43001,15 +43700,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseQueuedEvent {
             fields: &["agent", "type", "response", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            response: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -43210,24 +43911,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            summary_index: v4,
+            sequence_number: v5,
+            part: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -43265,10 +43965,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartAddedEve
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -43482,25 +44185,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            summary_index: v4,
+            status: v5,
+            sequence_number: v6,
+            part: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -43539,10 +44242,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartDoneEven
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -43823,24 +44529,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDeltaEve
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            summary_index: v4,
+            delta: v5,
+            sequence_number: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -43974,24 +44679,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextDoneEven
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            summary_index: v4,
+            text: v5,
+            sequence_number: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -44125,24 +44829,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDeltaEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            delta: v5,
+            sequence_number: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -44272,24 +44975,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextDoneEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            text: v5,
+            sequence_number: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -44419,24 +45121,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDeltaEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            delta: v5,
+            sequence_number: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -44566,24 +45267,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalDoneEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            refusal: v5,
+            sequence_number: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -44710,23 +45410,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandAddedStreami
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            agent: v2,
+            output_index: v3,
+            command_index: v4,
+            command: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -44858,24 +45556,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDeltaStreami
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            agent: v2,
+            output_index: v3,
+            command_index: v4,
+            delta: v5,
+            obfuscation: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -45003,23 +45700,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandDoneStreamin
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            agent: v2,
+            output_index: v3,
+            command_index: v4,
+            command: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -45151,24 +45846,23 @@ for BetaResponseShellCallOutputContentDeltaStreamingEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            agent: v2,
+            item_id: v3,
+            output_index: v4,
+            command_index: v5,
+            delta: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -45307,24 +46001,23 @@ for BetaResponseShellCallOutputContentDoneStreamingEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            agent: v2,
+            item_id: v3,
+            output_index: v4,
+            command_index: v5,
+            output: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -46624,12 +47317,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseStreamOptions {
             fields: &["include_obfuscation"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            include_obfuscation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            include_obfuscation: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -46718,25 +47410,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDeltaEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            delta: v5,
+            sequence_number: v6,
+            logprobs: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -46869,25 +47561,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextDoneEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            text: v5,
+            sequence_number: v6,
+            logprobs: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -47000,10 +47692,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextParam {
             fields: &["format", "verbosity"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            verbosity: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            verbosity: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -47162,28 +47857,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            input_tokens_details: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_tokens_details: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input_tokens: v0,
+            input_tokens_details: v1,
+            output_tokens: v2,
+            output_tokens_details: v3,
+            total_tokens: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -47221,16 +47907,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsageInputTokensDetails {
             fields: &["cached_tokens", "cache_write_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            cached_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            cache_write_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            cached_tokens: v0,
+            cache_write_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -47266,12 +47949,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseUsageOutputTokensDetails {
             fields: &["reasoning_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            reasoning_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            reasoning_tokens: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -47316,19 +47998,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallCompletedEvent 
             fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -47446,19 +48128,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInProgressEvent
             fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -47580,19 +48262,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallSearchingEvent 
             fields: &["agent", "type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -47701,9 +48383,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaScreenshotParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -47844,14 +48528,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaScrollParam {
             fields: &["type", "x", "y", "scroll_x", "scroll_y", "keys"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            scroll_x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            scroll_y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            keys: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            x: v1,
+            y: v2,
+            scroll_x: v3,
+            scroll_y: v4,
+            keys: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -48323,10 +49014,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaShellCallOutputDelta {
             fields: &["stdout", "stderr"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            stderr: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            stdout: v0,
+            stderr: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -48367,11 +49061,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaSkillReferenceParam {
             fields: &["type", "skill_id", "version"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            skill_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            version: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            skill_id: v1,
+            version: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -48511,9 +49209,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificApplyPatchParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -48643,9 +49343,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificFunctionShellParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -48775,9 +49477,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaSpecificProgrammaticToolCallingParam
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -48909,10 +49613,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaSummaryTextContent {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -49045,10 +49752,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextContent {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -49251,13 +49961,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaTextResponseFormatJsonSchema {
             fields: &["type", "description", "name", "schema", "strict"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            schema: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            strict: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            description: v1,
+            name: v2,
+            schema: v3,
+            strict: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -49455,26 +50171,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsBody {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            previous_response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            personality: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            parallel_tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            input: v1,
+            previous_response_id: v2,
+            tools: v3,
+            text: v4,
+            reasoning: v5,
+            truncation: v6,
+            instructions: v7,
+            personality: v8,
+            conversation: v9,
+            tool_choice: v10,
+            parallel_tool_calls: v11,
+            extra_fields: v12,
         })
     }
 }
@@ -49728,13 +50451,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaTokenCountsResource {
             fields: &["object", "input_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            input_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -50251,11 +50974,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceAllowed {
             fields: &["type", "mode", "tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            mode: v1,
+            tools: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -50467,10 +51194,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceCustom {
             fields: &["type", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -50603,10 +51333,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceFunction {
             fields: &["type", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -50742,14 +51475,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceMcp {
             fields: &["type", "server_label", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            server_label: v1,
+            name: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -51211,9 +51945,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolChoiceTypes {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -51392,19 +52128,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            execution: v4,
+            arguments: v5,
+            status: v6,
+            created_by: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -51465,18 +52207,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchCallItemParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            call_id: v2,
+            r#type: v3,
+            execution: v4,
+            arguments: v5,
+            status: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -51821,16 +52568,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutput {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            execution: v4,
+            tools: v5,
+            status: v6,
+            created_by: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -51883,15 +52639,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchOutputItemParam {
             fields: &["agent", "id", "call_id", "type", "execution", "tools", "status"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            call_id: v2,
+            r#type: v3,
+            execution: v4,
+            tools: v5,
+            status: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -52151,12 +52915,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaToolSearchToolParam {
             fields: &["type", "execution", "description", "parameters"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            execution: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            execution: v1,
+            description: v2,
+            parameters: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -52319,11 +53088,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaTopLogProb {
             fields: &["token", "logprob", "bytes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            bytes: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            bytes: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -52459,10 +53232,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaTypeParam {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -52601,13 +53377,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationBody {
             fields: &["type", "url", "start_index", "end_index", "title"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            title: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            url: v1,
+            start_index: v2,
+            end_index: v3,
+            title: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -52754,13 +53536,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaUrlCitationParam {
             fields: &["type", "start_index", "end_index", "url", "title"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            title: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            start_index: v1,
+            end_index: v2,
+            url: v3,
+            title: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -53083,9 +53871,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaWaitParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -53219,11 +54009,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionFind {
             fields: &["type", "url", "pattern"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            pattern: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            url: v1,
+            pattern: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -53361,10 +54155,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionOpenPage {
             fields: &["type", "url"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            url: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -53519,12 +54316,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearch {
             fields: &["type", "query", "queries", "sources"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            query: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            queries: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            sources: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            query: v1,
+            queries: v2,
+            sources: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -53758,10 +54560,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchActionSearchWebSearchSource
             fields: &["type", "url"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            url: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -53832,13 +54637,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchApproximateLocation {
             fields: &["type", "country", "region", "city", "timezone"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            country: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            region: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            city: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            timezone: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            country: v1,
+            region: v2,
+            city: v3,
+            timezone: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -54029,18 +54840,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchPreviewTool {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            user_location: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            search_context_size: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            search_content_types: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            user_location: v1,
+            search_context_size: v2,
+            search_content_types: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -54217,19 +55027,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchTool {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            external_web_access: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            filters: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            user_location: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            search_context_size: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            external_web_access: v1,
+            filters: v2,
+            user_location: v3,
+            search_context_size: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -54331,13 +55141,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolCall {
             fields: &["agent", "id", "type", "status", "action"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            action: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            id: v1,
+            r#type: v2,
+            status: v3,
+            action: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -54649,9 +55465,11 @@ impl<'de> ::serde::Deserialize<'de> for BetaWebSearchToolFilters {
             fields: &["allowed_domains"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            allowed_domains: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            allowed_domains: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -54870,13 +55688,19 @@ impl<'de> ::serde::Deserialize<'de> for CompactResource {
             fields: &["id", "object", "output", "created_at", "usage"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            usage: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            output: v2,
+            created_at: v3,
+            usage: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -55015,25 +55839,25 @@ impl<'de> ::serde::Deserialize<'de> for CompactResponseMethodPublicBody {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            previous_response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            prompt_cache_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            input: v1,
+            previous_response_id: v2,
+            instructions: v3,
+            prompt_cache_key: v4,
+            prompt_cache_retention: v5,
+            prompt_cache_options: v6,
+            service_tier: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -55252,13 +56076,13 @@ impl<'de> ::serde::Deserialize<'de> for ContextManagementParam {
             fields: &["type", "compact_threshold"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            compact_threshold: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            compact_threshold: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -55414,10 +56238,9 @@ impl<'de> ::serde::Deserialize<'de> for ConversationParam2 {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -55603,63 +56426,71 @@ impl<'de> ::serde::Deserialize<'de> for CreateResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
+        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
+        let v21 = crate::runtime::de::field::<_, D::Error>(&mut object, 21)?;
+        let v22 = crate::runtime::de::field::<_, D::Error>(&mut object, 22)?;
+        let v23 = crate::runtime::de::field::<_, D::Error>(&mut object, 23)?;
+        let v24 = crate::runtime::de::field::<_, D::Error>(&mut object, 24)?;
+        let v25 = crate::runtime::de::field::<_, D::Error>(&mut object, 25)?;
+        let v26 = crate::runtime::de::field::<_, D::Error>(&mut object, 26)?;
+        let v27 = crate::runtime::de::field::<_, D::Error>(&mut object, 27)?;
+        let v28 = crate::runtime::de::field::<_, D::Error>(&mut object, 28)?;
+        let v29 = crate::runtime::de::field::<_, D::Error>(&mut object, 29)?;
+        let v30 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 30)?;
+        let v31 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            top_logprobs: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            prompt_cache_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            previous_response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            max_tool_calls: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
-            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
-            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
-            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
-            parallel_tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 22)?,
-            store: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 24)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 25)?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
-            stream_options: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
-            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
-            context_management: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 29)?,
-            max_output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 30)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            metadata: v0,
+            top_logprobs: v1,
+            temperature: v2,
+            top_p: v3,
+            user: v4,
+            safety_identifier: v5,
+            prompt_cache_key: v6,
+            prompt_cache_retention: v7,
+            prompt_cache_options: v8,
+            previous_response_id: v9,
+            model: v10,
+            background: v11,
+            max_tool_calls: v12,
+            text: v13,
+            tools: v14,
+            tool_choice: v15,
+            prompt: v16,
+            service_tier: v17,
+            truncation: v18,
+            reasoning: v19,
+            input: v20,
+            include: v21,
+            parallel_tool_calls: v22,
+            store: v23,
+            instructions: v24,
+            moderation: v25,
+            stream: v26,
+            stream_options: v27,
+            conversation: v28,
+            context_management: v29,
+            max_output_tokens: v30,
+            extra_fields: v31,
         })
     }
 }
@@ -56057,15 +56888,23 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            caller: v3,
+            output: v4,
+            status: v5,
+            created_by: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -56130,17 +56969,27 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            created_by: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            caller: v3,
+            namespace: v4,
+            name: v5,
+            input: v6,
+            status: v7,
+            created_by: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -56205,16 +57054,25 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutput {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            namespace: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            caller: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            call_id: v2,
+            name: v3,
+            namespace: v4,
+            caller: v5,
+            output: v6,
+            status: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -56259,13 +57117,19 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageResource {
             fields: &["type", "role", "status", "content", "id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            role: v1,
+            status: v2,
+            content: v3,
+            id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -57981,10 +58845,13 @@ impl<'de> ::serde::Deserialize<'de> for Moderation {
             fields: &["input", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            output: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -58024,11 +58891,15 @@ impl<'de> ::serde::Deserialize<'de> for ModerationErrorBody {
             fields: &["type", "code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -58857,10 +59728,13 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptions {
             fields: &["ttl", "mode"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            ttl: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            ttl: v0,
+            mode: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -58981,13 +59855,19 @@ impl<'de> ::serde::Deserialize<'de> for Reasoning {
             fields: &["mode", "effort", "summary", "context", "generate_summary"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            effort: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            summary: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            context: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            generate_summary: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            mode: v0,
+            effort: v1,
+            summary: v2,
+            context: v3,
+            generate_summary: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -59494,70 +60374,79 @@ impl<'de> ::serde::Deserialize<'de> for Response {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 19)?;
+        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
+        let v21 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 21)?;
+        let v22 = crate::runtime::de::field::<_, D::Error>(&mut object, 22)?;
+        let v23 = crate::runtime::de::field::<_, D::Error>(&mut object, 23)?;
+        let v24 = crate::runtime::de::field::<_, D::Error>(&mut object, 24)?;
+        let v25 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 25)?;
+        let v26 = crate::runtime::de::field::<_, D::Error>(&mut object, 26)?;
+        let v27 = crate::runtime::de::field::<_, D::Error>(&mut object, 27)?;
+        let v28 = crate::runtime::de::field::<_, D::Error>(&mut object, 28)?;
+        let v29 = crate::runtime::de::field::<_, D::Error>(&mut object, 29)?;
+        let v30 = crate::runtime::de::field::<_, D::Error>(&mut object, 30)?;
+        let v31 = crate::runtime::de::field::<_, D::Error>(&mut object, 31)?;
+        let v32 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 32)?;
+        let v33 = crate::runtime::de::field::<_, D::Error>(&mut object, 33)?;
+        let v34 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 34)?;
+        let v35 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            top_logprobs: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            previous_response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            max_tool_calls: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 13)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
-            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 18)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 19)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
-            created_at: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 21)?,
-            completed_at: crate::runtime::de::field::<_, D::Error>(&mut object, 22)?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
-            incomplete_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 24)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 25)?,
-            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
-            output_text: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 29)?,
-            prompt_cache_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 30)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 31)?,
-            parallel_tool_calls: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 32)?,
-            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 33)?,
-            max_output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 34)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            metadata: v0,
+            top_logprobs: v1,
+            temperature: v2,
+            top_p: v3,
+            user: v4,
+            safety_identifier: v5,
+            prompt_cache_key: v6,
+            prompt_cache_retention: v7,
+            previous_response_id: v8,
+            model: v9,
+            background: v10,
+            max_tool_calls: v11,
+            text: v12,
+            tools: v13,
+            tool_choice: v14,
+            prompt: v15,
+            service_tier: v16,
+            truncation: v17,
+            id: v18,
+            object: v19,
+            status: v20,
+            created_at: v21,
+            completed_at: v22,
+            error: v23,
+            incomplete_details: v24,
+            output: v25,
+            reasoning: v26,
+            instructions: v27,
+            output_text: v28,
+            usage: v29,
+            prompt_cache_options: v30,
+            moderation: v31,
+            parallel_tool_calls: v32,
+            conversation: v33,
+            max_output_tokens: v34,
+            extra_fields: v35,
         })
     }
 }
@@ -59597,14 +60486,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDeltaEvent {
             fields: &["type", "sequence_number", "delta"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            delta: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -59718,14 +60608,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioDoneEvent {
             fields: &["type", "sequence_number", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            response_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -59841,15 +60732,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDeltaEvent {
             fields: &["type", "delta", "sequence_number", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            delta: v1,
+            sequence_number: v2,
+            response_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -59963,14 +60856,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptDoneEvent {
             fields: &["type", "sequence_number", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            response_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -60087,19 +60981,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDeltaEven
             fields: &["type", "output_index", "item_id", "delta", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            delta: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -60220,19 +61114,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeDoneEvent
             fields: &["type", "output_index", "item_id", "code", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            code: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -60351,18 +61245,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCompletedEven
             fields: &["type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -60481,18 +61374,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInProgressEve
             fields: &["type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -60611,18 +61503,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInterpretingE
             fields: &["type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -60740,14 +61631,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCompletedEvent {
             fields: &["type", "response", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response: v1,
+            sequence_number: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -60873,23 +61765,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartAddedEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            part: v4,
+            sequence_number: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -61015,23 +61905,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartDoneEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            sequence_number: v4,
+            part: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -61140,10 +62028,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponseConversation {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(any(feature = "responses", feature = "unreferenced"))]
@@ -61182,14 +62069,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCreatedEvent {
             fields: &["type", "response", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response: v1,
+            sequence_number: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -61306,19 +62194,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDeltaEvent {
             fields: &["type", "sequence_number", "output_index", "item_id", "delta"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            output_index: v2,
+            item_id: v3,
+            delta: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -61439,19 +62327,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputDoneEvent {
             fields: &["type", "sequence_number", "output_index", "item_id", "input"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            output_index: v2,
+            item_id: v3,
+            input: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -61566,10 +62454,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseError {
             fields: &["code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code: v0,
+            message: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -61756,16 +62647,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseErrorEvent {
             fields: &["type", "code", "message", "param", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            param: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -61878,14 +62772,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFailedEvent {
             fields: &["type", "sequence_number", "response"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            response: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -62000,18 +62895,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallCompletedEvent {
             fields: &["type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -62130,18 +63024,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInProgressEvent {
             fields: &["type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -62260,18 +63153,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallSearchingEvent {
             fields: &["type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -62392,19 +63284,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDeltaEvent 
             fields: &["type", "item_id", "output_index", "sequence_number", "delta"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            sequence_number: v3,
+            delta: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -62534,23 +63426,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsDoneEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            name: v2,
+            output_index: v3,
+            sequence_number: v4,
+            arguments: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -62669,18 +63559,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallCompletedEvent {
             fields: &["type", "output_index", "sequence_number", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            sequence_number: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -62799,18 +63688,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallGeneratingEvent {
             fields: &["type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -62929,18 +63817,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInProgressEvent {
             fields: &["type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -63086,30 +63973,29 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialImageEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            partial_image_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            partial_image_b64: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            partial_image_index: v4,
+            partial_image_b64: v5,
+            size: v6,
+            quality: v7,
+            background: v8,
+            output_format: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -63226,14 +64112,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInProgressEvent {
             fields: &["type", "response", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response: v1,
+            sequence_number: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -63343,9 +64230,11 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteDetails {
             fields: &["reason"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            reason: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -63385,14 +64274,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseIncompleteEvent {
             fields: &["type", "response", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response: v1,
+            sequence_number: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -63596,13 +64486,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseItemList {
             fields: &["object", "data", "has_more", "first_id", "last_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            has_more: v2,
+            first_id: v3,
+            last_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -63718,11 +64614,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseLogProb {
             fields: &["token", "logprob", "top_logprobs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            top_logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            top_logprobs: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -63762,10 +64662,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseLogProbTopLogprobsItem {
             fields: &["token", "logprob"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -63809,19 +64712,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDeltaEvent {
             fields: &["type", "output_index", "item_id", "delta", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            delta: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -63938,22 +64841,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsDoneEvent {
             fields: &["type", "output_index", "item_id", "arguments", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            arguments: v3,
+            sequence_number: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -64068,18 +64968,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallCompletedEvent {
             fields: &["type", "item_id", "output_index", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -64194,18 +65093,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallFailedEvent {
             fields: &["type", "item_id", "output_index", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -64320,18 +65218,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInProgressEvent {
             fields: &["type", "sequence_number", "output_index", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            output_index: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -64446,18 +65343,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsCompletedEvent {
             fields: &["type", "item_id", "output_index", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -64572,18 +65468,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsFailedEvent {
             fields: &["type", "item_id", "output_index", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -64698,18 +65593,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInProgressEvent {
             fields: &["type", "item_id", "output_index", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -64897,18 +65791,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemAddedEvent {
             fields: &["type", "output_index", "sequence_number", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            sequence_number: v2,
+            item: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -65023,18 +65916,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemDoneEvent {
             fields: &["type", "output_index", "sequence_number", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            sequence_number: v2,
+            item: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -65163,27 +66055,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationAddedEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            annotation_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            annotation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            annotation_index: v4,
+            sequence_number: v5,
+            annotation: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -65300,14 +66188,15 @@ impl<'de> ::serde::Deserialize<'de> for ResponseQueuedEvent {
             fields: &["type", "response", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response: v1,
+            sequence_number: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -65504,23 +66393,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            summary_index: v3,
+            sequence_number: v4,
+            part: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -65558,10 +66445,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartAddedEventPa
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -65770,24 +66660,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            summary_index: v3,
+            status: v4,
+            sequence_number: v5,
+            part: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -65826,10 +66715,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartDoneEventPar
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -66105,23 +66997,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDeltaEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            summary_index: v3,
+            delta: v4,
+            sequence_number: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -66251,23 +67141,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextDoneEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            summary_index: v3,
+            text: v4,
+            sequence_number: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -66397,23 +67285,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDeltaEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            delta: v4,
+            sequence_number: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -66539,23 +67425,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextDoneEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            text: v4,
+            sequence_number: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -66681,23 +67565,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDeltaEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            delta: v4,
+            sequence_number: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -66823,23 +67705,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalDoneEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            refusal: v4,
+            sequence_number: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -66962,22 +67842,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandAddedStreamingEv
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            output_index: v2,
+            command_index: v3,
+            command: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -67104,23 +67981,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDeltaStreamingEv
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            output_index: v2,
+            command_index: v3,
+            delta: v4,
+            obfuscation: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -67243,22 +68118,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandDoneStreamingEve
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            output_index: v2,
+            command_index: v3,
+            command: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -67385,23 +68257,21 @@ for ResponseShellCallOutputContentDeltaStreamingEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            item_id: v2,
+            output_index: v3,
+            command_index: v4,
+            delta: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -67534,23 +68404,21 @@ for ResponseShellCallOutputContentDoneStreamingEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            item_id: v2,
+            output_index: v3,
+            command_index: v4,
+            output: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -68820,12 +69688,11 @@ impl<'de> ::serde::Deserialize<'de> for ResponseStreamOptions {
             fields: &["include_obfuscation"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            include_obfuscation: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            include_obfuscation: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -68910,24 +69777,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDeltaEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            delta: v4,
+            sequence_number: v5,
+            logprobs: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -69056,24 +69922,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextDoneEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            text: v4,
+            sequence_number: v5,
+            logprobs: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -69186,10 +70051,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextParam {
             fields: &["format", "verbosity"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            verbosity: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            verbosity: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -69348,28 +70216,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            input_tokens_details: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_tokens_details: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input_tokens: v0,
+            input_tokens_details: v1,
+            output_tokens: v2,
+            output_tokens_details: v3,
+            total_tokens: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -69407,16 +70266,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsageInputTokensDetails {
             fields: &["cached_tokens", "cache_write_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            cached_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            cache_write_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            cached_tokens: v0,
+            cache_write_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -69452,12 +70308,11 @@ impl<'de> ::serde::Deserialize<'de> for ResponseUsageOutputTokensDetails {
             fields: &["reasoning_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            reasoning_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            reasoning_tokens: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -69499,18 +70354,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallCompletedEvent {
             fields: &["type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -69625,18 +70479,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInProgressEvent {
             fields: &["type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -69755,18 +70608,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallSearchingEvent {
             fields: &["type", "output_index", "item_id", "sequence_number"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -70053,10 +70905,13 @@ impl<'de> ::serde::Deserialize<'de> for ShellCallOutputDelta {
             fields: &["stdout", "stderr"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            stdout: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            stderr: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            stdout: v0,
+            stderr: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -70092,9 +70947,11 @@ impl<'de> ::serde::Deserialize<'de> for SpecificApplyPatchParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -70224,9 +71081,11 @@ impl<'de> ::serde::Deserialize<'de> for SpecificFunctionShellParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -70356,9 +71215,11 @@ impl<'de> ::serde::Deserialize<'de> for SpecificProgrammaticToolCallingParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -70536,26 +71397,33 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsBody {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            previous_response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            personality: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            parallel_tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            input: v1,
+            previous_response_id: v2,
+            tools: v3,
+            text: v4,
+            reasoning: v5,
+            truncation: v6,
+            instructions: v7,
+            personality: v8,
+            conversation: v9,
+            tool_choice: v10,
+            parallel_tool_calls: v11,
+            extra_fields: v12,
         })
     }
 }
@@ -70808,13 +71676,13 @@ impl<'de> ::serde::Deserialize<'de> for TokenCountsResource {
             fields: &["object", "input_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            input_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -70929,11 +71797,15 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceAllowed {
             fields: &["type", "mode", "tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            mode: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            mode: v1,
+            tools: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -71145,10 +72017,13 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceCustom {
             fields: &["type", "name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -71523,9 +72398,11 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceTypes {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }

@@ -174,17 +174,15 @@ impl<'de> ::serde::Deserialize<'de> for PublicCreateOrganizationRoleBody {
             fields: &["role_name", "permissions", "description"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role_name: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            permissions: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role_name: v0,
+            permissions: v1,
+            description: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -260,12 +258,17 @@ impl<'de> ::serde::Deserialize<'de> for PublicRoleListResource {
             fields: &["object", "data", "has_more", "next"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            next: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            has_more: v2,
+            next: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -381,11 +384,15 @@ impl<'de> ::serde::Deserialize<'de> for PublicUpdateOrganizationRoleBody {
             fields: &["permissions", "description", "role_name"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            permissions: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            role_name: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            permissions: v0,
+            description: v1,
+            role_name: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -472,11 +479,15 @@ impl<'de> ::serde::Deserialize<'de> for RoleDeletedResource {
             fields: &["object", "id", "deleted"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            deleted: v2,
+            extra_fields: v3,
         })
     }
 }

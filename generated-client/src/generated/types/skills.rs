@@ -192,11 +192,15 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillResource {
             fields: &["object", "deleted", "id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            deleted: v1,
+            id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -311,12 +315,17 @@ impl<'de> ::serde::Deserialize<'de> for DeletedSkillVersionResource {
             fields: &["object", "deleted", "id", "version"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            version: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            deleted: v1,
+            id: v2,
+            version: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -425,12 +434,11 @@ impl<'de> ::serde::Deserialize<'de> for SetDefaultSkillVersionBody {
             fields: &["default_version"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            default_version: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            default_version: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -497,13 +505,19 @@ impl<'de> ::serde::Deserialize<'de> for SkillListResource {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -632,24 +646,23 @@ impl<'de> ::serde::Deserialize<'de> for SkillResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            description: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            default_version: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            latest_version: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            name: v2,
+            description: v3,
+            created_at: v4,
+            default_version: v5,
+            latest_version: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -766,13 +779,19 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionListResource {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -901,18 +920,23 @@ impl<'de> ::serde::Deserialize<'de> for SkillVersionResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            skill_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            version: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            description: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            id: v1,
+            skill_id: v2,
+            version: v3,
+            created_at: v4,
+            name: v5,
+            description: v6,
+            extra_fields: v7,
         })
     }
 }

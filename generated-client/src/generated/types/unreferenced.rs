@@ -704,18 +704,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaComputerToolCallOutput {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            acknowledged_safety_checks: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            id: v2,
+            call_id: v3,
+            acknowledged_safety_checks: v4,
+            output: v5,
+            status: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -912,26 +917,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaCreateModelResponseProperties {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            top_logprobs: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            prompt_cache_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            metadata: v0,
+            top_logprobs: v1,
+            temperature: v2,
+            top_p: v3,
+            user: v4,
+            safety_identifier: v5,
+            prompt_cache_key: v6,
+            prompt_cache_retention: v7,
+            prompt_cache_options: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -973,12 +979,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaError {
             fields: &["code", "message", "param", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code: v0,
+            message: v1,
+            param: v2,
+            r#type: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -1025,13 +1036,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaErrorPayload {
             fields: &["type", "code", "message", "param", "headers"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            headers: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            param: v3,
+            headers: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1069,10 +1086,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudio {
             fields: &["type", "input_audio"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            input_audio: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            input_audio: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1181,10 +1201,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaInputAudioInputAudio {
             fields: &["data", "format"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            data: v0,
+            format: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1328,22 +1351,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaModelResponseProperties {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            top_logprobs: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            metadata: v0,
+            top_logprobs: v1,
+            temperature: v2,
+            top_p: v3,
+            user: v4,
+            safety_identifier: v5,
+            prompt_cache_key: v6,
+            prompt_cache_retention: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -1383,14 +1409,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaOutputAudio {
             fields: &["type", "data", "transcript"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            transcript: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            data: v1,
+            transcript: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1519,17 +1546,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            delta: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            response_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -1576,16 +1607,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioTranscriptWsDone {
             fields: &["agent", "type", "sequence_number", "stream_id", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            stream_id: v3,
+            response_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1631,16 +1665,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDelta {
             fields: &["agent", "type", "sequence_number", "delta", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            delta: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1687,16 +1724,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseAudioWsDone {
             fields: &["agent", "type", "sequence_number", "stream_id", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            stream_id: v3,
+            response_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1754,21 +1794,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDel
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            delta: v4,
+            sequence_number: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -1826,21 +1868,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallCodeWsDon
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            code: v4,
+            sequence_number: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -1895,20 +1939,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallInWsProgr
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -1963,20 +2008,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsComplet
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2031,20 +2077,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCodeInterpreterCallWsInterpr
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2105,25 +2152,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsAdded {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            part: v5,
+            sequence_number: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -2184,25 +2231,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseContentPartWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            sequence_number: v5,
+            part: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -2260,21 +2307,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            output_index: v3,
+            item_id: v4,
+            delta: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -2332,21 +2381,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseCustomToolCallInputWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            output_index: v3,
+            item_id: v4,
+            input: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -2401,20 +2452,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallInWsProgress {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2469,20 +2521,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsCompleted {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2537,20 +2590,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFileSearchCallWsSearching {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2608,21 +2662,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDelta
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            sequence_number: v4,
+            delta: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -2683,25 +2739,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseFunctionCallArgumentsWsDone 
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            name: v3,
+            output_index: v4,
+            sequence_number: v5,
+            arguments: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -2756,20 +2812,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallInWsProgress {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2846,32 +2903,33 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallPartialWsImage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            partial_image_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            partial_image_b64: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            partial_image_index: v5,
+            partial_image_b64: v6,
+            size: v7,
+            quality: v8,
+            background: v9,
+            output_format: v10,
+            stream_id: v11,
+            extra_fields: v12,
         })
     }
 }
@@ -2926,20 +2984,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsCompleted {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            sequence_number: v3,
+            item_id: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2994,20 +3053,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseImageGenCallWsGenerating {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -3053,16 +3113,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInWsProgress {
             fields: &["agent", "type", "response", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            response: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3105,18 +3168,17 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectCreatedEvent {
             fields: &["type", "response_id", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response_id: v1,
+            sequence_number: v2,
+            stream_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -3229,14 +3291,15 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectEvent {
             fields: &["type", "response_id", "input"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response_id: v1,
+            input: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -3363,20 +3426,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEvent {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response_id: v1,
+            input: v2,
+            error: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -3485,10 +3549,13 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseInjectFailedEventError {
             fields: &["code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code: v0,
+            message: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3619,21 +3686,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            delta: v4,
+            sequence_number: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -3691,24 +3760,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallArgumentsWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            arguments: v4,
+            sequence_number: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -3763,20 +3831,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallInWsProgress {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            output_index: v3,
+            item_id: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -3831,20 +3900,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsCompleted {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -3899,20 +3969,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpCallWsFailed {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -3967,20 +4038,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsInWsProgress {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -4035,20 +4107,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsCompleted {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -4103,20 +4176,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseMcpListToolsWsFailed {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -4171,20 +4245,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsAdded {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            sequence_number: v3,
+            item: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -4239,20 +4314,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputItemWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            sequence_number: v3,
+            item: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -4316,29 +4392,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseOutputTextAnnotationWsAdded 
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            annotation_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            annotation: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            annotation_index: v5,
+            sequence_number: v6,
+            annotation: v7,
+            stream_id: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -4405,22 +4479,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseProperties {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            previous_response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            max_tool_calls: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            previous_response_id: v0,
+            model: v1,
+            background: v2,
+            max_tool_calls: v3,
+            text: v4,
+            tools: v5,
+            tool_choice: v6,
+            prompt: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -4481,25 +4558,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsAdded 
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            summary_index: v4,
+            sequence_number: v5,
+            part: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -4566,26 +4643,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryPartWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            summary_index: v4,
+            status: v5,
+            sequence_number: v6,
+            part: v7,
+            stream_id: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -4647,25 +4725,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDelta 
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            summary_index: v4,
+            delta: v5,
+            sequence_number: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -4726,25 +4804,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningSummaryTextWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            summary_index: v4,
+            text: v5,
+            sequence_number: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -4805,25 +4883,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            delta: v5,
+            sequence_number: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -4884,25 +4962,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseReasoningTextWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            text: v5,
+            sequence_number: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -4963,25 +5041,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            delta: v5,
+            sequence_number: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -5042,25 +5120,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseRefusalWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            refusal: v5,
+            sequence_number: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -5118,24 +5196,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsAdded {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            agent: v2,
+            output_index: v3,
+            command_index: v4,
+            command: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -5197,25 +5274,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            agent: v2,
+            output_index: v3,
+            command_index: v4,
+            delta: v5,
+            obfuscation: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -5273,24 +5350,23 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallCommandWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            agent: v2,
+            output_index: v3,
+            command_index: v4,
+            command: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -5351,25 +5427,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDelt
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            agent: v2,
+            item_id: v3,
+            output_index: v4,
+            command_index: v5,
+            delta: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -5430,25 +5506,25 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseShellCallOutputContentWsDone
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            agent: v2,
+            item_id: v3,
+            output_index: v4,
+            command_index: v5,
+            output: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -5512,26 +5588,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            delta: v5,
+            sequence_number: v6,
+            logprobs: v7,
+            stream_id: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -5595,26 +5672,27 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseTextWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            item_id: v2,
+            output_index: v3,
+            content_index: v4,
+            text: v5,
+            sequence_number: v6,
+            logprobs: v7,
+            stream_id: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -5669,20 +5747,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallInWsProgress {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -5737,20 +5816,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsCompleted {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -5805,20 +5885,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWebSearchCallWsSearching {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -5864,16 +5945,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCompleted {
             fields: &["agent", "type", "response", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            response: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -5919,16 +6003,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsCreated {
             fields: &["agent", "type", "response", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            response: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -5978,17 +6065,21 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsError {
             fields: &["agent", "type", "status", "sequence_number", "error", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            status: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            status: v2,
+            sequence_number: v3,
+            error: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -6107,16 +6198,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsFailed {
             fields: &["agent", "type", "sequence_number", "response", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            sequence_number: v2,
+            response: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6162,16 +6256,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsIncomplete {
             fields: &["agent", "type", "response", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            response: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6217,16 +6314,19 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponseWsQueued {
             fields: &["agent", "type", "response", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            agent: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            agent: v0,
+            r#type: v1,
+            response: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -6476,66 +6576,77 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesClientEventResponseCreate {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
+        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
+        let v21 = crate::runtime::de::field::<_, D::Error>(&mut object, 21)?;
+        let v22 = crate::runtime::de::field::<_, D::Error>(&mut object, 22)?;
+        let v23 = crate::runtime::de::field::<_, D::Error>(&mut object, 23)?;
+        let v24 = crate::runtime::de::field::<_, D::Error>(&mut object, 24)?;
+        let v25 = crate::runtime::de::field::<_, D::Error>(&mut object, 25)?;
+        let v26 = crate::runtime::de::field::<_, D::Error>(&mut object, 26)?;
+        let v27 = crate::runtime::de::field::<_, D::Error>(&mut object, 27)?;
+        let v28 = crate::runtime::de::field::<_, D::Error>(&mut object, 28)?;
+        let v29 = crate::runtime::de::field::<_, D::Error>(&mut object, 29)?;
+        let v30 = crate::runtime::de::field::<_, D::Error>(&mut object, 30)?;
+        let v31 = crate::runtime::de::field::<_, D::Error>(&mut object, 31)?;
+        let v32 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 32)?;
+        let v33 = crate::runtime::de::field::<_, D::Error>(&mut object, 33)?;
+        let v34 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_logprobs: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            prompt_cache_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            previous_response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            max_tool_calls: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 14)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
-            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
-            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
-            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 22)?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
-            parallel_tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 24)?,
-            store: crate::runtime::de::field::<_, D::Error>(&mut object, 25)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
-            stream_options: crate::runtime::de::field::<_, D::Error>(&mut object, 29)?,
-            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 30)?,
-            context_management: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 31)?,
-            max_output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 32)?,
-            multi_agent: crate::runtime::de::field::<_, D::Error>(&mut object, 33)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            stream_id: v1,
+            metadata: v2,
+            top_logprobs: v3,
+            temperature: v4,
+            top_p: v5,
+            user: v6,
+            safety_identifier: v7,
+            prompt_cache_key: v8,
+            prompt_cache_retention: v9,
+            prompt_cache_options: v10,
+            previous_response_id: v11,
+            model: v12,
+            background: v13,
+            max_tool_calls: v14,
+            text: v15,
+            tools: v16,
+            tool_choice: v17,
+            prompt: v18,
+            service_tier: v19,
+            truncation: v20,
+            reasoning: v21,
+            input: v22,
+            include: v23,
+            parallel_tool_calls: v24,
+            store: v25,
+            instructions: v26,
+            moderation: v27,
+            stream: v28,
+            stream_options: v29,
+            conversation: v30,
+            context_management: v31,
+            max_output_tokens: v32,
+            multi_agent: v33,
+            extra_fields: v34,
         })
     }
 }
@@ -7751,10 +7862,9 @@ impl<'de> ::serde::Deserialize<'de> for BetaResponsesWebSocketStreamEvent {
             fields: &["stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            variant: crate::runtime::de::whole::<_, D::Error>(&mut object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::whole::<_, D::Error>(&mut object)?;
+        ::std::result::Result::Ok(Self { stream_id: v0, variant: v1 })
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -9040,10 +9150,13 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutput {
             fields: &["type", "files"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            files: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            files: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9081,13 +9194,13 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterFileOutputFilesItem {
             fields: &["mime_type", "file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            mime_type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            mime_type: v0,
+            file_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9198,10 +9311,13 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTextOutput {
             fields: &["type", "logs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            logs: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -9407,17 +9523,21 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutput {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            acknowledged_safety_checks: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            call_id: v2,
+            acknowledged_safety_checks: v3,
+            output: v4,
+            status: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -9470,17 +9590,21 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationParam {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            container_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            start_index: v1,
+            end_index: v2,
+            container_id: v3,
+            file_id: v4,
+            filename: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -9750,26 +9874,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateModelResponseProperties {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            top_logprobs: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            prompt_cache_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            metadata: v0,
+            top_logprobs: v1,
+            temperature: v2,
+            top_p: v3,
+            user: v4,
+            safety_identifier: v5,
+            prompt_cache_key: v6,
+            prompt_cache_retention: v7,
+            prompt_cache_options: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -9812,10 +9937,13 @@ impl<'de> ::serde::Deserialize<'de> for DoneEvent {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -10000,10 +10128,13 @@ impl<'de> ::serde::Deserialize<'de> for DragPoint {
             fields: &["x", "y"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            x: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            y: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            x: v0,
+            y: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -10045,12 +10176,17 @@ impl<'de> ::serde::Deserialize<'de> for Error {
             fields: &["code", "message", "param", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code: v0,
+            message: v1,
+            param: v2,
+            r#type: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -10088,10 +10224,13 @@ impl<'de> ::serde::Deserialize<'de> for ErrorEvent {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -10211,13 +10350,19 @@ impl<'de> ::serde::Deserialize<'de> for ErrorPayload {
             fields: &["type", "code", "message", "param", "headers"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            headers: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            param: v3,
+            headers: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -10253,9 +10398,11 @@ impl<'de> ::serde::Deserialize<'de> for ErrorResponse {
             fields: &["error"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            error: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -10297,12 +10444,17 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationParam {
             fields: &["type", "index", "file_id", "filename"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            index: v1,
+            file_id: v2,
+            filename: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -10446,16 +10598,25 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneChatCompletionRequestAssistantMe
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            weight: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            tool_calls: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            function_call: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            weight: v0,
+            content: v1,
+            refusal: v2,
+            role: v3,
+            name: v4,
+            audio: v5,
+            tool_calls: v6,
+            function_call: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -10495,11 +10656,15 @@ impl<'de> ::serde::Deserialize<'de> for LogProbProperties {
             fields: &["token", "logprob", "bytes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            token: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            logprob: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            bytes: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            token: v0,
+            logprob: v1,
+            bytes: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -10542,11 +10707,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObject {
             fields: &["index", "type", "image_file"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            image_file: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            r#type: v1,
+            image_file: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -10661,10 +10830,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageFileObjectImageF
             fields: &["file_id", "detail"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            detail: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -10780,11 +10952,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObject {
             fields: &["index", "type", "image_url"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            r#type: v1,
+            image_url: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -10899,10 +11075,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentImageUrlObjectImageUr
             fields: &["url", "detail"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            url: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            url: v0,
+            detail: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -11016,11 +11195,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentRefusalObject {
             fields: &["index", "type", "refusal"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            refusal: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            r#type: v1,
+            refusal: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -11153,14 +11336,21 @@ for MessageDeltaContentTextAnnotationsFileCitationObject {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            file_citation: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            r#type: v1,
+            text: v2,
+            file_citation: v3,
+            start_index: v4,
+            end_index: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -11290,14 +11480,21 @@ for MessageDeltaContentTextAnnotationsFilePathObject {
             fields: &["index", "type", "text", "file_path", "start_index", "end_index"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            file_path: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            r#type: v1,
+            text: v2,
+            file_path: v3,
+            start_index: v4,
+            end_index: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -11335,9 +11532,11 @@ for MessageDeltaContentTextAnnotationsFilePathObjectFilePath {
             fields: &["file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -11454,11 +11653,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObject {
             fields: &["index", "type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            r#type: v1,
+            text: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -11570,10 +11773,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaContentTextObjectText {
             fields: &["value", "annotations"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            annotations: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            value: v0,
+            annotations: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -11686,11 +11892,15 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObject {
             fields: &["id", "object", "delta"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            delta: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -11830,10 +12040,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageDeltaObjectDelta {
             fields: &["role", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            role: v0,
+            content: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -12018,10 +12231,13 @@ for MessageDeltaTextAnnotationsFileCitationObjectFileCitation {
             fields: &["file_id", "quote"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            quote: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            quote: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -12186,10 +12402,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCompleted
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -12300,10 +12519,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageCreated {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -12414,10 +12636,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageDelta {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -12528,10 +12753,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageInProgres
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -12642,10 +12870,13 @@ impl<'de> ::serde::Deserialize<'de> for MessageStreamEventThreadMessageIncomplet
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -12888,22 +13119,25 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponseProperties {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            top_logprobs: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            metadata: v0,
+            top_logprobs: v1,
+            temperature: v2,
+            top_p: v3,
+            user: v4,
+            safety_identifier: v5,
+            prompt_cache_key: v6,
+            prompt_cache_retention: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -12943,14 +13177,15 @@ impl<'de> ::serde::Deserialize<'de> for OutputAudio {
             fields: &["type", "data", "transcript"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            transcript: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            data: v1,
+            transcript: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -13067,12 +13302,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemC
             fields: &["event_id", "type", "previous_item_id", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            previous_item_id: v2,
+            item: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -13187,11 +13427,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemD
             fields: &["event_id", "type", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -13306,11 +13550,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemR
             fields: &["event_id", "type", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -13429,19 +13677,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventConversationItemT
             fields: &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            audio_end_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            content_index: v3,
+            audio_end_ms: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -13556,11 +13804,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferA
             fields: &["event_id", "type", "audio"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            audio: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            audio: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -13673,10 +13925,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
             fields: &["event_id", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -13789,10 +14044,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventInputAudioBufferC
             fields: &["event_id", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -13905,10 +14163,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventOutputAudioBuffer
             fields: &["event_id", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -14024,11 +14285,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCancel {
             fields: &["event_id", "type", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -14143,11 +14408,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventResponseCreate {
             fields: &["event_id", "type", "response"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -14261,11 +14530,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaClientEventSessionUpdate {
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -14380,11 +14653,15 @@ for RealtimeBetaClientEventTranscriptionSessionUpdate {
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -14552,27 +14829,35 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            status_details: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            conversation_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            output_audio_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            max_output_tokens: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            status: v2,
+            status_details: v3,
+            output: v4,
+            metadata: v5,
+            usage: v6,
+            conversation_id: v7,
+            voice: v8,
+            modalities: v9,
+            output_audio_format: v10,
+            temperature: v11,
+            max_output_tokens: v12,
+            extra_fields: v13,
         })
     }
 }
@@ -14616,17 +14901,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCachedTokensDetails 
             fields: &["text_tokens", "image_tokens", "audio_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            image_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            audio_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            text_tokens: v0,
+            image_tokens: v1,
+            audio_tokens: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -14721,23 +15004,33 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParams {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            output_audio_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            max_output_tokens: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            modalities: v0,
+            instructions: v1,
+            voice: v2,
+            output_audio_format: v3,
+            tools: v4,
+            tool_choice: v5,
+            temperature: v6,
+            max_output_tokens: v7,
+            conversation: v8,
+            metadata: v9,
+            prompt: v10,
+            input: v11,
+            extra_fields: v12,
         })
     }
 }
@@ -15278,12 +15571,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseCreateParamsToolsIte
             fields: &["type", "name", "description", "parameters"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            parameters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            name: v1,
+            description: v2,
+            parameters: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -15397,10 +15695,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseError {
             fields: &["type", "code"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -15457,25 +15758,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseInputTokenDetails {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            cached_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            image_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            audio_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            cached_tokens_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            cached_tokens: v0,
+            text_tokens: v1,
+            image_tokens: v2,
+            audio_tokens: v3,
+            cached_tokens_details: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -15898,13 +16193,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseOutputTokenDetails {
             fields: &["text_tokens", "audio_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            audio_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            text_tokens: v0,
+            audio_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -16109,11 +16404,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseStatusDetails {
             fields: &["type", "reason", "error"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            reason: v1,
+            error: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -16251,28 +16550,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaResponseUsage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            input_token_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            output_token_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            total_tokens: v0,
+            input_tokens: v1,
+            output_tokens: v2,
+            input_token_details: v3,
+            output_token_details: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -16315,12 +16605,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemC
             fields: &["event_id", "type", "previous_item_id", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            previous_item_id: v2,
+            item: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -16434,11 +16729,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventConversationItemD
             fields: &["event_id", "type", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -16553,11 +16852,15 @@ for RealtimeBetaServerEventConversationItemRetrieved {
             fields: &["event_id", "type", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -16677,19 +16980,19 @@ for RealtimeBetaServerEventConversationItemTruncated {
             fields: &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            audio_end_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            content_index: v3,
+            audio_end_ms: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -16804,11 +17107,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventError {
             fields: &["event_id", "type", "error"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            error: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -16855,13 +17162,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventErrorError {
             fields: &["type", "code", "message", "param", "event_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            param: v3,
+            event_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -17051,10 +17364,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventInputAudioBufferC
             fields: &["event_id", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -17172,12 +17488,17 @@ for RealtimeBetaServerEventInputAudioBufferCommitted {
             fields: &["event_id", "type", "previous_item_id", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            previous_item_id: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -17295,15 +17616,17 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStarted {
             fields: &["event_id", "type", "audio_start_ms", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            audio_start_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            audio_start_ms: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -17423,15 +17746,17 @@ for RealtimeBetaServerEventInputAudioBufferSpeechStopped {
             fields: &["event_id", "type", "audio_end_ms", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            audio_end_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            audio_end_ms: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -17570,22 +17895,25 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionCompleted {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            transcript: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            languages: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            content_index: v3,
+            transcript: v4,
+            languages: v5,
+            logprobs: v6,
+            usage: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -17643,17 +17971,21 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            content_index: v3,
+            delta: v4,
+            logprobs: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -17781,16 +18113,19 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionFailed {
             fields: &["event_id", "type", "item_id", "content_index", "error"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            content_index: v3,
+            error: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -17937,20 +18272,27 @@ for RealtimeBetaServerEventItemInputAudioTranscriptionSegment {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            speaker: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            start: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            end: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            content_index: v3,
+            text: v4,
+            id: v5,
+            speaker: v6,
+            start: v7,
+            end: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -17991,11 +18333,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsCompl
             fields: &["event_id", "type", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -18109,11 +18455,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsFaile
             fields: &["event_id", "type", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -18226,11 +18576,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventMcpListToolsInPro
             fields: &["event_id", "type", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -18346,14 +18700,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventRateLimitsUpdated
             fields: &["event_id", "type", "rate_limits"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            rate_limits: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            rate_limits: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -18471,12 +18826,17 @@ for RealtimeBetaServerEventRateLimitsUpdatedRateLimitsItem {
             fields: &["name", "limit", "remaining", "reset_seconds"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            limit: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            remaining: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            reset_seconds: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            limit: v1,
+            remaining: v2,
+            reset_seconds: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -18605,24 +18965,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDelt
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            delta: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -18748,23 +19107,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseAudioDone
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -18894,24 +19251,23 @@ for RealtimeBetaServerEventResponseAudioTranscriptDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            delta: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -19049,27 +19405,23 @@ for RealtimeBetaServerEventResponseAudioTranscriptDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            transcript: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            transcript: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -19204,24 +19556,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            part: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -19270,12 +19621,17 @@ for RealtimeBetaServerEventResponseContentPartAddedPart {
             fields: &["type", "text", "audio", "transcript"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            audio: v2,
+            transcript: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -19479,24 +19835,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseContentPa
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            part: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -19545,12 +19900,17 @@ for RealtimeBetaServerEventResponseContentPartDonePart {
             fields: &["type", "text", "audio", "transcript"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            audio: v2,
+            transcript: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -19737,11 +20097,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseCreated {
             fields: &["event_id", "type", "response"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -19854,11 +20218,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseDone {
             fields: &["event_id", "type", "response"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -19988,21 +20356,23 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            call_id: v5,
+            delta: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -20063,25 +20433,25 @@ for RealtimeBetaServerEventResponseFunctionCallArgumentsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            call_id: v5,
+            name: v6,
+            arguments: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -20223,21 +20593,23 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            delta: v5,
+            obfuscation: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -20368,23 +20740,21 @@ for RealtimeBetaServerEventResponseMcpCallArgumentsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            arguments: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -20503,15 +20873,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallCo
             fields: &["event_id", "type", "output_index", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -20627,15 +20999,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseMcpCallFa
             fields: &["event_id", "type", "output_index", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -20752,15 +21126,17 @@ for RealtimeBetaServerEventResponseMcpCallInProgress {
             fields: &["event_id", "type", "output_index", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -20879,19 +21255,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
             fields: &["event_id", "type", "response_id", "output_index", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            output_index: v3,
+            item: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -21009,19 +21385,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseOutputIte
             fields: &["event_id", "type", "response_id", "output_index", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            output_index: v3,
+            item: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -21151,24 +21527,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDelta
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            delta: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -21297,24 +21672,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventResponseTextDone 
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            text: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -21427,11 +21801,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionCreated {
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -21544,11 +21922,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeBetaServerEventSessionUpdated {
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -21662,11 +22044,15 @@ for RealtimeBetaServerEventTranscriptionSessionCreated {
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -21782,11 +22168,15 @@ for RealtimeBetaServerEventTranscriptionSessionUpdated {
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -22061,12 +22451,17 @@ for RealtimeBetaServerItemInputAudioTranscriptionFailedError {
             fields: &["type", "code", "message", "param"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            param: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -22414,12 +22809,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemCreat
             fields: &["event_id", "type", "previous_item_id", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            previous_item_id: v2,
+            item: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -22533,11 +22933,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemDelet
             fields: &["event_id", "type", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -22651,11 +23055,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemRetri
             fields: &["event_id", "type", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -22773,19 +23181,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventConversationItemTrunc
             fields: &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            audio_end_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            content_index: v3,
+            audio_end_ms: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -22899,11 +23307,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferAppen
             fields: &["event_id", "type", "audio"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            audio: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            audio: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -23015,10 +23427,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferClear
             fields: &["event_id", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -23130,10 +23545,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventInputAudioBufferCommi
             fields: &["event_id", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -23245,10 +23663,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventOutputAudioBufferClea
             fields: &["event_id", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -23363,11 +23784,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCancel {
             fields: &["event_id", "type", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -23482,11 +23907,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventResponseCreate {
             fields: &["event_id", "type", "response"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -23600,11 +24029,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventSessionUpdate {
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -23790,11 +24223,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeClientEventTranscriptionSessionU
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -24174,18 +24611,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCall {
             fields: &["id", "object", "type", "status", "call_id", "name", "arguments"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            r#type: v2,
+            status: v3,
+            call_id: v4,
+            name: v5,
+            arguments: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -24313,14 +24755,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemFunctionCallOutp
             fields: &["id", "object", "type", "status", "call_id", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            r#type: v2,
+            status: v3,
+            call_id: v4,
+            output: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -24748,14 +25197,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageAssistant
             fields: &["id", "object", "type", "status", "role", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            r#type: v2,
+            status: v3,
+            role: v4,
+            content: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -24807,12 +25263,17 @@ for RealtimeConversationItemMessageAssistantContentItem {
             fields: &["type", "text", "audio", "transcript"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            audio: v2,
+            transcript: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -25235,14 +25696,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageSystem {
             fields: &["id", "object", "type", "status", "role", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            r#type: v2,
+            status: v3,
+            role: v4,
+            content: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -25288,10 +25756,13 @@ for RealtimeConversationItemMessageSystemContentItem {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -25710,14 +26181,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUser {
             fields: &["id", "object", "type", "status", "role", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            role: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            r#type: v2,
+            status: v3,
+            role: v4,
+            content: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -25774,14 +26252,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemMessageUserConte
             fields: &["type", "text", "audio", "image_url", "detail", "transcript"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            detail: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            audio: v2,
+            image_url: v3,
+            detail: v4,
+            transcript: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -26307,18 +26792,29 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeConversationItemWithReference {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            role: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            content: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            call_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            arguments: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            r#type: v1,
+            object: v2,
+            status: v3,
+            role: v4,
+            content: v5,
+            call_id: v6,
+            name: v7,
+            arguments: v8,
+            output: v9,
+            extra_fields: v10,
         })
     }
 }
@@ -26371,13 +26867,19 @@ for RealtimeConversationItemWithReferenceContentItem {
             fields: &["type", "text", "id", "audio", "transcript"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            id: v2,
+            audio: v3,
+            transcript: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -26800,19 +27302,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalRequest {
             fields: &["type", "id", "server_label", "name", "arguments"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            server_label: v2,
+            name: v3,
+            arguments: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -26930,16 +27432,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpApprovalResponse {
             fields: &["type", "id", "approval_request_id", "approve", "reason"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            approval_request_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            approve: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            approval_request_id: v2,
+            approve: v3,
+            reason: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -27055,15 +27560,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpListTools {
             fields: &["type", "id", "server_label", "tools"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            tools: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            server_label: v2,
+            tools: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -27176,11 +27683,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpProtocolError {
             fields: &["type", "code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -27315,25 +27826,25 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolCall {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            server_label: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            approval_request_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            id: v1,
+            server_label: v2,
+            name: v3,
+            arguments: v4,
+            approval_request_id: v5,
+            output: v6,
+            error: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -27530,10 +28041,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcpToolExecutionError {
             fields: &["type", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            message: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -27646,11 +28160,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeMcphttpError {
             fields: &["type", "code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -27804,22 +28322,31 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponse {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            status_details: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            conversation_id: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            output_modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            max_output_tokens: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            status: v2,
+            status_details: v3,
+            output: v4,
+            metadata: v5,
+            audio: v6,
+            usage: v7,
+            conversation_id: v8,
+            output_modalities: v9,
+            max_output_tokens: v10,
+            extra_fields: v11,
         })
     }
 }
@@ -27857,9 +28384,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseAudio {
             fields: &["output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            output: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -27902,17 +28431,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCachedTokensDetails {
             fields: &["text_tokens", "image_tokens", "audio_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            image_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            audio_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            text_tokens: v0,
+            image_tokens: v1,
+            audio_tokens: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -28005,23 +28532,33 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParams {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            output_modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            parallel_tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            max_output_tokens: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            output_modalities: v0,
+            instructions: v1,
+            audio: v2,
+            tools: v3,
+            tool_choice: v4,
+            parallel_tool_calls: v5,
+            reasoning: v6,
+            max_output_tokens: v7,
+            conversation: v8,
+            metadata: v9,
+            prompt: v10,
+            input: v11,
+            extra_fields: v12,
         })
     }
 }
@@ -28058,9 +28595,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsAudio {
             fields: &["output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            output: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -28316,10 +28855,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseCreateParamsOutput {
             fields: &["format", "voice"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            voice: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -28627,10 +29169,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseError {
             fields: &["type", "code"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -28687,25 +29232,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseInputTokenDetails {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            cached_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            image_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            audio_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            cached_tokens_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            cached_tokens: v0,
+            text_tokens: v1,
+            image_tokens: v2,
+            audio_tokens: v3,
+            cached_tokens_details: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -28981,10 +29520,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutput {
             fields: &["format", "voice"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            format: v0,
+            voice: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -29095,13 +29637,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseOutputTokenDetails {
             fields: &["text_tokens", "audio_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            text_tokens: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            audio_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            text_tokens: v0,
+            audio_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -29306,11 +29848,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseStatusDetails {
             fields: &["type", "reason", "error"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            reason: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            reason: v1,
+            error: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -29448,28 +29994,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeResponseUsage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            total_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            input_token_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            output_token_details: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            total_tokens: v0,
+            input_tokens: v1,
+            output_tokens: v2,
+            input_token_details: v3,
+            output_token_details: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -29597,12 +30134,17 @@ for RealtimeServerConversationInputAudioTranscriptionFailedError {
             fields: &["type", "code", "message", "param"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            param: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -29825,17 +30367,21 @@ for RealtimeServerConversationItemInputAudioTranscriptionDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            content_index: v3,
+            delta: v4,
+            logprobs: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -29881,16 +30427,19 @@ for RealtimeServerConversationItemInputAudioTranscriptionFailed {
             fields: &["event_id", "type", "item_id", "content_index", "error"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            content_index: v3,
+            error: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -29954,20 +30503,27 @@ for RealtimeServerConversationItemInputAudioTranscriptionSegment {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            speaker: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            start: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?,
-            end: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            content_index: v3,
+            text: v4,
+            id: v5,
+            speaker: v6,
+            start: v7,
+            end: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -30896,14 +31452,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationCreated {
             fields: &["event_id", "type", "conversation"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            conversation: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            conversation: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -30944,10 +31501,13 @@ for RealtimeServerEventConversationCreatedConversation {
             fields: &["id", "object"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -31063,12 +31623,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemAdded
             fields: &["event_id", "type", "previous_item_id", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            previous_item_id: v2,
+            item: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -31184,12 +31749,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemCreat
             fields: &["event_id", "type", "previous_item_id", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            previous_item_id: v2,
+            item: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -31302,11 +31872,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDelet
             fields: &["event_id", "type", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -31422,12 +31996,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemDone 
             fields: &["event_id", "type", "previous_item_id", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            previous_item_id: v2,
+            item: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -31540,11 +32119,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemRetri
             fields: &["event_id", "type", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -31662,19 +32245,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventConversationItemTrunc
             fields: &["event_id", "type", "item_id", "content_index", "audio_end_ms"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            audio_end_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            content_index: v3,
+            audio_end_ms: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -31788,11 +32371,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventError {
             fields: &["event_id", "type", "error"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            error: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -31839,13 +32426,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventErrorError {
             fields: &["type", "code", "message", "param", "event_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            param: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            code: v1,
+            message: v2,
+            param: v3,
+            event_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -31956,10 +32549,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferClear
             fields: &["event_id", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -32075,12 +32671,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventInputAudioBufferCommi
             fields: &["event_id", "type", "previous_item_id", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            previous_item_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            previous_item_id: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -32195,11 +32796,15 @@ for RealtimeServerEventInputAudioBufferDtmfEventReceived {
             fields: &["type", "event", "received_at"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            received_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            event: v1,
+            received_at: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -32323,15 +32928,17 @@ for RealtimeServerEventInputAudioBufferSpeechStarted {
             fields: &["event_id", "type", "audio_start_ms", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            audio_start_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            audio_start_ms: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -32449,15 +33056,17 @@ for RealtimeServerEventInputAudioBufferSpeechStopped {
             fields: &["event_id", "type", "audio_end_ms", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            audio_end_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            audio_end_ms: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -32577,19 +33186,19 @@ for RealtimeServerEventInputAudioBufferTimeoutTriggered {
             fields: &["event_id", "type", "audio_start_ms", "audio_end_ms", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            audio_start_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            audio_end_ms: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            audio_start_ms: v2,
+            audio_end_ms: v3,
+            item_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -32732,22 +33341,25 @@ for RealtimeServerEventItemInputAudioTranscriptionCompleted {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            transcript: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            languages: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            logprobs: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            usage: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            content_index: v3,
+            transcript: v4,
+            languages: v5,
+            logprobs: v6,
+            usage: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -32943,11 +33555,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsCompleted
             fields: &["event_id", "type", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -33060,11 +33676,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsFailed {
             fields: &["event_id", "type", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -33177,11 +33797,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventMcpListToolsInProgres
             fields: &["event_id", "type", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            item_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -33294,14 +33918,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferClea
             fields: &["event_id", "type", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -33414,14 +34039,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStar
             fields: &["event_id", "type", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -33534,14 +34160,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventOutputAudioBufferStop
             fields: &["event_id", "type", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -33656,14 +34283,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventRateLimitsUpdated {
             fields: &["event_id", "type", "rate_limits"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            rate_limits: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            rate_limits: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -33781,12 +34409,17 @@ for RealtimeServerEventRateLimitsUpdatedRateLimitsItem {
             fields: &["name", "limit", "remaining", "reset_seconds"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            limit: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            remaining: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            reset_seconds: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            limit: v1,
+            remaining: v2,
+            reset_seconds: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -33915,24 +34548,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            delta: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -34058,23 +34690,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -34203,24 +34833,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            delta: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -34354,27 +34983,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseAudioTranscri
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            transcript: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            transcript: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -34508,24 +35133,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            part: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -34573,12 +35197,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartAd
             fields: &["type", "text", "audio", "transcript"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            audio: v2,
+            transcript: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -34779,24 +35408,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            part: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -34844,12 +35472,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseContentPartDo
             fields: &["type", "text", "audio", "transcript"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            transcript: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            audio: v2,
+            transcript: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -35034,11 +35667,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseCreated {
             fields: &["event_id", "type", "response"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -35151,11 +35788,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseDone {
             fields: &["event_id", "type", "response"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -35285,21 +35926,23 @@ for RealtimeServerEventResponseFunctionCallArgumentsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            call_id: v5,
+            delta: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -35440,25 +36083,25 @@ for RealtimeServerEventResponseFunctionCallArgumentsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            call_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            call_id: v5,
+            name: v6,
+            arguments: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -35597,21 +36240,23 @@ for RealtimeServerEventResponseMcpCallArgumentsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            delta: v5,
+            obfuscation: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -35739,23 +36384,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallArgume
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            arguments: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -35871,15 +36514,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallComple
             fields: &["event_id", "type", "output_index", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -35994,15 +36639,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallFailed
             fields: &["event_id", "type", "output_index", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -36117,15 +36764,17 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseMcpCallInProg
             fields: &["event_id", "type", "output_index", "item_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            output_index: v2,
+            item_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -36243,19 +36892,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemAdd
             fields: &["event_id", "type", "response_id", "output_index", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            output_index: v3,
+            item: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -36372,19 +37021,19 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseOutputItemDon
             fields: &["event_id", "type", "response_id", "output_index", "item"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            output_index: v3,
+            item: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -36513,24 +37162,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            delta: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -36659,24 +37307,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventResponseTextDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            response_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            response_id: v2,
+            item_id: v3,
+            output_index: v4,
+            content_index: v5,
+            text: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -36789,11 +37436,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionCreated {
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -36978,11 +37629,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventSessionUpdated {
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -37167,11 +37822,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeServerEventTranscriptionSessionU
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -37374,43 +38033,49 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSession {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
+        let v20 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            modalities: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            voice: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            input_audio_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            output_audio_format: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            input_audio_transcription: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            turn_detection: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            input_audio_noise_reduction: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            speed: crate::runtime::de::field::<_, D::Error>(&mut object, 11)?,
-            tracing: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 14)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            max_response_output_tokens: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 16)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 17)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            modalities: v2,
+            model: v3,
+            instructions: v4,
+            voice: v5,
+            input_audio_format: v6,
+            output_audio_format: v7,
+            input_audio_transcription: v8,
+            turn_detection: v9,
+            input_audio_noise_reduction: v10,
+            speed: v11,
+            tracing: v12,
+            tools: v13,
+            tool_choice: v14,
+            temperature: v15,
+            max_response_output_tokens: v16,
+            expires_at: v17,
+            prompt: v18,
+            include: v19,
+            extra_fields: v20,
         })
     }
 }
@@ -37600,9 +38265,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionInputAudioNoiseReduction 
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -38254,11 +38921,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionTracingTracingConfigurati
             fields: &["workflow_name", "group_id", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            workflow_name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            group_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            workflow_name: v0,
+            group_id: v1,
+            metadata: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -38392,11 +39063,15 @@ for RealtimeTranslationClientEventInputAudioBufferAppend {
             fields: &["event_id", "type", "audio"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            audio: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            audio: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -38512,10 +39187,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionClo
             fields: &["event_id", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -38629,11 +39307,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientEventSessionUpd
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -38916,10 +39598,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionClo
             fields: &["event_id", "type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -39032,11 +39717,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionCre
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -39154,12 +39843,17 @@ for RealtimeTranslationServerEventSessionInputTranscriptDelta {
             fields: &["event_id", "type", "delta", "elapsed_ms"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            elapsed_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            delta: v2,
+            elapsed_ms: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -39223,15 +39917,23 @@ for RealtimeTranslationServerEventSessionOutputAudioDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sample_rate: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            channels: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            format: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            elapsed_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            delta: v2,
+            sample_rate: v3,
+            channels: v4,
+            format: v5,
+            elapsed_ms: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -39431,12 +40133,17 @@ for RealtimeTranslationServerEventSessionOutputTranscriptDelta {
             fields: &["event_id", "type", "delta", "elapsed_ms"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            elapsed_ms: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            delta: v2,
+            elapsed_ms: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -39477,11 +40184,15 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationServerEventSessionUpd
             fields: &["event_id", "type", "session"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            session: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event_id: v0,
+            r#type: v1,
+            session: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -39748,9 +40459,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequest 
             fields: &["audio"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            audio: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            audio: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -39794,10 +40507,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestA
             fields: &["input", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            output: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -39841,10 +40557,13 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestI
             fields: &["transcription", "noise_reduction"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            transcription: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            noise_reduction: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            transcription: v0,
+            noise_reduction: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -39881,9 +40600,11 @@ for RealtimeTranslationSessionUpdateRequestNoiseReduction {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -39920,9 +40641,11 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionUpdateRequestO
             fields: &["language"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            language: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            language: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -39959,9 +40682,11 @@ for RealtimeTranslationSessionUpdateRequestTranscription {
             fields: &["model"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -40007,16 +40732,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDelta {
             fields: &["type", "delta", "sequence_number", "stream_id", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            delta: v1,
+            sequence_number: v2,
+            stream_id: v3,
+            response_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -40060,15 +40788,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioTranscriptWsDone {
             fields: &["type", "sequence_number", "stream_id", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            stream_id: v2,
+            response_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -40111,15 +40841,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDelta {
             fields: &["type", "sequence_number", "delta", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            delta: v2,
+            stream_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -40163,15 +40895,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseAudioWsDone {
             fields: &["type", "sequence_number", "stream_id", "response_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            response_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            stream_id: v2,
+            response_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -40225,20 +40959,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            delta: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -40292,20 +41027,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallCodeWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            code: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -40350,19 +41086,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallInWsProgress 
             fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -40407,19 +41143,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsCompleted {
             fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -40464,19 +41200,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCodeInterpreterCallWsInterpretin
             fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -40533,24 +41269,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsAdded {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            part: v4,
+            sequence_number: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -40607,24 +41342,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseContentPartWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            part: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            sequence_number: v4,
+            part: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -40678,20 +41412,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            output_index: v2,
+            item_id: v3,
+            delta: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -40745,20 +41480,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseCustomToolCallInputWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            input: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            output_index: v2,
+            item_id: v3,
+            input: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -40803,19 +41539,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallInWsProgress {
             fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -40860,19 +41596,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsCompleted {
             fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -40917,19 +41653,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFileSearchCallWsSearching {
             fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -40967,10 +41703,13 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextGrammar {
             fields: &["type", "grammar"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            grammar: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            grammar: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -41079,9 +41818,11 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextPython {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -41208,20 +41949,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            sequence_number: v3,
+            delta: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -41278,24 +42020,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFunctionCallArgumentsWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            name: v2,
+            output_index: v3,
+            sequence_number: v4,
+            arguments: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -41340,19 +42081,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallInWsProgress {
             fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -41425,31 +42166,31 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallPartialWsImage {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            partial_image_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            partial_image_b64: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            quality: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            output_format: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            partial_image_index: v4,
+            partial_image_b64: v5,
+            size: v6,
+            quality: v7,
+            background: v8,
+            output_format: v9,
+            stream_id: v10,
+            extra_fields: v11,
         })
     }
 }
@@ -41494,19 +42235,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsCompleted {
             fields: &["type", "output_index", "sequence_number", "item_id", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            sequence_number: v2,
+            item_id: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -41551,19 +42292,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseImageGenCallWsGenerating {
             fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -41606,15 +42347,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseInWsProgress {
             fields: &["type", "response", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response: v1,
+            sequence_number: v2,
+            stream_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -41668,20 +42411,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            delta: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -41735,23 +42479,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallArgumentsWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            arguments: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            arguments: v3,
+            sequence_number: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -41796,19 +42538,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallInWsProgress {
             fields: &["type", "sequence_number", "output_index", "item_id", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            output_index: v2,
+            item_id: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -41853,19 +42595,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsCompleted {
             fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -41910,19 +42652,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpCallWsFailed {
             fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -41967,19 +42709,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsInWsProgress {
             fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -42024,19 +42766,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsCompleted {
             fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -42081,19 +42823,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseMcpListToolsWsFailed {
             fields: &["type", "item_id", "output_index", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -42138,19 +42880,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsAdded {
             fields: &["type", "output_index", "sequence_number", "item", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            sequence_number: v2,
+            item: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -42195,19 +42937,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputItemWsDone {
             fields: &["type", "output_index", "sequence_number", "item", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            item: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            sequence_number: v2,
+            item: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -42267,28 +43009,25 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationWsAdded {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            annotation_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            annotation: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            annotation_index: v4,
+            sequence_number: v5,
+            annotation: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -42355,22 +43094,25 @@ impl<'de> ::serde::Deserialize<'de> for ResponseProperties {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            previous_response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            max_tool_calls: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            previous_response_id: v0,
+            model: v1,
+            background: v2,
+            max_tool_calls: v3,
+            text: v4,
+            tools: v5,
+            tool_choice: v6,
+            prompt: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -42427,24 +43169,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsAdded {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            summary_index: v3,
+            sequence_number: v4,
+            part: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -42507,25 +43248,25 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryPartWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            part: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            summary_index: v3,
+            status: v4,
+            sequence_number: v5,
+            part: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -42583,24 +43324,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            summary_index: v3,
+            delta: v4,
+            sequence_number: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -42657,24 +43397,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningSummaryTextWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            summary_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            summary_index: v3,
+            text: v4,
+            sequence_number: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -42731,24 +43470,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            delta: v4,
+            sequence_number: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -42805,24 +43543,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseReasoningTextWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            text: v4,
+            sequence_number: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -42879,24 +43616,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            delta: v4,
+            sequence_number: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -42953,24 +43689,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseRefusalWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            refusal: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            refusal: v4,
+            sequence_number: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -43024,23 +43759,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsAdded {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            output_index: v2,
+            command_index: v3,
+            command: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -43098,24 +43831,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            obfuscation: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            output_index: v2,
+            command_index: v3,
+            delta: v4,
+            obfuscation: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -43169,23 +43901,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallCommandWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            output_index: v2,
+            command_index: v3,
+            command: v4,
+            stream_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -43242,24 +43972,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            item_id: v2,
+            output_index: v3,
+            command_index: v4,
+            delta: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -43316,24 +44045,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseShellCallOutputContentWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            command_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            output: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            item_id: v2,
+            output_index: v3,
+            command_index: v4,
+            output: v5,
+            stream_id: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -43393,25 +44121,25 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDelta {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            delta: v4,
+            sequence_number: v5,
+            logprobs: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -43471,25 +44199,25 @@ impl<'de> ::serde::Deserialize<'de> for ResponseTextWsDone {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            content_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            logprobs: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            item_id: v1,
+            output_index: v2,
+            content_index: v3,
+            text: v4,
+            sequence_number: v5,
+            logprobs: v6,
+            stream_id: v7,
+            extra_fields: v8,
         })
     }
 }
@@ -43534,19 +44262,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallInWsProgress {
             fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -43591,19 +44319,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsCompleted {
             fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -43648,19 +44376,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWebSearchCallWsSearching {
             fields: &["type", "output_index", "item_id", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            output_index: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            item_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            output_index: v1,
+            item_id: v2,
+            sequence_number: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -43703,15 +44431,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCompleted {
             fields: &["type", "response", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response: v1,
+            sequence_number: v2,
+            stream_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -43754,15 +44484,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsCreated {
             fields: &["type", "response", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response: v1,
+            sequence_number: v2,
+            stream_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -43809,16 +44541,19 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsError {
             fields: &["type", "status", "sequence_number", "error", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            status: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            error: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            status: v1,
+            sequence_number: v2,
+            error: v3,
+            stream_id: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -43934,15 +44669,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsFailed {
             fields: &["type", "sequence_number", "response", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            sequence_number: v1,
+            response: v2,
+            stream_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -43985,15 +44722,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsIncomplete {
             fields: &["type", "response", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response: v1,
+            sequence_number: v2,
+            stream_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -44036,15 +44775,17 @@ impl<'de> ::serde::Deserialize<'de> for ResponseWsQueued {
             fields: &["type", "response", "sequence_number", "stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            response: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            sequence_number: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            response: v1,
+            sequence_number: v2,
+            stream_id: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -44222,65 +44963,75 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesClientEventResponseCreate {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
+        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
+        let v21 = crate::runtime::de::field::<_, D::Error>(&mut object, 21)?;
+        let v22 = crate::runtime::de::field::<_, D::Error>(&mut object, 22)?;
+        let v23 = crate::runtime::de::field::<_, D::Error>(&mut object, 23)?;
+        let v24 = crate::runtime::de::field::<_, D::Error>(&mut object, 24)?;
+        let v25 = crate::runtime::de::field::<_, D::Error>(&mut object, 25)?;
+        let v26 = crate::runtime::de::field::<_, D::Error>(&mut object, 26)?;
+        let v27 = crate::runtime::de::field::<_, D::Error>(&mut object, 27)?;
+        let v28 = crate::runtime::de::field::<_, D::Error>(&mut object, 28)?;
+        let v29 = crate::runtime::de::field::<_, D::Error>(&mut object, 29)?;
+        let v30 = crate::runtime::de::field::<_, D::Error>(&mut object, 30)?;
+        let v31 = crate::runtime::de::field::<_, D::Error>(&mut object, 31)?;
+        let v32 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 32)?;
+        let v33 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            top_logprobs: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            temperature: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            top_p: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            user: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            safety_identifier: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            prompt_cache_key: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            prompt_cache_retention: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            prompt_cache_options: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            previous_response_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            background: crate::runtime::de::field::<_, D::Error>(&mut object, 13)?,
-            max_tool_calls: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 14)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 15)?,
-            tools: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
-            tool_choice: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
-            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
-            truncation: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
-            reasoning: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 22)?,
-            include: crate::runtime::de::field::<_, D::Error>(&mut object, 23)?,
-            parallel_tool_calls: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 24)?,
-            store: crate::runtime::de::field::<_, D::Error>(&mut object, 25)?,
-            instructions: crate::runtime::de::field::<_, D::Error>(&mut object, 26)?,
-            moderation: crate::runtime::de::field::<_, D::Error>(&mut object, 27)?,
-            stream: crate::runtime::de::field::<_, D::Error>(&mut object, 28)?,
-            stream_options: crate::runtime::de::field::<_, D::Error>(&mut object, 29)?,
-            conversation: crate::runtime::de::field::<_, D::Error>(&mut object, 30)?,
-            context_management: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 31)?,
-            max_output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 32)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            stream_id: v1,
+            metadata: v2,
+            top_logprobs: v3,
+            temperature: v4,
+            top_p: v5,
+            user: v6,
+            safety_identifier: v7,
+            prompt_cache_key: v8,
+            prompt_cache_retention: v9,
+            prompt_cache_options: v10,
+            previous_response_id: v11,
+            model: v12,
+            background: v13,
+            max_tool_calls: v14,
+            text: v15,
+            tools: v16,
+            tool_choice: v17,
+            prompt: v18,
+            service_tier: v19,
+            truncation: v20,
+            reasoning: v21,
+            input: v22,
+            include: v23,
+            parallel_tool_calls: v24,
+            store: v25,
+            instructions: v26,
+            moderation: v27,
+            stream: v28,
+            stream_options: v29,
+            conversation: v30,
+            context_management: v31,
+            max_output_tokens: v32,
+            extra_fields: v33,
         })
     }
 }
@@ -45442,10 +46193,9 @@ impl<'de> ::serde::Deserialize<'de> for ResponsesWebSocketStreamEvent {
             fields: &["stream_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            stream_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            variant: crate::runtime::de::whole::<_, D::Error>(&mut object)?,
-        })
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::whole::<_, D::Error>(&mut object)?;
+        ::std::result::Result::Ok(Self { stream_id: v0, variant: v1 })
     }
 }
 #[cfg(feature = "unreferenced")]
@@ -46556,11 +47306,15 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObject {
             fields: &["id", "object", "delta"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            delta: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            delta: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -46597,9 +47351,11 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaObjectDelta {
             fields: &["step_details"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            step_details: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            step_details: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -46785,10 +47541,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsMessageCreationOb
             fields: &["type", "message_creation"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            message_creation: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            message_creation: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -46826,9 +47585,11 @@ for RunStepDeltaStepDetailsMessageCreationObjectMessageCreation {
             fields: &["message_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            message_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            message_id: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -46949,12 +47710,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsCodeObje
             fields: &["index", "id", "type", "code_interpreter"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            code_interpreter: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            id: v1,
+            r#type: v2,
+            code_interpreter: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -46997,10 +47763,13 @@ for RunStepDeltaStepDetailsToolCallsCodeObjectCodeInterpreter {
             fields: &["input", "outputs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            input: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            outputs: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            input: v0,
+            outputs: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -47191,11 +47960,15 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObject {
             fields: &["index", "type", "image"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            image: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            r#type: v1,
+            image: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -47233,9 +48006,11 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputImageObjectImage {
             fields: &["file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -47355,11 +48130,15 @@ for RunStepDeltaStepDetailsToolCallsCodeOutputLogsObject {
             fields: &["index", "type", "logs"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            logs: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            r#type: v1,
+            logs: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -47480,15 +48259,17 @@ for RunStepDeltaStepDetailsToolCallsFileSearchObject {
             fields: &["index", "id", "type", "file_search"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            file_search: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            id: v1,
+            r#type: v2,
+            file_search: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -47609,12 +48390,17 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsFunction
             fields: &["index", "id", "type", "function"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            function: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            index: v0,
+            id: v1,
+            r#type: v2,
+            function: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -47658,11 +48444,15 @@ for RunStepDeltaStepDetailsToolCallsFunctionObjectFunction {
             fields: &["name", "arguments", "output"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            arguments: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            output: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            arguments: v1,
+            output: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -47777,10 +48567,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDeltaStepDetailsToolCallsObject {
             fields: &["type", "tool_calls"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            tool_calls: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            tool_calls: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -48134,10 +48927,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCancelled
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -48248,10 +49044,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCompleted
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -48362,10 +49161,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepCreated {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -48476,10 +49278,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepDelta {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -48590,10 +49395,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepExpired {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -48704,10 +49512,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepFailed {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -48818,10 +49629,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStepStreamEventThreadRunStepInProgres
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -49127,10 +49941,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelled {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -49241,10 +50058,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCancelling {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -49355,10 +50175,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCompleted {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -49469,10 +50292,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunCreated {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -49583,10 +50409,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunExpired {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -49697,10 +50526,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunFailed {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -49811,10 +50643,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunInProgress {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -49925,10 +50760,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunIncomplete {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -50039,10 +50877,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunQueued {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -50153,10 +50994,13 @@ impl<'de> ::serde::Deserialize<'de> for RunStreamEventThreadRunRequiresAction {
             fields: &["event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            event: v0,
+            data: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -50348,11 +51192,15 @@ impl<'de> ::serde::Deserialize<'de> for ThreadStreamEventVariant {
             fields: &["enabled", "event", "data"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            enabled: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            event: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            enabled: v0,
+            event: v1,
+            data: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -50563,13 +51411,19 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationParam {
             fields: &["type", "start_index", "end_index", "url", "title"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            start_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            end_index: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            url: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            title: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            start_index: v1,
+            end_index: v2,
+            url: v3,
+            title: v4,
+            extra_fields: v5,
         })
     }
 }

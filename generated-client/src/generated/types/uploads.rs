@@ -63,10 +63,13 @@ impl<'de> ::serde::Deserialize<'de> for CompleteUploadRequest {
             fields: &["part_ids", "md5"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            part_ids: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            md5: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            part_ids: v0,
+            md5: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -143,16 +146,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateUploadRequest {
             fields: &["filename", "purpose", "bytes", "mime_type", "expires_after"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            purpose: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            mime_type: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            filename: v0,
+            purpose: v1,
+            bytes: v2,
+            mime_type: v3,
+            expires_after: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -333,17 +339,27 @@ impl<'de> ::serde::Deserialize<'de> for Upload {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            purpose: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?,
-            object: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            file: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            created_at: v1,
+            filename: v2,
+            bytes: v3,
+            purpose: v4,
+            status: v5,
+            expires_at: v6,
+            object: v7,
+            file: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -459,15 +475,17 @@ impl<'de> ::serde::Deserialize<'de> for UploadPart {
             fields: &["id", "created_at", "upload_id", "object"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            upload_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            created_at: v1,
+            upload_id: v2,
+            object: v3,
+            extra_fields: v4,
         })
     }
 }

@@ -53,15 +53,23 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            amount: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            line_item: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            quantity: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            quantity_unit: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            amount: v1,
+            line_item: v2,
+            project_id: v3,
+            api_key_id: v4,
+            quantity: v5,
+            quantity_unit: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -101,10 +109,13 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultAmount {
             fields: &["value", "currency"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            value: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            currency: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            value: v0,
+            currency: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -471,18 +482,23 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            characters: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            num_model_requests: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            characters: v1,
+            num_model_requests: v2,
+            project_id: v3,
+            user_id: v4,
+            api_key_id: v5,
+            model: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -773,18 +789,23 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            seconds: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            num_model_requests: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            seconds: v1,
+            num_model_requests: v2,
+            project_id: v3,
+            user_id: v4,
+            api_key_id: v5,
+            model: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -1050,14 +1071,15 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResult {
             fields: &["object", "num_sessions", "project_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            num_sessions: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            num_sessions: v1,
+            project_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1415,75 +1437,53 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 13)?;
+        let v14 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 14)?;
+        let v15 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 15)?;
+        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
+        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
+        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
+        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
+        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
+        let v21 = crate::runtime::de::field::<_, D::Error>(&mut object, 21)?;
+        let v22 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            input_cached_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            input_cache_write_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            input_uncached_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            output_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            input_text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            output_text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 7)?,
-            input_cached_text_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 8)?,
-            input_audio_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            input_cached_audio_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 10)?,
-            output_audio_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            input_image_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 12)?,
-            input_cached_image_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 13)?,
-            output_image_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 14)?,
-            num_model_requests: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 15)?,
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 16)?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 17)?,
-            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 18)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 19)?,
-            batch: crate::runtime::de::field::<_, D::Error>(&mut object, 20)?,
-            service_tier: crate::runtime::de::field::<_, D::Error>(&mut object, 21)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            input_tokens: v1,
+            input_cached_tokens: v2,
+            input_cache_write_tokens: v3,
+            input_uncached_tokens: v4,
+            output_tokens: v5,
+            input_text_tokens: v6,
+            output_text_tokens: v7,
+            input_cached_text_tokens: v8,
+            input_audio_tokens: v9,
+            input_cached_audio_tokens: v10,
+            output_audio_tokens: v11,
+            input_image_tokens: v12,
+            input_cached_image_tokens: v13,
+            output_image_tokens: v14,
+            num_model_requests: v15,
+            project_id: v16,
+            user_id: v17,
+            api_key_id: v18,
+            model: v19,
+            batch: v20,
+            service_tier: v21,
+            extra_fields: v22,
         })
     }
 }
@@ -1922,21 +1922,23 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            num_model_requests: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            input_tokens: v1,
+            num_model_requests: v2,
+            project_id: v3,
+            user_id: v4,
+            api_key_id: v5,
+            model: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -2224,17 +2226,21 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            num_requests: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            vector_store_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            num_requests: v1,
+            project_id: v2,
+            user_id: v3,
+            api_key_id: v4,
+            vector_store_id: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2541,20 +2547,27 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            images: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            num_model_requests: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            source: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            images: v1,
+            num_model_requests: v2,
+            source: v3,
+            size: v4,
+            project_id: v5,
+            user_id: v6,
+            api_key_id: v7,
+            model: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -2999,21 +3012,23 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            input_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            num_model_requests: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            input_tokens: v1,
+            num_model_requests: v2,
+            project_id: v3,
+            user_id: v4,
+            api_key_id: v5,
+            model: v6,
+            extra_fields: v7,
         })
     }
 }
@@ -3132,12 +3147,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponse {
             fields: &["object", "data", "has_more", "next_page"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            next_page: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            has_more: v2,
+            next_page: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -3252,12 +3272,17 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucket {
             fields: &["object", "start_time", "end_time", "results"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            start_time: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            end_time: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            results: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            start_time: v1,
+            end_time: v2,
+            results: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -3768,11 +3793,15 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResult {
             fields: &["object", "usage_bytes", "project_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            usage_bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            usage_bytes: v1,
+            project_id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -4146,22 +4175,25 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            num_model_requests: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            num_requests: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            project_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            user_id: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            api_key_id: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            context_level: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            num_model_requests: v1,
+            num_requests: v2,
+            project_id: v3,
+            user_id: v4,
+            api_key_id: v5,
+            model: v6,
+            context_level: v7,
+            extra_fields: v8,
         })
     }
 }

@@ -27,9 +27,11 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -241,12 +243,17 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileBatchRequest {
             fields: &["file_ids", "files", "chunking_strategy", "attributes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            files: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            chunking_strategy: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_ids: v0,
+            files: v1,
+            chunking_strategy: v2,
+            attributes: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -348,11 +355,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileRequest {
             fields: &["file_id", "chunking_strategy", "attributes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            chunking_strategy: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            chunking_strategy: v1,
+            attributes: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -452,14 +463,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_ids: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            description: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            chunking_strategy: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_ids: v0,
+            name: v1,
+            description: v2,
+            expires_after: v3,
+            chunking_strategy: v4,
+            metadata: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -643,11 +661,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponse {
             fields: &["id", "deleted", "object"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            deleted: v1,
+            object: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -760,11 +782,15 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponse {
             fields: &["id", "deleted", "object"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            deleted: v1,
+            object: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1181,13 +1207,19 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1302,13 +1334,19 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresResponse {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1344,9 +1382,11 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParam {
             fields: &["type"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1457,16 +1497,13 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategy {
             fields: &["max_chunk_size_tokens", "chunk_overlap_tokens"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            max_chunk_size_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 0)?,
-            chunk_overlap_tokens: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            max_chunk_size_tokens: v0,
+            chunk_overlap_tokens: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1529,10 +1566,13 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParam {
             fields: &["type", "static"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#static: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            r#static: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1667,10 +1707,13 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParam {
             fields: &["type", "static"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            r#static: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            r#static: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -1779,9 +1822,11 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreFileAttributesRequest {
             fields: &["attributes"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            attributes: v0,
+            extra_fields: v1,
         })
     }
 }
@@ -1854,11 +1899,15 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreRequest {
             fields: &["name", "expires_after", "metadata"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            name: v0,
+            expires_after: v1,
+            metadata: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -1943,10 +1992,13 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfter {
             fields: &["anchor", "days"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            anchor: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            days: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            anchor: v0,
+            days: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2094,20 +2146,21 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObject {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            vector_store_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 3)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            file_counts: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            vector_store_id: v3,
+            status: v4,
+            file_counts: v5,
+            extra_fields: v6,
         })
     }
 }
@@ -2151,13 +2204,19 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectFileCounts {
             fields: &["in_progress", "completed", "failed", "cancelled", "total"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            in_progress: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            completed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            failed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            cancelled: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            total: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            in_progress: v0,
+            completed: v1,
+            failed: v2,
+            cancelled: v3,
+            total: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -2351,12 +2410,17 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponse {
             fields: &["object", "data", "has_more", "next_page"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            next_page: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            has_more: v2,
+            next_page: v3,
+            extra_fields: v4,
         })
     }
 }
@@ -2396,10 +2460,13 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseDataItem {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2538,20 +2605,27 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObject {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            usage_bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            vector_store_id: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 4)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 5)?,
-            last_error: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            chunking_strategy: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            usage_bytes: v2,
+            created_at: v3,
+            vector_store_id: v4,
+            status: v5,
+            last_error: v6,
+            chunking_strategy: v7,
+            attributes: v8,
+            extra_fields: v9,
         })
     }
 }
@@ -2734,10 +2808,13 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectLastError {
             fields: &["code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code: v0,
+            message: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -2959,25 +3036,31 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObject {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            name: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            usage_bytes: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            file_counts: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 5)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 6)?,
-            expires_after: crate::runtime::de::field::<_, D::Error>(&mut object, 7)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?,
-            last_active_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 9)?,
-            metadata: crate::runtime::de::field::<_, D::Error>(&mut object, 10)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            created_at: v2,
+            name: v3,
+            usage_bytes: v4,
+            file_counts: v5,
+            status: v6,
+            expires_after: v7,
+            expires_at: v8,
+            last_active_at: v9,
+            metadata: v10,
+            extra_fields: v11,
         })
     }
 }
@@ -3021,13 +3104,19 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectFileCounts {
             fields: &["in_progress", "completed", "failed", "cancelled", "total"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            in_progress: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?,
-            completed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?,
-            failed: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            cancelled: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?,
-            total: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            in_progress: v0,
+            completed: v1,
+            failed: v2,
+            cancelled: v3,
+            total: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3231,16 +3320,19 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequest {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            query: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            rewrite_query: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            max_num_results: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 2)?,
-            filters: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            ranking_options: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            query: v0,
+            rewrite_query: v1,
+            max_num_results: v2,
+            filters: v3,
+            ranking_options: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3567,10 +3659,13 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRankingOptions {
             fields: &["ranker", "score_threshold"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            ranker: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            score_threshold: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            ranker: v0,
+            score_threshold: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3643,10 +3738,13 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObject {
             fields: &["type", "text"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            r#type: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            text: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            r#type: v0,
+            text: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -3763,13 +3861,19 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultItem {
             fields: &["file_id", "filename", "score", "attributes", "content"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            file_id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            filename: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            score: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            attributes: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            content: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            file_id: v0,
+            filename: v1,
+            score: v2,
+            attributes: v3,
+            content: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -3813,16 +3917,19 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPage {
             fields: &["object", "search_query", "data", "has_more", "next_page"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            search_query: crate::runtime::de::field_or_empty::<
-                _,
-                D::Error,
-            >(&mut object, 1)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?,
-            next_page: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            search_query: v1,
+            data: v2,
+            has_more: v3,
+            next_page: v4,
+            extra_fields: v5,
         })
     }
 }

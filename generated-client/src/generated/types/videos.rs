@@ -74,10 +74,13 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoEditJsonBody {
             fields: &["video", "prompt"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            video: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            prompt: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            video: v0,
+            prompt: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -191,11 +194,15 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoExtendJsonBody {
             fields: &["video", "prompt", "seconds"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            video: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            prompt: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            seconds: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            video: v0,
+            prompt: v1,
+            seconds: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -325,13 +332,19 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoJsonBody {
             fields: &["model", "prompt", "input_reference", "seconds", "size"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            prompt: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            input_reference: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            seconds: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            model: v0,
+            prompt: v1,
+            input_reference: v2,
+            seconds: v3,
+            size: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -520,11 +533,15 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResource {
             fields: &["object", "deleted", "id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            deleted: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            deleted: v1,
+            id: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -635,10 +652,13 @@ impl<'de> ::serde::Deserialize<'de> for Error2 {
             fields: &["code", "message"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            code: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            message: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            code: v0,
+            message: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -678,10 +698,13 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam2 {
             fields: &["image_url", "file_id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            image_url: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            file_id: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            image_url: v0,
+            file_id: v1,
+            extra_fields: v2,
         })
     }
 }
@@ -759,11 +782,15 @@ impl<'de> ::serde::Deserialize<'de> for VideoCharacterResource {
             fields: &["id", "name", "created_at"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field::<_, D::Error>(&mut object, 0)?,
-            name: crate::runtime::de::field::<_, D::Error>(&mut object, 1)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            name: v1,
+            created_at: v2,
+            extra_fields: v3,
         })
     }
 }
@@ -882,13 +909,19 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResource {
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            data: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            first_id: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            last_id: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            has_more: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            object: v0,
+            data: v1,
+            first_id: v2,
+            last_id: v3,
+            has_more: v4,
+            extra_fields: v5,
         })
     }
 }
@@ -1066,10 +1099,9 @@ impl<'de> ::serde::Deserialize<'de> for VideoReferenceInputParam {
             fields: &["id"],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
-        })
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
+        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
     }
 }
 #[cfg(feature = "videos")]
@@ -1163,27 +1195,35 @@ impl<'de> ::serde::Deserialize<'de> for VideoResource {
             ],
         };
         let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
+        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
+        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
+        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
+        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
+        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
+        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
+        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
+        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
+        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
+        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
+        let v10 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 10)?;
+        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
+        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
+        let v13 = crate::runtime::de::unknown::<D::Error>(object)?;
         ::std::result::Result::Ok(Self {
-            id: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?,
-            object: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?,
-            model: crate::runtime::de::field::<_, D::Error>(&mut object, 2)?,
-            status: crate::runtime::de::field::<_, D::Error>(&mut object, 3)?,
-            progress: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?,
-            created_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?,
-            completed_at: crate::runtime::de::int64_field::<
-                _,
-                D::Error,
-            >(&mut object, 6)?,
-            expires_at: crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?,
-            prompt: crate::runtime::de::field::<_, D::Error>(&mut object, 8)?,
-            size: crate::runtime::de::field::<_, D::Error>(&mut object, 9)?,
-            seconds: crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 10)?,
-            remixed_from_video_id: crate::runtime::de::field::<
-                _,
-                D::Error,
-            >(&mut object, 11)?,
-            error: crate::runtime::de::field::<_, D::Error>(&mut object, 12)?,
-            extra_fields: crate::runtime::de::unknown::<D::Error>(object)?,
+            id: v0,
+            object: v1,
+            model: v2,
+            status: v3,
+            progress: v4,
+            created_at: v5,
+            completed_at: v6,
+            expires_at: v7,
+            prompt: v8,
+            size: v9,
+            seconds: v10,
+            remixed_from_video_id: v11,
+            error: v12,
+            extra_fields: v13,
         })
     }
 }
