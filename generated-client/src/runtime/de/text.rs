@@ -2,8 +2,8 @@
 //!
 //! [`TextDeserializer`] holds the text of one JSON value. Asked for an object
 //! or an array, it splits the text into its members' texts and hands each
-//! member on as another `TextDeserializer`; scalars are read by serde_json
-//! itself. The generated `Deserialize` impls ask any deserializer
+//! member on as another `TextDeserializer`; scalars are read into one
+//! non-generic [`Scalar`](scalar) and visited from there. The generated `Deserialize` impls ask any deserializer
 //! for the raw text of their value ([`RAW_TOKEN`]): this one answers with it,
 //! so an object's fields arrive as texts and each is decoded once, straight
 //! into the field's type (a string is allocated once, in the field that keeps
@@ -16,8 +16,9 @@
 //! ([`scan`]) checks an object's or array's own punctuation and its keys;
 //! each member is read by the type that takes it, the common scalars here
 //! (plain strings and integers, `true`, `false`, `null`), every other one
-//! by serde_json, and members nobody declared into a `Value` or through
-//! serde_json's own check when ignored. Arrays and objects read through
+//! by serde_json for a fixed type (a string with escapes, a float), and
+//! members nobody declared into a `Value` or through serde_json's own check
+//! when ignored. Arrays and objects read through
 //! `deserialize_any` (a `Value`, a map) count their depth, refused past
 //! serde_json's own limit of 128; the generated types nest only as deep as
 //! the spec's schemas do. When decoding fails, the text is checked whole by
@@ -43,7 +44,9 @@ use serde_json::Error;
 use std::borrow::Cow;
 use std::fmt;
 
+mod scalar;
 mod scan;
+use scalar::Scalar;
 pub(crate) use scan::{ends_scalar, Members};
 
 /// The name of the newtype the generated impls ask for: a deserializer that
@@ -156,13 +159,6 @@ pub(crate) fn consumed(text: &str) -> Result<usize, Error> {
     scan::value_len(text)
 }
 
-/// Reads the value at the start of `text` with `read`, and how long it was.
-fn read_at<T>(text: &str, read: impl FnOnce() -> Result<T, Error>) -> Result<(T, usize), Error> {
-    forget_reports();
-    let out = read()?;
-    Ok((out, consumed(text)?))
-}
-
 #[cfg(test)]
 thread_local! {
     /// How many values [`consumed`] had to scan past (nobody reported).
@@ -257,68 +253,33 @@ impl<'de> TextDeserializer<'de> {
     }
 
     /// Reads the value's whole text with `read`, found by scanning it: for
-    /// the rarely read kinds (enums, floats, bytes...).
+    /// the rarely read kinds (128-bit integers, enums) that serde_json reads.
     fn read_whole<T>(self, read: impl FnOnce(&'de str) -> Result<T, Error>) -> Result<T, Error> {
         let len = scan::value_len(self.text)?;
         let out = read(&self.text[..len])?;
         self.done(len, out)
     }
 
-    /// Reads a string: a plain one is borrowed as it is, any other read by
-    /// serde_json's `method`.
-    fn string<V: Visitor<'de>>(
+    /// Reads a scalar of the kind `wanted` accepts and hands it to `visitor`;
+    /// any other value is an `invalid type` error.
+    fn scalar_of<V: Visitor<'de>>(
         self,
         visitor: V,
-        method: impl FnOnce(&mut Json<'de>, V) -> Result<V::Value, Error>,
+        wanted: fn(&Scalar<'de>) -> bool,
     ) -> Result<V::Value, Error> {
-        if !self.text.starts_with('"') {
-            // Not a string: serde_json says what it is instead.
-            return self.read_whole(|text| scalar(text, |de| method(de, visitor)));
+        let (scalar, len) = Scalar::read(self.text, &visitor)?;
+        if !wanted(&scalar) {
+            return Err(scalar.mismatch(&visitor));
         }
-        let (len, plain) = scan::string_len(self.text)?;
-        let out = match plain {
-            true => visitor.visit_borrowed_str(&self.text[1..len - 1])?,
-            false => scalar(&self.text[..len], |de| method(de, visitor))?,
-        };
+        let out = scalar.visit(visitor)?;
         self.done(len, out)
     }
-
-    /// Reads an integer: a plain one here, any other by serde_json's `method`.
-    fn integer<V: Visitor<'de>>(
-        self,
-        visitor: V,
-        method: impl FnOnce(&mut Json<'de>, V) -> Result<V::Value, Error>,
-    ) -> Result<V::Value, Error> {
-        let text = scalar_text(self.text);
-        let out = match plain_integer(text) {
-            Some(Ok(n)) => visitor.visit_u64(n)?,
-            Some(Err(n)) => visitor.visit_i64(n)?,
-            None => return self.read_whole(|text| scalar(text, |de| method(de, visitor))),
-        };
-        self.done(text.len(), out)
-    }
-}
-
-macro_rules! string_methods {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            self.string(visitor, |de, visitor| de.$method(visitor))
-        }
-    )*};
-}
-
-macro_rules! integer_methods {
-    ($($method:ident)*) => {$(
-        fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            self.integer(visitor, |de, visitor| de.$method(visitor))
-        }
-    )*};
 }
 
 macro_rules! scalar_methods {
-    ($($method:ident)*) => {$(
+    ($wanted:expr => $($method:ident)*) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-            self.read_whole(|text| scalar(text, |de| de.$method(visitor)))
+            self.scalar_of(visitor, $wanted)
         }
     )*};
 }
@@ -351,32 +312,12 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
                 let len = access.elements.len();
                 self.finished(len, out)
             }
-            Some(b'"') => self.deserialize_str(visitor),
             _ => {
-                let text = scalar_text(self.text);
-                let out = match (plain_integer(text), text) {
-                    (Some(Ok(n)), _) => visitor.visit_u64(n)?,
-                    (Some(Err(n)), _) => visitor.visit_i64(n)?,
-                    (None, "true" | "false") => return self.deserialize_bool(visitor),
-                    (None, "null") => visitor.visit_unit()?,
-                    (None, _) => {
-                        return self
-                            .read_whole(|text| scalar(text, |de| de.deserialize_any(visitor)))
-                    }
-                };
-                self.done(text.len(), out)
+                let (scalar, len) = Scalar::read(self.text, &visitor)?;
+                let out = scalar.visit(visitor)?;
+                self.done(len, out)
             }
         }
-    }
-
-    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-        let text = scalar_text(self.text);
-        let out = match text {
-            "true" => visitor.visit_bool(true)?,
-            "false" => visitor.visit_bool(false)?,
-            _ => return self.read_whole(|text| scalar(text, |de| de.deserialize_bool(visitor))),
-        };
-        self.done(text.len(), out)
     }
 
     fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -412,10 +353,47 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
 
     fn deserialize_unit_struct<V: Visitor<'de>>(
         self,
-        name: &'static str,
+        _name: &'static str,
         visitor: V,
     ) -> Result<V::Value, Error> {
-        self.read_whole(|text| scalar(text, |de| de.deserialize_unit_struct(name, visitor)))
+        // As serde_json reads it: a `null`.
+        self.deserialize_unit(visitor)
+    }
+
+    fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        // As serde_json reads it: a string, which the visitor checks.
+        self.deserialize_str(visitor)
+    }
+
+    fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        // As serde_json reads it: an array of numbers, or a string's bytes.
+        match self.text.as_bytes().first() {
+            Some(b'[') => self.deserialize_any(visitor),
+            Some(b'"') => match scan::string_len(self.text)? {
+                (len, true) => {
+                    let out = visitor.visit_borrowed_bytes(&self.text.as_bytes()[1..len - 1])?;
+                    self.done(len, out)
+                }
+                // Escapes, which may spell bytes no string holds (a lone
+                // surrogate): serde_json's own reading, for this rare case.
+                (_, false) => {
+                    self.read_whole(|text| scalar(text, |de| de.deserialize_bytes(visitor)))
+                }
+            },
+            _ => Err(Scalar::read(self.text, &visitor)?.0.mismatch(&visitor)),
+        }
+    }
+
+    fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.deserialize_bytes(visitor)
+    }
+
+    fn deserialize_i128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.read_whole(|text| scalar(text, |de| de.deserialize_i128(visitor)))
+    }
+
+    fn deserialize_u128<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+        self.read_whole(|text| scalar(text, |de| de.deserialize_u128(visitor)))
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -429,19 +407,21 @@ impl<'de> Deserializer<'de> for TextDeserializer<'de> {
     // Containers are split by `deserialize_any`, whatever the visitor asked for.
     serde::forward_to_deserialize_any! { seq tuple tuple_struct map struct }
 
-    // The common scalars, plain strings and integers, are read here; the
-    // rest (escapes, fractions, exponents, errors) by serde_json.
-    string_methods! { deserialize_str deserialize_string deserialize_identifier }
+    // Scalars are read into a `Scalar` (see `scalar.rs`) and visited as
+    // serde_json visits them; a value of another kind is an `invalid type`.
+    scalar_methods! { |s| matches!(s, Scalar::Str(_)) =>
+        deserialize_str deserialize_string deserialize_identifier
+    }
 
-    integer_methods! {
+    scalar_methods! { Scalar::is_number =>
         deserialize_i8 deserialize_i16 deserialize_i32 deserialize_i64
         deserialize_u8 deserialize_u16 deserialize_u32 deserialize_u64
+        deserialize_f32 deserialize_f64
     }
 
-    scalar_methods! {
-        deserialize_i128 deserialize_u128 deserialize_f32 deserialize_f64 deserialize_char
-        deserialize_bytes deserialize_byte_buf deserialize_unit
-    }
+    scalar_methods! { |s| matches!(s, Scalar::Bool(_)) => deserialize_bool }
+
+    scalar_methods! { |s| matches!(s, Scalar::Null) => deserialize_unit }
 }
 
 /// An object's members, for visitors that read a map.
@@ -475,8 +455,9 @@ impl<'de> MapAccess<'de> for MemberAccess<'_, 'de> {
             .value
             .take()
             .ok_or_else(|| Error::custom("a map value was read before its key"))?;
-        let (out, len) = read_at(value, || seed.deserialize(self.of.member(value)))?;
-        self.members.after_value(len)?;
+        forget_reports();
+        let out = seed.deserialize(self.of.member(value))?;
+        self.members.after_value(consumed(value)?)?;
         Ok(out)
     }
 
@@ -502,8 +483,9 @@ impl<'de> SeqAccess<'de> for ElementAccess<'_, 'de> {
         let Some(text) = self.elements.next_start() else {
             return Ok(None);
         };
-        let (out, len) = read_at(text, || seed.deserialize(self.of.member(text)))?;
-        self.elements.after_element(len)?;
+        forget_reports();
+        let out = seed.deserialize(self.of.member(text))?;
+        self.elements.after_element(consumed(text)?)?;
         Ok(Some(out))
     }
 
