@@ -214,9 +214,14 @@ pub fn write_client_crate(root: &Path, dir: &Path, name: &str, source: &str, gen
 /// Runs `cargo <args>` in `dir` with its own target folder; returns the wall
 /// time and the number of warnings, or the first errors.
 pub fn cargo_in(dir: &Path, target: &Path, args: &[&str]) -> Result<(Duration, usize), String> {
+    cargo_with(dir, target, args, &[])
+}
+
+/// [`cargo_in`] with environment variables `envs` set for cargo.
+pub fn cargo_with(dir: &Path, target: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<(Duration, usize), String> {
     let start = Instant::now();
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
-    command.args(args);
+    command.args(args).envs(envs.iter().copied());
     if matches!(args.first(), Some(&"build") | Some(&"check")) {
         command.arg("--message-format=short");
     }
