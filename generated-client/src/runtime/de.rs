@@ -153,6 +153,13 @@ pub struct Shape {
     pub fields: &'static [&'static str],
 }
 
+impl Shape {
+    /// The wire name of declared field `index`.
+    fn key(&self, index: usize) -> &'static str {
+        self.fields.get(index).copied().unwrap_or("?")
+    }
+}
+
 impl serde::de::Expected for Shape {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "an object `{}`", self.name)
@@ -339,8 +346,8 @@ impl<'de> Object<'de> {
             Found::Missing => "null",
         };
         if absent == Absent::Empty && text::is_null(text) {
-            let key = self.shape.fields.get(index).copied().unwrap_or("?");
-            if !may_fill(self.shape.name, key) {
+            let (owner, key) = (self.shape.name, self.shape.key(index));
+            if !may_fill(owner, key) {
                 taken.failure = Some(serde_json::Error::missing_field(key));
             }
             return None;
@@ -357,11 +364,16 @@ impl<'de> Object<'de> {
         }
     }
 
-    /// Why [`Object::take_field`] returned no text.
+    /// Why [`Object::take_field`] returned no text, when it failed (else
+    /// the field is to be filled with its type's empty value).
+    fn take_failure(&mut self) -> Option<serde_json::Error> {
+        self.taken.failure.take()
+    }
+
+    /// Why [`Object::take_field`] returned no text where a text was due
+    /// ([`Absent::Null`], which never fills).
     fn failure(&mut self) -> serde_json::Error {
-        self.taken
-            .failure
-            .take()
+        self.take_failure()
             .unwrap_or_else(|| serde_json::Error::custom("a field was taken without being read"))
     }
 
@@ -419,7 +431,7 @@ impl<'de> Object<'de> {
 
     /// The wire name of declared field `index`.
     fn key(&self, index: usize) -> &'static str {
-        self.shape.fields.get(index).copied().unwrap_or("?")
+        self.shape.key(index)
     }
 
     /// Whether every member was taken (reading the rest of the object).
@@ -568,7 +580,7 @@ pub fn field_or_empty<T: DeserializeOwned + Default, E: Error>(
             Ok(value) => Ok(value),
             Err(e) => Err(E::custom(object.failed(index, &e))),
         },
-        None => match object.taken.failure.take() {
+        None => match object.take_failure() {
             Some(e) => Err(E::custom(e)),
             None => Ok(T::default()),
         },

@@ -7,10 +7,11 @@
 //! generated impl a list or map holds: about a tenth of the client's machine
 //! code, for a path that reads nothing but scalars. Here serde_json is only
 //! asked for the two things it does best with fixed types: a string with
-//! escapes ([`Str`]) and a number that is not a plain integer (`f64`).
+//! escapes ([`scan::unquote`]) and a number that is not a plain integer
+//! (`f64`).
 
 use super::scan;
-use super::{plain_integer, scalar_text, Str};
+use super::{plain_integer, scalar_text};
 use serde::de::{Error as _, Expected, Unexpected, Visitor};
 use serde_json::Error;
 use std::borrow::Cow;
@@ -37,11 +38,7 @@ impl<'de> Scalar<'de> {
         match text.as_bytes().first() {
             Some(b'"') => {
                 let (len, plain) = scan::string_len(text)?;
-                let string = match plain {
-                    true => Cow::Borrowed(&text[1..len - 1]),
-                    false => serde_json::from_str::<Str>(&text[..len])?.0,
-                };
-                Ok((Scalar::Str(string), len))
+                Ok((Scalar::Str(scan::unquote(&text[..len], plain)?), len))
             }
             Some(b'{') => Err(Error::invalid_type(Unexpected::Map, expected)),
             Some(b'[') => Err(Error::invalid_type(Unexpected::Seq, expected)),

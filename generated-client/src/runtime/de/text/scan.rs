@@ -230,10 +230,14 @@ pub(super) fn string_len(text: &str) -> Result<(usize, bool), Error> {
     string_span(text.as_bytes(), 0)
 }
 
-/// The key whose quoted text spans `start..end`: borrowed when it is
-/// `plain` (no escapes), else read by serde_json.
+/// The key whose quoted text spans `start..end` (see [`unquote`]).
 fn key(text: &str, start: usize, end: usize, plain: bool) -> Result<Cow<'_, str>, Error> {
-    let quoted = slice(text, start, end)?;
+    unquote(slice(text, start, end)?, plain)
+}
+
+/// The string `quoted` (its whole text, quotes included) spells: borrowed
+/// when it is `plain` (no escapes), else read by serde_json.
+pub(super) fn unquote(quoted: &str, plain: bool) -> Result<Cow<'_, str>, Error> {
     if plain {
         return Ok(Cow::Borrowed(&quoted[1..quoted.len() - 1]));
     }
