@@ -60,7 +60,7 @@ fn body_defaults_and_base64_floats_reach_the_generated_code() {
     let call: String = call[..call.find(");").unwrap()].split_whitespace().collect();
     assert_eq!(call, r#".json_default("encoding_format",::serde_json::Value::String(::std::string::String::from("base64")),"#);
     assert_eq!(code.matches("json_default(").count(), 1, "only the operation with a JSON body: {code}");
-    assert_eq!(code.matches("base64_float32_field::").count(), 1, "only the number array: {code}");
+    assert_eq!(code.matches("base64_float32_field(").count(), 1, "only the number array: {code}");
     let warnings: Vec<String> = g.model.warnings.iter().map(|w| w.to_string()).collect();
     assert!(warnings.iter().any(|w| w.contains("/paths/~1plain/get") && w.contains("no JSON body")), "{warnings:#?}");
     assert!(warnings.iter().any(|w| w.contains("/components/schemas/Vector/properties/label") && w.contains("not a required array of numbers")), "{warnings:#?}");

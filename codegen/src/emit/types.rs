@@ -215,24 +215,24 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
         let index = proc_macro2::Literal::usize_unsuffixed(index);
         reads.push((ident(&f.rust_name), if f.facts.base64_float32 {
             // `lower` keeps the mark only on required `Vec<f64>` fields.
-            quote!(#rt::de::base64_float32_field::<D::Error>(&mut object, #index)?)
+            quote!(#rt::de::base64_float32_field(&mut object, #index)?)
         } else if f.ty == TypeRef::I64 && !f.boxed {
-            quote!(#rt::de::int64_field::<_, D::Error>(&mut object, #index)?)
+            quote!(#rt::de::int64_field(&mut object, #index)?)
         } else if crate::api::reads_missing_as_empty(f, model) {
-            quote!(#rt::de::field_or_empty::<_, D::Error>(&mut object, #index)?)
+            quote!(#rt::de::field_or_empty(&mut object, #index)?)
         } else {
-            quote!(#rt::de::field::<_, D::Error>(&mut object, #index)?)
+            quote!(#rt::de::field(&mut object, #index)?)
         }));
     }
     for f in s.fields.iter().filter(|f| f.flatten) {
-        reads.push((ident(&f.rust_name), quote!(#rt::de::whole::<_, D::Error>(&mut object)?)));
+        reads.push((ident(&f.rust_name), quote!(#rt::de::whole(&mut object)?)));
     }
     let mut keeps_rest = false;
     if s.additional.is_some() {
-        reads.push((additional_name.clone(), quote!(#rt::de::rest::<_, D::Error>(object)?)));
+        reads.push((additional_name.clone(), quote!(#rt::de::rest(object)?)));
         keeps_rest = true;
     } else if let Some(extra) = &s.unknown_fields {
-        reads.push((ident(extra), quote!(#rt::de::unknown::<D::Error>(object)?)));
+        reads.push((ident(extra), quote!(#rt::de::unknown(object)?)));
         keeps_rest = true;
     }
     let locals: Vec<_> = (0..reads.len()).map(|i| quote::format_ident!("v{}", i)).collect();
@@ -246,14 +246,34 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
         (false, true) => quote!(object),
         (false, false) => quote!(_object),
     };
+    deserialize_impl(
+        name,
+        paths,
+        quote!(static SHAPE: #rt::de::Shape = #rt::de::Shape { name: #owner, fields: &[#(#wires),*] };),
+        quote!(#binding: #rt::de::Object<'_>),
+        quote!(#(#lets)* ::std::result::Result::Ok(#name { #(#inits)* })),
+        quote!(#rt::de::read_object(deserializer, &SHAPE, read)),
+    )
+}
+
+/// A `Deserialize` impl that hands the deserializer to the runtime (`call`)
+/// with `read`, the type's reader of `input`, defined in the body: a nested
+/// function, not generic over the deserializer, so rustc type-checks it once
+/// (see the runtime's `read_object`; the reader names the type, as a nested
+/// function cannot say `Self`). `#[inline]` keeps readers out of the machine
+/// code of types nobody decodes: a non-generic function that a public generic
+/// one calls is otherwise compiled eagerly, and 1,577 readers compiled so
+/// doubled the crate's code generation.
+fn deserialize_impl(name: &proc_macro2::Ident, paths: &Paths, prelude: TokenStream, input: TokenStream, read: TokenStream, call: TokenStream) -> TokenStream {
+    let rt = &paths.runtime;
     quote! {
         #[allow(deprecated)]
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                static SHAPE: #rt::de::Shape = #rt::de::Shape { name: #owner, fields: &[#(#wires),*] };
-                let #binding = #rt::de::object(deserializer, &SHAPE)?;
-                #(#lets)*
-                ::std::result::Result::Ok(Self { #(#inits)* })
+                #prelude
+                #[inline]
+                fn read(#input) -> ::std::result::Result<#name, #rt::de::Failure> { #read }
+                #call
             }
         }
     }
@@ -478,8 +498,7 @@ fn emit_string_enum(name: &proc_macro2::Ident, e: &StringEnumDef, paths: &Paths,
         }
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let value = <#rt::de::Str<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
-                ::std::result::Result::Ok(Self::from(value.as_str()))
+                #rt::de::read_str(deserializer)
             }
         }
     }
@@ -599,9 +618,9 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
             })
         });
         let values = &v.tag_values;
-        de_arms.push(quote!(#(::std::option::Option::Some(#values))|* => node.decode::<_, D::Error>().map(Self::#id),));
+        de_arms.push(quote!(#(::std::option::Option::Some(#values))|* => node.decode().map(#name::#id),));
     }
-    quote! {
+    let mut out = quote! {
         #docs
         #deprecated
         #[derive(Debug, Clone)]
@@ -619,16 +638,21 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
                 }
             }
         }
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let node = <#rt::de::Node<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
-                match node.tag::<D::Error>(#tag)?.as_deref() {
-                    #(#de_arms)*
-                    _ => node.into_value::<D::Error>().map(Self::#fallback),
-                }
+    };
+    out.extend(deserialize_impl(
+        name,
+        paths,
+        TokenStream::new(),
+        quote!(node: #rt::de::Node<'_>),
+        quote! {
+            match node.tag(#tag)?.as_deref() {
+                #(#de_arms)*
+                _ => node.into_value().map(#name::#fallback),
             }
-        }
-    }
+        },
+        quote!(#rt::de::read_node(deserializer, read)),
+    ));
+    out
 }
 
 /// A type that holds a multipart file, so it cannot be JSON.
@@ -704,29 +728,34 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
         quote! {
             if let ::std::option::Option::Some(attempt) = #rt::de::variant(&node) {
                 let misfit = attempt.misfit();
-                if misfit == 0 { return ::std::result::Result::Ok(Self::#id(attempt.accept())); }
-                #rt::de::keep_best(&mut best, misfit, attempt.map(Self::#id));
+                if misfit == 0 { return ::std::result::Result::Ok(#name::#id(attempt.accept())); }
+                #rt::de::keep_best(&mut best, misfit, attempt.map(#name::#id));
             }
         }
     });
     let tried: Vec<String> = variants.iter().map(|v| v.rust_name.clone()).collect();
     let expected = format!("a value matching one variant of `{name}` (tried {})", tried.join(", "));
-    quote! {
+    let mut out = quote! {
         #docs
         #deprecated
         #[derive(Debug, Clone, ::serde::Serialize)]
         #[serde(untagged)]
         pub enum #name { #(#vs)* }
-        impl<'de> ::serde::Deserialize<'de> for #name {
-            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
-                let node = <#rt::de::Node<'de> as ::serde::Deserialize>::deserialize(deserializer)?;
-                let mut best: ::std::option::Option<(usize, #rt::de::Attempt<Self>)> = ::std::option::Option::None;
-                #(#attempts)*
-                match best {
-                    ::std::option::Option::Some((_, attempt)) => ::std::result::Result::Ok(attempt.accept()),
-                    ::std::option::Option::None => ::std::result::Result::Err(#rt::de::no_variant(&node, #expected)),
-                }
+    };
+    out.extend(deserialize_impl(
+        name,
+        paths,
+        TokenStream::new(),
+        quote!(node: #rt::de::Node<'_>),
+        quote! {
+            let mut best: ::std::option::Option<(usize, #rt::de::Attempt<#name>)> = ::std::option::Option::None;
+            #(#attempts)*
+            match best {
+                ::std::option::Option::Some((_, attempt)) => ::std::result::Result::Ok(attempt.accept()),
+                ::std::option::Option::None => ::std::result::Result::Err(#rt::de::no_variant(&node, #expected)),
             }
-        }
-    }
+        },
+        quote!(#rt::de::read_node(deserializer, read)),
+    ));
+    out
 }

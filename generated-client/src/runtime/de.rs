@@ -101,9 +101,9 @@ impl<'de> Node<'de> {
 
     /// The string under key `key` when the value is an object (a tagged
     /// union's tag); `None` for anything else.
-    pub fn tag<E: Error>(&self, key: &str) -> Result<Option<Cow<'de, str>>, E> {
+    pub fn tag(&self, key: &str) -> Result<Option<Cow<'de, str>>, Failure> {
         match self {
-            Node::Text(text) => text::string_member(text, key).map_err(E::custom),
+            Node::Text(text) => text::string_member(text, key),
             Node::Value(value) => Ok(value
                 .get(key)
                 .and_then(Value::as_str)
@@ -121,6 +121,55 @@ impl<'de> Node<'de> {
 /// reason.
 fn decode_text<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
     T::deserialize(TextDeserializer::value(text))
+}
+
+/// The error of the readers a generated impl is made of: serde_json's, the
+/// error of [`TextDeserializer`], through which every value is decoded. It
+/// reaches the caller's deserializer as a `custom` error with the same
+/// message.
+pub type Failure = serde_json::Error;
+
+/// Reads an object of the type `shape` describes, with `read`, the generated
+/// impl's reader of its fields.
+///
+/// The readers are ordinary functions, not generic over the deserializer:
+/// rustc type-checks each once against one error type, where a body generic
+/// over `D` proves `D::Error` conversions at every `?` (3,400 such bodies were
+/// the largest part of the client's type and borrow checking). Generated
+/// readers are `#[inline]`, so a type nobody decodes costs no machine code.
+pub fn read_object<'de, D, T, F>(
+    deserializer: D,
+    shape: &'static Shape,
+    read: F,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    F: FnOnce(Object<'de>) -> Result<T, Failure>,
+{
+    let object = object(deserializer, shape)?;
+    read(object).map_err(D::Error::custom)
+}
+
+/// Reads one value as a [`Node`] and hands it to `read`, the generated
+/// impl's reader (a union's: see [`read_object`]).
+pub fn read_node<'de, D, T, F>(deserializer: D, read: F) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    F: FnOnce(Node<'de>) -> Result<T, Failure>,
+{
+    let node = <Node<'de> as serde::Deserialize>::deserialize(deserializer)?;
+    read(node).map_err(D::Error::custom)
+}
+
+/// Reads a string enum: any string, the values it does not know included
+/// (its `From<&str>` keeps those).
+pub fn read_str<'de, D, T>(deserializer: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: for<'a> From<&'a str>,
+{
+    let value = <Str<'de> as serde::Deserialize>::deserialize(deserializer)?;
+    Ok(T::from(value.as_str()))
 }
 
 /// The error of field `key` that did not decode.
@@ -513,44 +562,45 @@ pub fn object<'de, D: serde::Deserializer<'de>>(
 /// Takes declared field `index` out of `object`. A missing field reads as
 /// `null`, so an `Option` field becomes `None` and any other type reports the
 /// field missing.
-pub fn field<T: DeserializeOwned, E: Error>(object: &mut Object, index: usize) -> Result<T, E> {
+pub fn field<T: DeserializeOwned>(object: &mut Object, index: usize) -> Result<T, Failure> {
     match object.take_field(index, Absent::Null) {
         Some(text) => match decode_text::<T>(text) {
             Ok(value) => Ok(value),
-            Err(e) => Err(E::custom(object.failed(index, &e))),
+            Err(e) => Err(object.failed(index, &e)),
         },
-        None => Err(E::custom(object.failure())),
+        None => Err(object.failure()),
     }
 }
 
 /// Reads the members nobody took as `T` (a flattened part), leaving them in
 /// `object`.
-pub fn whole<T: DeserializeOwned, E: Error>(object: &mut Object) -> Result<T, E> {
-    object.finish().map_err(E::custom)?;
-    decode_text(&object.rest_value::<E>()?.to_string()).map_err(|e| E::custom(message(&e)))
+pub fn whole<T: DeserializeOwned>(object: &mut Object) -> Result<T, Failure> {
+    object.finish()?;
+    decode_text(&object.rest_value::<Failure>()?.to_string())
+        .map_err(|e| Failure::custom(message(&e)))
 }
 
 /// The fields nobody took, as a map of `T` (`additionalProperties`).
-pub fn rest<T: DeserializeOwned, E: Error>(mut object: Object) -> Result<BTreeMap<String, T>, E> {
-    object.finish().map_err(E::custom)?;
+pub fn rest<T: DeserializeOwned>(mut object: Object) -> Result<BTreeMap<String, T>, Failure> {
+    object.finish()?;
     let end = object.end();
     let rest = object
         .into_rest()
         .map(|(key, node)| {
             let value = node
-                .decode::<T, E>()
-                .map_err(|e| E::custom(format_args!("field `{key}`: {e}")))?;
+                .decode::<T, Failure>()
+                .map_err(|e| Failure::custom(format_args!("field `{key}`: {e}")))?;
             Ok((key.into_owned(), value))
         })
-        .collect::<Result<_, E>>()?;
+        .collect::<Result<_, Failure>>()?;
     report_end(end);
     Ok(rest)
 }
 
 /// The fields nobody took, kept as JSON (a type's unknown fields). Reads
 /// the object to its end: the last call of a generated impl.
-pub fn unknown<E: Error>(mut object: Object) -> Result<Map<String, Value>, E> {
-    object.finish().map_err(E::custom)?;
+pub fn unknown(mut object: Object) -> Result<Map<String, Value>, Failure> {
+    object.finish()?;
     if object.left().next().is_none() {
         // The common case, without the iterator machinery ([`Object::finish`]
         // reported the length last).
@@ -559,8 +609,8 @@ pub fn unknown<E: Error>(mut object: Object) -> Result<Map<String, Value>, E> {
     let end = object.end();
     let unknown = object
         .into_rest()
-        .map(|(key, node)| Ok((key.into_owned(), node.into_value::<E>()?)))
-        .collect::<Result<_, E>>()?;
+        .map(|(key, node)| Ok((key.into_owned(), node.into_value::<Failure>()?)))
+        .collect::<Result<_, Failure>>()?;
     report_end(end);
     Ok(unknown)
 }
@@ -571,17 +621,17 @@ pub fn unknown<E: Error>(mut object: Object) -> Result<Map<String, Value>, E> {
 /// omit fields the spec calls required (an empty page's `first_id`, a usage
 /// object without a newer counter). Each such fill is reported (see
 /// [`collect_fills`]); in [`strict`] mode it is an error instead.
-pub fn field_or_empty<T: DeserializeOwned + Default, E: Error>(
+pub fn field_or_empty<T: DeserializeOwned + Default>(
     object: &mut Object,
     index: usize,
-) -> Result<T, E> {
+) -> Result<T, Failure> {
     match object.take_field(index, Absent::Empty) {
         Some(text) => match decode_text::<T>(text) {
             Ok(value) => Ok(value),
-            Err(e) => Err(E::custom(object.failed(index, &e))),
+            Err(e) => Err(object.failed(index, &e)),
         },
         None => match object.take_failure() {
-            Some(e) => Err(E::custom(e)),
+            Some(e) => Err(e),
             None => Ok(T::default()),
         },
     }
@@ -612,16 +662,20 @@ fn may_fill(owner: &'static str, key: &'static str) -> bool {
 /// values (embeddings asked for with `encoding_format: base64`, which is how
 /// the client asks for them unless the caller chose): both forms give the
 /// numbers. A missing or `null` field reads as empty, as in [`field_or_empty`].
-pub fn base64_float32_field<E: Error>(object: &mut Object, index: usize) -> Result<Vec<f64>, E> {
+pub fn base64_float32_field(object: &mut Object, index: usize) -> Result<Vec<f64>, Failure> {
     let (owner, key) = (object.shape.name, object.key(index));
-    let found = object.seek(index).map_err(E::custom)?;
-    match found.into_node().map(Node::into_value::<E>).transpose()? {
+    let found = object.seek(index)?;
+    match found
+        .into_node()
+        .map(Node::into_value::<Failure>)
+        .transpose()?
+    {
         Some(Value::String(text)) => decode_base64_float32(&text)
-            .map_err(|reason| E::custom(format_args!("field `{key}`: {reason}"))),
+            .map_err(|reason| Failure::custom(format_args!("field `{key}`: {reason}"))),
         None | Some(Value::Null) if may_fill(owner, key) => Ok(Vec::new()),
-        None | Some(Value::Null) => Err(E::missing_field(key)),
+        None | Some(Value::Null) => Err(Failure::missing_field(key)),
         Some(value) => <Vec<f64> as serde::Deserialize>::deserialize(value)
-            .map_err(|e| E::custom(format_args!("field `{key}`: {e}"))),
+            .map_err(|e| Failure::custom(format_args!("field `{key}`: {e}"))),
     }
 }
 
@@ -648,14 +702,14 @@ fn decode_base64_float32(text: &str) -> Result<Vec<f64>, String> {
 /// is how JSON tools that hold numbers as doubles write them, saturating to
 /// `i64::MIN..=i64::MAX`. Other fractional values are errors. A required
 /// field that is missing or `null` reads as 0, as in [`field_or_empty`].
-pub fn int64_field<T: Int64, E: Error>(object: &mut Object, index: usize) -> Result<T, E> {
+pub fn int64_field<T: Int64>(object: &mut Object, index: usize) -> Result<T, Failure> {
     let (owner, key) = (object.shape.name, object.key(index));
-    let found = object.seek(index).map_err(E::custom)?;
+    let found = object.seek(index)?;
     // The common cases, a plain integer or `null`, without building a `Value`.
     if let Some(text) = found.borrowed_text() {
         if text::is_null(text) {
             report(text, 4);
-            return int64_value::<T, E>(owner, key, None);
+            return int64_value::<T>(owner, key, None);
         }
         let text = text::scalar_text(text);
         let n = match text::plain_integer(text) {
@@ -668,16 +722,16 @@ pub fn int64_field<T: Int64, E: Error>(object: &mut Object, index: usize) -> Res
             return Ok(T::from_i64(n));
         }
     }
-    int64_value::<T, E>(owner, key, found.into_node())
+    int64_value::<T>(owner, key, found.into_node())
 }
 
 /// An `int64` field's value, read from its node (not a plain integer).
-fn int64_value<T: Int64, E: Error>(
+fn int64_value<T: Int64>(
     owner: &'static str,
     key: &'static str,
     node: Option<Node>,
-) -> Result<T, E> {
-    match node.map(Node::into_value::<E>).transpose()? {
+) -> Result<T, Failure> {
+    match node.map(Node::into_value::<Failure>).transpose()? {
         Some(Value::Number(n)) if n.as_i64().is_none() => {
             let wide = n.as_u64().map(|u| u as f64).or_else(|| n.as_f64());
             match wide {
@@ -685,21 +739,21 @@ fn int64_value<T: Int64, E: Error>(
                     // `as` saturates: the bounds themselves, however they were rounded.
                     Ok(T::from_i64(f as i64))
                 }
-                _ => Err(E::custom(format_args!(
+                _ => Err(Failure::custom(format_args!(
                     "field `{key}`: {n} is not a 64-bit integer"
                 ))),
             }
         }
         None | Some(Value::Null) => match T::deserialize(Value::Null) {
             Ok(none) => Ok(none),
-            Err(_) if is_strict() => Err(E::missing_field(key)),
+            Err(_) if is_strict() => Err(Failure::missing_field(key)),
             Err(_) => {
                 note_fill(owner, key);
                 Ok(T::from_i64(0))
             }
         },
         Some(value) => {
-            T::deserialize(value).map_err(|e| E::custom(format_args!("field `{key}`: {e}")))
+            T::deserialize(value).map_err(|e| Failure::custom(format_args!("field `{key}`: {e}")))
         }
     }
 }
@@ -881,9 +935,9 @@ pub fn variant<T: DeserializeOwned>(node: &Node) -> Option<Attempt<T>> {
 
 /// The error when no variant of an untagged union accepts `node`;
 /// `expected` names the union and the branches tried.
-pub fn no_variant<E: Error>(node: &Node, expected: &'static str) -> E {
-    match node.clone().into_value::<E>() {
-        Ok(value) => E::invalid_value(unexpected(&value), &expected),
+pub fn no_variant(node: &Node, expected: &'static str) -> Failure {
+    match node.clone().into_value::<Failure>() {
+        Ok(value) => Failure::invalid_value(unexpected(&value), &expected),
         Err(error) => error,
     }
 }
@@ -935,28 +989,28 @@ mod tests {
         let text = base64::engine::general_purpose::STANDARD.encode(&bytes);
         let as_numbers: Vec<f64> = floats.iter().map(|f| f64::from(*f)).collect();
         let mut o = obj(json!({"e": text, "n": as_numbers}), &["e", "n"]);
-        let from_base64 = base64_float32_field::<E>(&mut o, 0).unwrap();
-        let from_numbers = base64_float32_field::<E>(&mut o, 1).unwrap();
+        let from_base64 = base64_float32_field(&mut o, 0).unwrap();
+        let from_numbers = base64_float32_field(&mut o, 1).unwrap();
         assert_eq!(from_base64, as_numbers);
         assert_eq!(from_numbers, as_numbers);
         assert!(o.is_empty().unwrap());
         let mut bad = obj(json!({"e": "AAAA!", "f": "AAA="}), &["e", "f"]);
-        let err = base64_float32_field::<E>(&mut bad, 0).unwrap_err();
+        let err = base64_float32_field(&mut bad, 0).unwrap_err();
         assert!(
             err.to_string().starts_with("field `e`: invalid base64"),
             "{err}"
         );
-        let err = base64_float32_field::<E>(&mut bad, 1).unwrap_err();
+        let err = base64_float32_field(&mut bad, 1).unwrap_err();
         assert!(err.to_string().contains("not a whole number"), "{err}");
     }
 
     #[test]
     fn missing_optional_is_none_and_missing_required_is_named() {
         let mut o = obj(json!({"a": 1}), &["a", "b", "c"]);
-        assert_eq!(field::<Option<i64>, E>(&mut o, 1).unwrap(), None);
-        assert_eq!(field::<i64, E>(&mut o, 0).unwrap(), 1);
+        assert_eq!(field::<Option<i64>>(&mut o, 1).unwrap(), None);
+        assert_eq!(field::<i64>(&mut o, 0).unwrap(), 1);
         assert_eq!(
-            field::<i64, E>(&mut o, 2).unwrap_err().to_string(),
+            field::<i64>(&mut o, 2).unwrap_err().to_string(),
             "missing field `c`"
         );
         assert!(o.is_empty().unwrap(), "taken fields are removed");
@@ -976,9 +1030,9 @@ mod tests {
         ] {
             let read = |first: usize| -> Result<(), E> {
                 let mut o = text_obj(text, fields);
-                field::<i64, E>(&mut o, first)?;
-                field::<i64, E>(&mut o, 1 - first)?;
-                unknown::<E>(o).map(drop)
+                field::<i64>(&mut o, first)?;
+                field::<i64>(&mut o, 1 - first)?;
+                unknown(o).map(drop)
             };
             for first in [0, 1] {
                 let err = read(first).unwrap_err().to_string();
@@ -986,7 +1040,7 @@ mod tests {
             }
         }
         let o = text_obj(r#"{"a":1,"x":1,"x":2}"#, &["a"]);
-        assert_eq!(unknown::<E>(o).unwrap(), obj_map(json!({"a": 1, "x": 2})));
+        assert_eq!(unknown(o).unwrap(), obj_map(json!({"a": 1, "x": 2})));
     }
 
     #[test]
@@ -997,16 +1051,16 @@ mod tests {
             text_obj(text, fields),
             obj(serde_json::from_str(text).unwrap(), fields),
         ] {
-            assert_eq!(field::<i64, E>(&mut o, 1).unwrap(), 2);
-            assert_eq!(field::<String, E>(&mut o, 0).unwrap(), "xA");
-            assert_eq!(field::<Option<i64>, E>(&mut o, 2).unwrap(), None);
+            assert_eq!(field::<i64>(&mut o, 1).unwrap(), 2);
+            assert_eq!(field::<String>(&mut o, 0).unwrap(), "xA");
+            assert_eq!(field::<Option<i64>>(&mut o, 2).unwrap(), None);
             assert_eq!(
-                field::<BTreeMap<String, Vec<i64>>, E>(&mut o, 3).unwrap(),
+                field::<BTreeMap<String, Vec<i64>>>(&mut o, 3).unwrap(),
                 BTreeMap::from([("k".to_owned(), vec![1, 2])])
             );
-            assert_eq!(unknown::<E>(o).unwrap(), obj_map(json!({"z": true})));
+            assert_eq!(unknown(o).unwrap(), obj_map(json!({"z": true})));
         }
-        let err = field::<i64, E>(&mut text_obj(r#"{"n":"x"}"#, &["n"]), 0)
+        let err = field::<i64>(&mut text_obj(r#"{"n":"x"}"#, &["n"]), 0)
             .unwrap_err()
             .to_string();
         assert_eq!(err, "field `n`: invalid type: string \"x\", expected i64");
@@ -1018,7 +1072,7 @@ mod tests {
         // Text read without that check is still refused, without a panic,
         // where the reading finds it broken.
         let o = object(TextDeserializer::new(r#"{"a":1"#), shape(&["a"])).unwrap();
-        let err = unknown::<E>(o).unwrap_err().to_string();
+        let err = unknown(o).unwrap_err().to_string();
         assert_eq!(err, "expected `,` or `}`, found the end");
         let err = object(TextDeserializer::new("[1]"), shape(&[]))
             .unwrap_err()
@@ -1036,18 +1090,18 @@ mod tests {
         assert!(from_slice::<Value>(b"\xff").is_err());
         assert_eq!(from_str::<Option<Vec<u8>>>("null").unwrap(), None);
         let tag = Node::Text(r#"{"b":1,"type":"x\u0079"}"#)
-            .tag::<E>("type")
+            .tag("type")
             .unwrap();
         assert_eq!(tag.as_deref(), Some("xy"));
-        assert_eq!(Node::Text(r#"{"type":1}"#).tag::<E>("type").unwrap(), None);
-        assert_eq!(Node::Text("[]").tag::<E>("type").unwrap(), None);
+        assert_eq!(Node::Text(r#"{"type":1}"#).tag("type").unwrap(), None);
+        assert_eq!(Node::Text("[]").tag("type").unwrap(), None);
         // A repeated tag: in text the first one (read before the rest of the
         // object, whose type refuses the repeat), in a `Value` the last.
         let repeated = r#"{"type":"a","x":{"type":"c"},"type":"b"}"#;
-        let tag = Node::Text(repeated).tag::<E>("type").unwrap();
+        let tag = Node::Text(repeated).tag("type").unwrap();
         assert_eq!(tag.as_deref(), Some("a"));
         let value = Node::Value(Box::new(serde_json::from_str(repeated).unwrap()));
-        assert_eq!(value.tag::<E>("type").unwrap().as_deref(), Some("b"));
+        assert_eq!(value.tag("type").unwrap().as_deref(), Some("b"));
     }
 
     /// Plain strings and integers are read without serde_json: every type
@@ -1217,8 +1271,8 @@ mod tests {
         }
         let mut o = text_obj(r#"{"a":[1,{"b":"]"}],"c":2}"#, &["a", "c"]);
         text::SCANS_PAST.with(|n| n.set(0));
-        field::<Unread, E>(&mut o, 0).unwrap();
-        assert_eq!(field::<i64, E>(&mut o, 1).unwrap(), 2);
+        field::<Unread>(&mut o, 0).unwrap();
+        assert_eq!(field::<i64>(&mut o, 1).unwrap(), 2);
         assert_eq!(text::SCANS_PAST.with(|n| n.get()), 1);
     }
 
@@ -1314,7 +1368,7 @@ mod tests {
     #[test]
     fn wrong_types_name_the_field() {
         let mut o = obj(json!({"n": "x"}), &["n"]);
-        let err = field::<i64, E>(&mut o, 0).unwrap_err().to_string();
+        let err = field::<i64>(&mut o, 0).unwrap_err().to_string();
         assert!(
             err.starts_with("field `n`: invalid type: string \"x\""),
             "{err}"
@@ -1347,12 +1401,12 @@ mod tests {
             Some(3)
         );
         assert!(variant::<i64>(&Node::Text("\"3\"")).is_none());
-        let e: E = no_variant(&Node::Text("true"), "a value matching one variant of `X`");
+        let e = no_variant(&Node::Text("true"), "a value matching one variant of `X`");
         assert_eq!(
             e.to_string(),
             "invalid value: boolean `true`, expected a value matching one variant of `X`"
         );
-        let e: E = no_variant(&node(json!(true)), "a value matching one variant of `X`");
+        let e = no_variant(&node(json!(true)), "a value matching one variant of `X`");
         assert_eq!(
             e.to_string(),
             "invalid value: boolean `true`, expected a value matching one variant of `X`"
@@ -1364,9 +1418,9 @@ mod tests {
         let mut o = obj(json!({"a": null, "n": 3}), &["a", "b", "n"]);
         let ((a, b, n), fills) = collect_fills(|| {
             (
-                field_or_empty::<String, E>(&mut o, 0).unwrap(),
-                field_or_empty::<Vec<i64>, E>(&mut o, 1).unwrap(),
-                field_or_empty::<i64, E>(&mut o, 2).unwrap(),
+                field_or_empty::<String>(&mut o, 0).unwrap(),
+                field_or_empty::<Vec<i64>>(&mut o, 1).unwrap(),
+                field_or_empty::<i64>(&mut o, 2).unwrap(),
             )
         });
         assert_eq!((a.as_str(), b.len(), n), ("", 0, 3));
@@ -1378,10 +1432,10 @@ mod tests {
             ]
         );
         let mut o = obj(json!({}), &["a"]);
-        let err = strict(|| field_or_empty::<String, E>(&mut o, 0)).unwrap_err();
+        let err = strict(|| field_or_empty::<String>(&mut o, 0)).unwrap_err();
         assert_eq!(err.to_string(), "missing field `a`");
         // Strict mode ends with its closure; fills outside a collector are dropped.
-        assert_eq!(field_or_empty::<String, E>(&mut o, 0).unwrap(), "");
+        assert_eq!(field_or_empty::<String>(&mut o, 0).unwrap(), "");
     }
 
     #[test]
@@ -1391,29 +1445,29 @@ mod tests {
             json!({"max": 9223372036854776000u64, "min": -9.223372036854776e18, "ok": 5, "half": 1.5}),
             fields,
         );
-        assert_eq!(int64_field::<i64, E>(&mut o, 0).unwrap(), i64::MAX);
+        assert_eq!(int64_field::<i64>(&mut o, 0).unwrap(), i64::MAX);
         assert_eq!(
-            int64_field::<Option<i64>, E>(&mut o, 1).unwrap(),
+            int64_field::<Option<i64>>(&mut o, 1).unwrap(),
             Some(i64::MIN)
         );
-        assert_eq!(int64_field::<i64, E>(&mut o, 2).unwrap(), 5);
-        assert!(int64_field::<i64, E>(&mut o, 3).is_err());
-        assert_eq!(int64_field::<Option<i64>, E>(&mut o, 4).unwrap(), None);
-        let (zero, fills) = collect_fills(|| int64_field::<i64, E>(&mut o, 4));
+        assert_eq!(int64_field::<i64>(&mut o, 2).unwrap(), 5);
+        assert!(int64_field::<i64>(&mut o, 3).is_err());
+        assert_eq!(int64_field::<Option<i64>>(&mut o, 4).unwrap(), None);
+        let (zero, fills) = collect_fills(|| int64_field::<i64>(&mut o, 4));
         assert_eq!((zero.unwrap(), fills.len()), (0, 1));
-        assert!(strict(|| int64_field::<i64, E>(&mut o, 4)).is_err());
+        assert!(strict(|| int64_field::<i64>(&mut o, 4)).is_err());
         // The same from text, where plain integers skip the `Value`.
         let mut o = text_obj(
             r#"{"max":9223372036854776000,"ok":-5,"half":1.5,"n":null}"#,
             fields,
         );
-        assert_eq!(int64_field::<i64, E>(&mut o, 0).unwrap(), i64::MAX);
-        assert_eq!(int64_field::<Option<i64>, E>(&mut o, 2).unwrap(), Some(-5));
+        assert_eq!(int64_field::<i64>(&mut o, 0).unwrap(), i64::MAX);
+        assert_eq!(int64_field::<Option<i64>>(&mut o, 2).unwrap(), Some(-5));
         // A field that fails ends the object's reading (its impl returns the
         // error): the rest is read from another.
-        assert!(int64_field::<i64, E>(&mut o, 3).is_err());
+        assert!(int64_field::<i64>(&mut o, 3).is_err());
         let mut o = text_obj(r#"{"n":null}"#, fields);
-        assert_eq!(int64_field::<Option<i64>, E>(&mut o, 5).unwrap(), None);
+        assert_eq!(int64_field::<Option<i64>>(&mut o, 5).unwrap(), None);
     }
 
     #[test]
@@ -1432,8 +1486,8 @@ mod tests {
     fn rest_and_whole() {
         // `y` is declared but left in its slot: it counts as not taken.
         let mut o = obj(json!({"x": 1, "y": 2}), &["y"]);
-        assert_eq!(whole::<Value, E>(&mut o).unwrap(), json!({"x": 1, "y": 2}));
-        let r: BTreeMap<String, i64> = rest::<i64, E>(o).unwrap();
+        assert_eq!(whole::<Value>(&mut o).unwrap(), json!({"x": 1, "y": 2}));
+        let r: BTreeMap<String, i64> = rest::<i64>(o).unwrap();
         assert_eq!(
             r.into_iter().collect::<Vec<_>>(),
             vec![("x".to_owned(), 1), ("y".to_owned(), 2)]
@@ -1448,12 +1502,10 @@ mod tests {
             text_obj(text, fields),
             obj(serde_json::from_str(text).unwrap(), fields),
         ] {
-            let got: Vec<i64> = (0..3)
-                .map(|i| field::<i64, E>(&mut o, i).unwrap())
-                .collect();
+            let got: Vec<i64> = (0..3).map(|i| field::<i64>(&mut o, i).unwrap()).collect();
             assert_eq!(got, [1, 2, 4]);
             assert!(!o.is_empty().unwrap());
-            let rest = unknown::<E>(o).unwrap();
+            let rest = unknown(o).unwrap();
             assert_eq!(Value::Object(rest), json!({"z": 0, "y": {"k": 1}, "x": []}));
         }
         // Many declared fields, members in reverse order.
@@ -1466,14 +1518,14 @@ mod tests {
         let text = format!("{{{},\"zz\":1}}", members.join(","));
         let mut o = text_obj(&text, &names);
         for (i, _) in names.iter().enumerate() {
-            assert_eq!(field::<usize, E>(&mut o, i).unwrap(), i);
+            assert_eq!(field::<usize>(&mut o, i).unwrap(), i);
         }
-        assert_eq!(Value::Object(unknown::<E>(o).unwrap()), json!({"zz": 1}));
+        assert_eq!(Value::Object(unknown(o).unwrap()), json!({"zz": 1}));
         // Taking a field twice, or one past the declared ones, finds nothing.
         let mut o = text_obj(r#"{"a":1}"#, &["a"]);
-        assert_eq!(field::<Option<i64>, E>(&mut o, 0).unwrap(), Some(1));
-        assert_eq!(field::<Option<i64>, E>(&mut o, 0).unwrap(), None);
-        assert_eq!(field::<Option<i64>, E>(&mut o, 7).unwrap(), None);
+        assert_eq!(field::<Option<i64>>(&mut o, 0).unwrap(), Some(1));
+        assert_eq!(field::<Option<i64>>(&mut o, 0).unwrap(), None);
+        assert_eq!(field::<Option<i64>>(&mut o, 7).unwrap(), None);
         assert!(o.is_empty().unwrap());
     }
 }

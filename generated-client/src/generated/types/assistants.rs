@@ -69,37 +69,42 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObject {
                 "response_format",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            name: v3,
-            description: v4,
-            model: v5,
-            instructions: v6,
-            tools: v7,
-            tool_resources: v8,
-            metadata: v9,
-            temperature: v10,
-            top_p: v11,
-            response_format: v12,
-            extra_fields: v13,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AssistantObject, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v13 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssistantObject {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                name: v3,
+                description: v4,
+                model: v5,
+                instructions: v6,
+                tools: v7,
+                tool_resources: v8,
+                metadata: v9,
+                temperature: v10,
+                top_p: v11,
+                response_format: v12,
+                extra_fields: v13,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -134,13 +139,21 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectCodeInterpreter {
             name: "AssistantObjectCodeInterpreter",
             fields: &["file_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AssistantObjectCodeInterpreter,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssistantObjectCodeInterpreter {
+                file_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -175,13 +188,21 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectFileSearch {
             name: "AssistantObjectFileSearch",
             fields: &["vector_store_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            vector_store_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AssistantObjectFileSearch,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssistantObjectFileSearch {
+                vector_store_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -242,10 +263,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -292,15 +310,23 @@ impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolResources {
             name: "AssistantObjectToolResources",
             fields: &["code_interpreter", "file_search"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code_interpreter: v0,
-            file_search: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AssistantObjectToolResources,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssistantObjectToolResources {
+                code_interpreter: v0,
+                file_search: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -343,25 +369,32 @@ impl ::serde::Serialize for AssistantObjectToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AssistantObjectToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("code_interpreter") => {
-                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            AssistantObjectToolsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("code_interpreter") => {
+                    node.decode().map(AssistantObjectToolsItem::CodeInterpreter)
+                }
+                ::std::option::Option::Some("file_search") => {
+                    node.decode().map(AssistantObjectToolsItem::FileSearch)
+                }
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(AssistantObjectToolsItem::Function)
+                }
+                _ => node.into_value().map(AssistantObjectToolsItem::Unknown),
             }
-            ::std::option::Option::Some("file_search") => {
-                node.decode::<_, D::Error>().map(Self::FileSearch)
-            }
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -417,13 +450,18 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCode {
             name: "AssistantToolsCode",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AssistantToolsCode, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssistantToolsCode {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -505,10 +543,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsCodeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -554,15 +589,23 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearch {
             name: "AssistantToolsFileSearch",
             fields: &["type", "file_search"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            file_search: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AssistantToolsFileSearch,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssistantToolsFileSearch {
+                r#type: v0,
+                file_search: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -630,15 +673,23 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchFileSearch {
             name: "AssistantToolsFileSearchFileSearch",
             fields: &["max_num_results", "ranking_options"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            max_num_results: v0,
-            ranking_options: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AssistantToolsFileSearchFileSearch,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssistantToolsFileSearchFileSearch {
+                max_num_results: v0,
+                ranking_options: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -734,10 +785,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -780,13 +828,21 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnly {
             name: "AssistantToolsFileSearchTypeOnly",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AssistantToolsFileSearchTypeOnly,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssistantToolsFileSearchTypeOnly {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -868,10 +924,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFileSearchTypeOnlyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -916,15 +969,20 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunction {
             name: "AssistantToolsFunction",
             fields: &["type", "function"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            function: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AssistantToolsFunction, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssistantToolsFunction {
+                r#type: v0,
+                function: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1007,10 +1065,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantToolsFunctionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1046,83 +1101,104 @@ pub enum AssistantsApiResponseFormatOption {
     Auto(super::AssistantsApiResponseFormatOptionAuto),
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ResponseFormatJsonSchema(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            AssistantsApiResponseFormatOption,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<AssistantsApiResponseFormatOption>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        AssistantsApiResponseFormatOption::ResponseFormatJsonSchema(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(AssistantsApiResponseFormatOption::ResponseFormatJsonSchema),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ResponseFormatJsonSchema),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ResponseFormatText(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        AssistantsApiResponseFormatOption::ResponseFormatText(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(AssistantsApiResponseFormatOption::ResponseFormatText),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ResponseFormatText),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ResponseFormatJsonObject(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        AssistantsApiResponseFormatOption::ResponseFormatJsonObject(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(AssistantsApiResponseFormatOption::ResponseFormatJsonObject),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ResponseFormatJsonObject),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        AssistantsApiResponseFormatOption::Auto(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(AssistantsApiResponseFormatOption::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `AssistantsApiResponseFormatOption` (tried ResponseFormatJsonSchema, ResponseFormatText, ResponseFormatJsonObject, Auto)",
+                        ),
+                    )
+                }
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `AssistantsApiResponseFormatOption` (tried ResponseFormatJsonSchema, ResponseFormatText, ResponseFormatJsonObject, Auto)",
-                    ),
-                )
-            }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1231,10 +1307,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiResponseFormatOptionAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1266,53 +1339,66 @@ pub enum AssistantsApiToolChoiceOption {
     Mode(super::AssistantsApiToolChoiceOptionMode),
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::NamedToolChoice(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            AssistantsApiToolChoiceOption,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<AssistantsApiToolChoiceOption>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        AssistantsApiToolChoiceOption::NamedToolChoice(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(AssistantsApiToolChoiceOption::NamedToolChoice),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::NamedToolChoice),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Mode(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        AssistantsApiToolChoiceOption::Mode(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(AssistantsApiToolChoiceOption::Mode),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Mode));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `AssistantsApiToolChoiceOption` (tried NamedToolChoice, Mode)",
+                        ),
+                    )
+                }
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `AssistantsApiToolChoiceOption` (tried NamedToolChoice, Mode)",
-                    ),
-                )
-            }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1409,10 +1495,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsApiToolChoiceOptionMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1452,15 +1535,23 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoice {
             name: "AssistantsNamedToolChoice",
             fields: &["type", "function"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            function: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AssistantsNamedToolChoice,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssistantsNamedToolChoice {
+                r#type: v0,
+                function: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1526,10 +1617,21 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceFunction {
             name: "AssistantsNamedToolChoiceFunction",
             fields: &["name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { name: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AssistantsNamedToolChoiceFunction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssistantsNamedToolChoiceFunction {
+                name: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1619,10 +1721,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantsNamedToolChoiceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -1705,33 +1804,38 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequest {
                 "response_format",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model: v0,
-            name: v1,
-            description: v2,
-            instructions: v3,
-            reasoning_effort: v4,
-            tools: v5,
-            tool_resources: v6,
-            metadata: v7,
-            temperature: v8,
-            top_p: v9,
-            response_format: v10,
-            extra_fields: v11,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CreateAssistantRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateAssistantRequest {
+                model: v0,
+                name: v1,
+                description: v2,
+                instructions: v3,
+                reasoning_effort: v4,
+                tools: v5,
+                tool_resources: v6,
+                metadata: v7,
+                temperature: v8,
+                top_p: v9,
+                response_format: v10,
+                extra_fields: v11,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -1874,13 +1978,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestAutoChunkingStrate
             name: "CreateAssistantRequestAutoChunkingStrategy",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateAssistantRequestAutoChunkingStrategy,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateAssistantRequestAutoChunkingStrategy {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -1962,10 +2074,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestAutoType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2012,22 +2121,32 @@ impl ::serde::Serialize for CreateAssistantRequestChunkingStrategy {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestChunkingStrategy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("auto") => {
-                node.decode::<_, D::Error>().map(Self::Auto)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateAssistantRequestChunkingStrategy,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("auto") => {
+                    node.decode().map(CreateAssistantRequestChunkingStrategy::Auto)
+                }
+                ::std::option::Option::Some("static") => {
+                    node.decode().map(CreateAssistantRequestChunkingStrategy::Static)
+                }
+                _ => {
+                    node.into_value()
+                        .map(CreateAssistantRequestChunkingStrategy::Unknown)
+                }
             }
-            ::std::option::Option::Some("static") => {
-                node.decode::<_, D::Error>().map(Self::Static)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2079,13 +2198,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestCodeInterpreter {
             name: "CreateAssistantRequestCodeInterpreter",
             fields: &["file_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateAssistantRequestCodeInterpreter,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateAssistantRequestCodeInterpreter {
+                file_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2154,15 +2281,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestFileSearch {
             name: "CreateAssistantRequestFileSearch",
             fields: &["vector_store_ids", "vector_stores"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            vector_store_ids: v0,
-            vector_stores: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateAssistantRequestFileSearch,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateAssistantRequestFileSearch {
+                vector_store_ids: v0,
+                vector_stores: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2464,15 +2599,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStatic {
             name: "CreateAssistantRequestStatic",
             fields: &["max_chunk_size_tokens", "chunk_overlap_tokens"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            max_chunk_size_tokens: v0,
-            chunk_overlap_tokens: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateAssistantRequestStatic,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateAssistantRequestStatic {
+                max_chunk_size_tokens: v0,
+                chunk_overlap_tokens: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2533,15 +2676,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStaticChunkingStra
             name: "CreateAssistantRequestStaticChunkingStrategy",
             fields: &["type", "static"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            r#static: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateAssistantRequestStaticChunkingStrategy,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateAssistantRequestStaticChunkingStrategy {
+                r#type: v0,
+                r#static: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2626,10 +2777,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestStaticType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2678,15 +2826,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolResources {
             name: "CreateAssistantRequestToolResources",
             fields: &["code_interpreter", "file_search"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code_interpreter: v0,
-            file_search: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateAssistantRequestToolResources,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateAssistantRequestToolResources {
+                code_interpreter: v0,
+                file_search: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2767,25 +2923,32 @@ impl ::serde::Serialize for CreateAssistantRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("code_interpreter") => {
-                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateAssistantRequestToolsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("code_interpreter") => {
+                    node.decode().map(CreateAssistantRequestToolsItem::CodeInterpreter)
+                }
+                ::std::option::Option::Some("file_search") => {
+                    node.decode().map(CreateAssistantRequestToolsItem::FileSearch)
+                }
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(CreateAssistantRequestToolsItem::Function)
+                }
+                _ => node.into_value().map(CreateAssistantRequestToolsItem::Unknown),
             }
-            ::std::option::Option::Some("file_search") => {
-                node.decode::<_, D::Error>().map(Self::FileSearch)
-            }
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2853,17 +3016,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateAssistantRequestVectorStoresItem {
             name: "CreateAssistantRequestVectorStoresItem",
             fields: &["file_ids", "chunking_strategy", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_ids: v0,
-            chunking_strategy: v1,
-            metadata: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateAssistantRequestVectorStoresItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateAssistantRequestVectorStoresItem {
+                file_ids: v0,
+                chunking_strategy: v1,
+                metadata: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -2954,19 +3125,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequest {
             name: "CreateMessageRequest",
             fields: &["role", "content", "attachments", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            role: v0,
-            content: v1,
-            attachments: v2,
-            metadata: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CreateMessageRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateMessageRequest {
+                role: v0,
+                content: v1,
+                attachments: v2,
+                metadata: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -3052,25 +3228,37 @@ impl ::serde::Serialize for CreateMessageRequestArrayOfContentPartsItem {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestArrayOfContentPartsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("image_file") => {
-                node.decode::<_, D::Error>().map(Self::ImageFile)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateMessageRequestArrayOfContentPartsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("image_file") => {
+                    node.decode()
+                        .map(CreateMessageRequestArrayOfContentPartsItem::ImageFile)
+                }
+                ::std::option::Option::Some("image_url") => {
+                    node.decode()
+                        .map(CreateMessageRequestArrayOfContentPartsItem::ImageUrl)
+                }
+                ::std::option::Option::Some("text") => {
+                    node.decode().map(CreateMessageRequestArrayOfContentPartsItem::Text)
+                }
+                _ => {
+                    node.into_value()
+                        .map(CreateMessageRequestArrayOfContentPartsItem::Unknown)
+                }
             }
-            ::std::option::Option::Some("image_url") => {
-                node.decode::<_, D::Error>().map(Self::ImageUrl)
-            }
-            ::std::option::Option::Some("text") => {
-                node.decode::<_, D::Error>().map(Self::Text)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -3135,15 +3323,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestAttachmentsItem {
             name: "CreateMessageRequestAttachmentsItem",
             fields: &["file_id", "tools"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_id: v0,
-            tools: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateMessageRequestAttachmentsItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateMessageRequestAttachmentsItem {
+                file_id: v0,
+                tools: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -3208,57 +3404,68 @@ pub enum CreateMessageRequestContent {
     ),
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TextContent),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ArrayOfContentParts(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateMessageRequestContent,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<CreateMessageRequestContent>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateMessageRequestContent::TextContent(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateMessageRequestContent::TextContent),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ArrayOfContentParts),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateMessageRequestContent::ArrayOfContentParts(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateMessageRequestContent::ArrayOfContentParts),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CreateMessageRequestContent` (tried TextContent, ArrayOfContentParts)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CreateMessageRequestContent` (tried TextContent, ArrayOfContentParts)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -3347,10 +3554,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -3393,22 +3597,29 @@ impl ::serde::Serialize for CreateMessageRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateMessageRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("code_interpreter") => {
-                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateMessageRequestToolsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("code_interpreter") => {
+                    node.decode().map(CreateMessageRequestToolsItem::CodeInterpreter)
+                }
+                ::std::option::Option::Some("file_search") => {
+                    node.decode().map(CreateMessageRequestToolsItem::FileSearch)
+                }
+                _ => node.into_value().map(CreateMessageRequestToolsItem::Unknown),
             }
-            ::std::option::Option::Some("file_search") => {
-                node.decode::<_, D::Error>().map(Self::FileSearch)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -3489,10 +3700,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -3603,45 +3811,50 @@ impl<'de> ::serde::Deserialize<'de> for CreateRunRequest {
                 "response_format",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
-        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
-        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
-        let v17 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            assistant_id: v0,
-            model: v1,
-            reasoning_effort: v2,
-            instructions: v3,
-            additional_instructions: v4,
-            additional_messages: v5,
-            tools: v6,
-            metadata: v7,
-            temperature: v8,
-            top_p: v9,
-            stream: v10,
-            max_prompt_tokens: v11,
-            max_completion_tokens: v12,
-            truncation_strategy: v13,
-            tool_choice: v14,
-            parallel_tool_calls: v15,
-            response_format: v16,
-            extra_fields: v17,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CreateRunRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::int64_field(&mut object, 11)?;
+            let v12 = crate::runtime::de::int64_field(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::field(&mut object, 14)?;
+            let v15 = crate::runtime::de::field(&mut object, 15)?;
+            let v16 = crate::runtime::de::field(&mut object, 16)?;
+            let v17 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateRunRequest {
+                assistant_id: v0,
+                model: v1,
+                reasoning_effort: v2,
+                instructions: v3,
+                additional_instructions: v4,
+                additional_messages: v5,
+                tools: v6,
+                metadata: v7,
+                temperature: v8,
+                top_p: v9,
+                stream: v10,
+                max_prompt_tokens: v11,
+                max_completion_tokens: v12,
+                truncation_strategy: v13,
+                tool_choice: v14,
+                parallel_tool_calls: v15,
+                response_format: v16,
+                extra_fields: v17,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -4063,25 +4276,32 @@ impl ::serde::Serialize for CreateRunRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateRunRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("code_interpreter") => {
-                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateRunRequestToolsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("code_interpreter") => {
+                    node.decode().map(CreateRunRequestToolsItem::CodeInterpreter)
+                }
+                ::std::option::Option::Some("file_search") => {
+                    node.decode().map(CreateRunRequestToolsItem::FileSearch)
+                }
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(CreateRunRequestToolsItem::Function)
+                }
+                _ => node.into_value().map(CreateRunRequestToolsItem::Unknown),
             }
-            ::std::option::Option::Some("file_search") => {
-                node.decode::<_, D::Error>().map(Self::FileSearch)
-            }
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -4204,43 +4424,51 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequest {
                 "response_format",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
-        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
-        let v16 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            assistant_id: v0,
-            thread: v1,
-            model: v2,
-            instructions: v3,
-            tools: v4,
-            tool_resources: v5,
-            metadata: v6,
-            temperature: v7,
-            top_p: v8,
-            stream: v9,
-            max_prompt_tokens: v10,
-            max_completion_tokens: v11,
-            truncation_strategy: v12,
-            tool_choice: v13,
-            parallel_tool_calls: v14,
-            response_format: v15,
-            extra_fields: v16,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadAndRunRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::int64_field(&mut object, 10)?;
+            let v11 = crate::runtime::de::int64_field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::field(&mut object, 14)?;
+            let v15 = crate::runtime::de::field(&mut object, 15)?;
+            let v16 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateThreadAndRunRequest {
+                assistant_id: v0,
+                thread: v1,
+                model: v2,
+                instructions: v3,
+                tools: v4,
+                tool_resources: v5,
+                metadata: v6,
+                temperature: v7,
+                top_p: v8,
+                stream: v9,
+                max_prompt_tokens: v10,
+                max_completion_tokens: v11,
+                truncation_strategy: v12,
+                tool_choice: v13,
+                parallel_tool_calls: v14,
+                response_format: v15,
+                extra_fields: v16,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -4421,13 +4649,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestCodeInterpreter
             name: "CreateThreadAndRunRequestCodeInterpreter",
             fields: &["file_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadAndRunRequestCodeInterpreter,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateThreadAndRunRequestCodeInterpreter {
+                file_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -4491,13 +4727,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestFileSearch {
             name: "CreateThreadAndRunRequestFileSearch",
             fields: &["vector_store_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            vector_store_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadAndRunRequestFileSearch,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateThreadAndRunRequestFileSearch {
+                vector_store_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -4776,15 +5020,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolResources {
             name: "CreateThreadAndRunRequestToolResources",
             fields: &["code_interpreter", "file_search"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code_interpreter: v0,
-            file_search: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadAndRunRequestToolResources,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateThreadAndRunRequestToolResources {
+                code_interpreter: v0,
+                file_search: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -4865,25 +5117,33 @@ impl ::serde::Serialize for CreateThreadAndRunRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateThreadAndRunRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("code_interpreter") => {
-                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadAndRunRequestToolsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("code_interpreter") => {
+                    node.decode()
+                        .map(CreateThreadAndRunRequestToolsItem::CodeInterpreter)
+                }
+                ::std::option::Option::Some("file_search") => {
+                    node.decode().map(CreateThreadAndRunRequestToolsItem::FileSearch)
+                }
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(CreateThreadAndRunRequestToolsItem::Function)
+                }
+                _ => node.into_value().map(CreateThreadAndRunRequestToolsItem::Unknown),
             }
-            ::std::option::Option::Some("file_search") => {
-                node.decode::<_, D::Error>().map(Self::FileSearch)
-            }
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -4949,17 +5209,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequest {
             name: "CreateThreadRequest",
             fields: &["messages", "tool_resources", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            messages: v0,
-            tool_resources: v1,
-            metadata: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CreateThreadRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateThreadRequest {
+                messages: v0,
+                tool_resources: v1,
+                metadata: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5040,13 +5305,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestAutoChunkingStrategy 
             name: "CreateThreadRequestAutoChunkingStrategy",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadRequestAutoChunkingStrategy,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateThreadRequestAutoChunkingStrategy {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5128,10 +5401,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestAutoType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5178,22 +5448,29 @@ impl ::serde::Serialize for CreateThreadRequestChunkingStrategy {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestChunkingStrategy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("auto") => {
-                node.decode::<_, D::Error>().map(Self::Auto)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadRequestChunkingStrategy,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("auto") => {
+                    node.decode().map(CreateThreadRequestChunkingStrategy::Auto)
+                }
+                ::std::option::Option::Some("static") => {
+                    node.decode().map(CreateThreadRequestChunkingStrategy::Static)
+                }
+                _ => node.into_value().map(CreateThreadRequestChunkingStrategy::Unknown),
             }
-            ::std::option::Option::Some("static") => {
-                node.decode::<_, D::Error>().map(Self::Static)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5245,13 +5522,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestCodeInterpreter {
             name: "CreateThreadRequestCodeInterpreter",
             fields: &["file_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadRequestCodeInterpreter,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateThreadRequestCodeInterpreter {
+                file_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5320,15 +5605,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestFileSearch {
             name: "CreateThreadRequestFileSearch",
             fields: &["vector_store_ids", "vector_stores"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            vector_store_ids: v0,
-            vector_stores: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadRequestFileSearch,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateThreadRequestFileSearch {
+                vector_store_ids: v0,
+                vector_stores: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5406,15 +5699,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStatic {
             name: "CreateThreadRequestStatic",
             fields: &["max_chunk_size_tokens", "chunk_overlap_tokens"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            max_chunk_size_tokens: v0,
-            chunk_overlap_tokens: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadRequestStatic,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateThreadRequestStatic {
+                max_chunk_size_tokens: v0,
+                chunk_overlap_tokens: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5475,15 +5776,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStaticChunkingStrateg
             name: "CreateThreadRequestStaticChunkingStrategy",
             fields: &["type", "static"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            r#static: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadRequestStaticChunkingStrategy,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateThreadRequestStaticChunkingStrategy {
+                r#type: v0,
+                r#static: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5568,10 +5877,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestStaticType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5620,15 +5926,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestToolResources {
             name: "CreateThreadRequestToolResources",
             fields: &["code_interpreter", "file_search"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code_interpreter: v0,
-            file_search: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadRequestToolResources,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateThreadRequestToolResources {
+                code_interpreter: v0,
+                file_search: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5709,17 +6023,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateThreadRequestVectorStoresItem {
             name: "CreateThreadRequestVectorStoresItem",
             fields: &["file_ids", "chunking_strategy", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_ids: v0,
-            chunking_strategy: v1,
-            metadata: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateThreadRequestVectorStoresItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateThreadRequestVectorStoresItem {
+                file_ids: v0,
+                chunking_strategy: v1,
+                metadata: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5804,17 +6126,25 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponse {
             name: "DeleteAssistantResponse",
             fields: &["id", "deleted", "object"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            deleted: v1,
-            object: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            DeleteAssistantResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeleteAssistantResponse {
+                id: v0,
+                deleted: v1,
+                object: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5875,10 +6205,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteAssistantResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5925,17 +6252,22 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponse {
             name: "DeleteMessageResponse",
             fields: &["id", "deleted", "object"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            deleted: v1,
-            object: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<DeleteMessageResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeleteMessageResponse {
+                id: v0,
+                deleted: v1,
+                object: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -5996,10 +6328,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteMessageResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6046,17 +6375,22 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponse {
             name: "DeleteThreadResponse",
             fields: &["id", "deleted", "object"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            deleted: v1,
-            object: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<DeleteThreadResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeleteThreadResponse {
+                id: v0,
+                deleted: v1,
+                object: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6117,10 +6451,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteThreadResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6194,10 +6525,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRanker {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -6237,15 +6565,23 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchRankingOptions {
             name: "FileSearchRankingOptions",
             fields: &["ranker", "score_threshold"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            ranker: v0,
-            score_threshold: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FileSearchRankingOptions,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FileSearchRankingOptions {
+                ranker: v0,
+                score_threshold: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -6340,10 +6676,7 @@ impl<'de> ::serde::Deserialize<'de> for GetRunStepIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6417,10 +6750,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6465,21 +6795,26 @@ impl<'de> ::serde::Deserialize<'de> for ListAssistantsResponse {
             name: "ListAssistantsResponse",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ListAssistantsResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListAssistantsResponse {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6544,10 +6879,7 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6592,21 +6924,26 @@ impl<'de> ::serde::Deserialize<'de> for ListMessagesResponse {
             name: "ListMessagesResponse",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ListMessagesResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListMessagesResponse {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6671,10 +7008,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6748,10 +7082,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6796,21 +7127,26 @@ impl<'de> ::serde::Deserialize<'de> for ListRunStepsResponse {
             name: "ListRunStepsResponse",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ListRunStepsResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListRunStepsResponse {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6875,10 +7211,7 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6923,21 +7256,26 @@ impl<'de> ::serde::Deserialize<'de> for ListRunsResponse {
             name: "ListRunsResponse",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ListRunsResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListRunsResponse {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -6973,15 +7311,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObject {
             name: "MessageContentImageFileObject",
             fields: &["type", "image_file"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            image_file: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageContentImageFileObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageContentImageFileObject {
+                r#type: v0,
+                image_file: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7076,10 +7422,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7119,15 +7462,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectImageFile {
             name: "MessageContentImageFileObjectImageFile",
             fields: &["file_id", "detail"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_id: v0,
-            detail: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageContentImageFileObjectImageFile,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageContentImageFileObjectImageFile {
+                file_id: v0,
+                detail: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7218,10 +7569,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageFileObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7266,15 +7614,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObject {
             name: "MessageContentImageUrlObject",
             fields: &["type", "image_url"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            image_url: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageContentImageUrlObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageContentImageUrlObject {
+                r#type: v0,
+                image_url: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7367,10 +7723,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7410,15 +7763,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectImageUrl {
             name: "MessageContentImageUrlObjectImageUrl",
             fields: &["url", "detail"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            url: v0,
-            detail: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageContentImageUrlObjectImageUrl,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageContentImageUrlObjectImageUrl {
+                url: v0,
+                detail: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7509,10 +7870,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentImageUrlObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7557,15 +7915,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObject {
             name: "MessageContentRefusalObject",
             fields: &["type", "refusal"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            refusal: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageContentRefusalObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageContentRefusalObject {
+                r#type: v0,
+                refusal: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7626,10 +7992,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentRefusalObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7680,21 +8043,29 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFileCitatio
             name: "MessageContentTextAnnotationsFileCitationObject",
             fields: &["type", "text", "file_citation", "start_index", "end_index"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            file_citation: v2,
-            start_index: v3,
-            end_index: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageContentTextAnnotationsFileCitationObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageContentTextAnnotationsFileCitationObject {
+                r#type: v0,
+                text: v1,
+                file_citation: v2,
+                start_index: v3,
+                end_index: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7729,13 +8100,21 @@ for MessageContentTextAnnotationsFileCitationObjectFileCitation {
             name: "MessageContentTextAnnotationsFileCitationObjectFileCitation",
             fields: &["file_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_id: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageContentTextAnnotationsFileCitationObjectFileCitation,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageContentTextAnnotationsFileCitationObjectFileCitation {
+                file_id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7798,10 +8177,7 @@ for MessageContentTextAnnotationsFileCitationObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7852,21 +8228,29 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
             name: "MessageContentTextAnnotationsFilePathObject",
             fields: &["type", "text", "file_path", "start_index", "end_index"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            file_path: v2,
-            start_index: v3,
-            end_index: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageContentTextAnnotationsFilePathObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageContentTextAnnotationsFilePathObject {
+                r#type: v0,
+                text: v1,
+                file_path: v2,
+                start_index: v3,
+                end_index: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7901,13 +8285,21 @@ for MessageContentTextAnnotationsFilePathObjectFilePath {
             name: "MessageContentTextAnnotationsFilePathObjectFilePath",
             fields: &["file_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_id: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageContentTextAnnotationsFilePathObjectFilePath,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageContentTextAnnotationsFilePathObjectFilePath {
+                file_id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -7968,10 +8360,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextAnnotationsFilePathObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8016,15 +8405,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObject {
             name: "MessageContentTextObject",
             fields: &["type", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageContentTextObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageContentTextObject {
+                r#type: v0,
+                text: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8062,22 +8459,33 @@ impl ::serde::Serialize for MessageContentTextObjectAnnotationsItem {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectAnnotationsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("file_citation") => {
-                node.decode::<_, D::Error>().map(Self::FileCitation)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            MessageContentTextObjectAnnotationsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("file_citation") => {
+                    node.decode()
+                        .map(MessageContentTextObjectAnnotationsItem::FileCitation)
+                }
+                ::std::option::Option::Some("file_path") => {
+                    node.decode().map(MessageContentTextObjectAnnotationsItem::FilePath)
+                }
+                _ => {
+                    node.into_value()
+                        .map(MessageContentTextObjectAnnotationsItem::Unknown)
+                }
             }
-            ::std::option::Option::Some("file_path") => {
-                node.decode::<_, D::Error>().map(Self::FilePath)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8130,15 +8538,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectText {
             name: "MessageContentTextObjectText",
             fields: &["value", "annotations"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            value: v0,
-            annotations: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageContentTextObjectText,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageContentTextObjectText {
+                value: v0,
+                annotations: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8199,10 +8615,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageContentTextObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8288,39 +8701,44 @@ impl<'de> ::serde::Deserialize<'de> for MessageObject {
                 "metadata",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            thread_id: v3,
-            status: v4,
-            incomplete_details: v5,
-            completed_at: v6,
-            incomplete_at: v7,
-            role: v8,
-            content: v9,
-            assistant_id: v10,
-            run_id: v11,
-            attachments: v12,
-            metadata: v13,
-            extra_fields: v14,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<MessageObject, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field_or_empty(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageObject {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                thread_id: v3,
+                status: v4,
+                incomplete_details: v5,
+                completed_at: v6,
+                incomplete_at: v7,
+                role: v8,
+                content: v9,
+                assistant_id: v10,
+                run_id: v11,
+                attachments: v12,
+                metadata: v13,
+                extra_fields: v14,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8358,15 +8776,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectAttachmentsItem {
             name: "MessageObjectAttachmentsItem",
             fields: &["file_id", "tools"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_id: v0,
-            tools: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageObjectAttachmentsItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageObjectAttachmentsItem {
+                file_id: v0,
+                tools: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8410,28 +8836,35 @@ impl ::serde::Serialize for MessageObjectContentItem {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageObjectContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("image_file") => {
-                node.decode::<_, D::Error>().map(Self::ImageFile)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            MessageObjectContentItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("image_file") => {
+                    node.decode().map(MessageObjectContentItem::ImageFile)
+                }
+                ::std::option::Option::Some("image_url") => {
+                    node.decode().map(MessageObjectContentItem::ImageUrl)
+                }
+                ::std::option::Option::Some("text") => {
+                    node.decode().map(MessageObjectContentItem::Text)
+                }
+                ::std::option::Option::Some("refusal") => {
+                    node.decode().map(MessageObjectContentItem::Refusal)
+                }
+                _ => node.into_value().map(MessageObjectContentItem::Unknown),
             }
-            ::std::option::Option::Some("image_url") => {
-                node.decode::<_, D::Error>().map(Self::ImageUrl)
-            }
-            ::std::option::Option::Some("text") => {
-                node.decode::<_, D::Error>().map(Self::Text)
-            }
-            ::std::option::Option::Some("refusal") => {
-                node.decode::<_, D::Error>().map(Self::Refusal)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8497,13 +8930,21 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectIncompleteDetails {
             name: "MessageObjectIncompleteDetails",
             fields: &["reason"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            reason: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageObjectIncompleteDetails,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageObjectIncompleteDetails {
+                reason: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8564,10 +9005,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8653,10 +9091,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8724,10 +9159,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8799,10 +9231,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8845,22 +9274,26 @@ impl ::serde::Serialize for MessageObjectToolsItem {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageObjectToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("code_interpreter") => {
-                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<MessageObjectToolsItem, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("code_interpreter") => {
+                    node.decode().map(MessageObjectToolsItem::CodeInterpreter)
+                }
+                ::std::option::Option::Some("file_search") => {
+                    node.decode().map(MessageObjectToolsItem::FileSearch)
+                }
+                _ => node.into_value().map(MessageObjectToolsItem::Unknown),
             }
-            ::std::option::Option::Some("file_search") => {
-                node.decode::<_, D::Error>().map(Self::FileSearch)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -8912,15 +9345,23 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObject {
             name: "MessageRequestContentTextObject",
             fields: &["type", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            MessageRequestContentTextObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MessageRequestContentTextObject {
+                r#type: v0,
+                text: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -9003,10 +9444,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageRequestContentTextObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "assistants")]
@@ -9096,33 +9534,38 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequest {
                 "response_format",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model: v0,
-            reasoning_effort: v1,
-            name: v2,
-            description: v3,
-            instructions: v4,
-            tools: v5,
-            tool_resources: v6,
-            metadata: v7,
-            temperature: v8,
-            top_p: v9,
-            response_format: v10,
-            extra_fields: v11,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ModifyAssistantRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModifyAssistantRequest {
+                model: v0,
+                reasoning_effort: v1,
+                name: v2,
+                description: v3,
+                instructions: v4,
+                tools: v5,
+                tool_resources: v6,
+                metadata: v7,
+                temperature: v8,
+                top_p: v9,
+                response_format: v10,
+                extra_fields: v11,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -9272,13 +9715,21 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestCodeInterpreter {
             name: "ModifyAssistantRequestCodeInterpreter",
             fields: &["file_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ModifyAssistantRequestCodeInterpreter,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModifyAssistantRequestCodeInterpreter {
+                file_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -9342,13 +9793,21 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestFileSearch {
             name: "ModifyAssistantRequestFileSearch",
             fields: &["vector_store_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            vector_store_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ModifyAssistantRequestFileSearch,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModifyAssistantRequestFileSearch {
+                vector_store_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -9641,15 +10100,23 @@ impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolResources {
             name: "ModifyAssistantRequestToolResources",
             fields: &["code_interpreter", "file_search"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code_interpreter: v0,
-            file_search: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ModifyAssistantRequestToolResources,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModifyAssistantRequestToolResources {
+                code_interpreter: v0,
+                file_search: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -9730,25 +10197,32 @@ impl ::serde::Serialize for ModifyAssistantRequestToolsItem {
     }
 }
 #[cfg(feature = "assistants")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ModifyAssistantRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("code_interpreter") => {
-                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ModifyAssistantRequestToolsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("code_interpreter") => {
+                    node.decode().map(ModifyAssistantRequestToolsItem::CodeInterpreter)
+                }
+                ::std::option::Option::Some("file_search") => {
+                    node.decode().map(ModifyAssistantRequestToolsItem::FileSearch)
+                }
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(ModifyAssistantRequestToolsItem::Function)
+                }
+                _ => node.into_value().map(ModifyAssistantRequestToolsItem::Unknown),
             }
-            ::std::option::Option::Some("file_search") => {
-                node.decode::<_, D::Error>().map(Self::FileSearch)
-            }
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -9808,13 +10282,18 @@ impl<'de> ::serde::Deserialize<'de> for ModifyMessageRequest {
             name: "ModifyMessageRequest",
             fields: &["metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            metadata: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ModifyMessageRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModifyMessageRequest {
+                metadata: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -9878,13 +10357,18 @@ impl<'de> ::serde::Deserialize<'de> for ModifyRunRequest {
             name: "ModifyRunRequest",
             fields: &["metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            metadata: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ModifyRunRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModifyRunRequest {
+                metadata: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -9951,15 +10435,20 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequest {
             name: "ModifyThreadRequest",
             fields: &["tool_resources", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            tool_resources: v0,
-            metadata: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ModifyThreadRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModifyThreadRequest {
+                tool_resources: v0,
+                metadata: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -10032,13 +10521,21 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestCodeInterpreter {
             name: "ModifyThreadRequestCodeInterpreter",
             fields: &["file_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ModifyThreadRequestCodeInterpreter,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModifyThreadRequestCodeInterpreter {
+                file_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -10102,13 +10599,21 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestFileSearch {
             name: "ModifyThreadRequestFileSearch",
             fields: &["vector_store_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            vector_store_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ModifyThreadRequestFileSearch,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModifyThreadRequestFileSearch {
+                vector_store_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -10177,15 +10682,23 @@ impl<'de> ::serde::Deserialize<'de> for ModifyThreadRequestToolResources {
             name: "ModifyThreadRequestToolResources",
             fields: &["code_interpreter", "file_search"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code_interpreter: v0,
-            file_search: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ModifyThreadRequestToolResources,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModifyThreadRequestToolResources {
+                code_interpreter: v0,
+                file_search: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -10261,17 +10774,22 @@ impl<'de> ::serde::Deserialize<'de> for RunCompletionUsage {
             name: "RunCompletionUsage",
             fields: &["completion_tokens", "prompt_tokens", "total_tokens"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            completion_tokens: v0,
-            prompt_tokens: v1,
-            total_tokens: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RunCompletionUsage, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunCompletionUsage {
+                completion_tokens: v0,
+                prompt_tokens: v1,
+                total_tokens: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10387,65 +10905,70 @@ impl<'de> ::serde::Deserialize<'de> for RunObject {
                 "response_format",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 14)?;
-        let v15 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 15)?;
-        let v16 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 16)?;
-        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
-        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
-        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
-        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
-        let v21 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 21)?;
-        let v22 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 22)?;
-        let v23 = crate::runtime::de::field::<_, D::Error>(&mut object, 23)?;
-        let v24 = crate::runtime::de::field::<_, D::Error>(&mut object, 24)?;
-        let v25 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 25)?;
-        let v26 = crate::runtime::de::field::<_, D::Error>(&mut object, 26)?;
-        let v27 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            thread_id: v3,
-            assistant_id: v4,
-            status: v5,
-            required_action: v6,
-            last_error: v7,
-            expires_at: v8,
-            started_at: v9,
-            cancelled_at: v10,
-            failed_at: v11,
-            completed_at: v12,
-            incomplete_details: v13,
-            model: v14,
-            instructions: v15,
-            tools: v16,
-            metadata: v17,
-            usage: v18,
-            temperature: v19,
-            top_p: v20,
-            max_prompt_tokens: v21,
-            max_completion_tokens: v22,
-            truncation_strategy: v23,
-            tool_choice: v24,
-            parallel_tool_calls: v25,
-            response_format: v26,
-            extra_fields: v27,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RunObject, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::int64_field(&mut object, 8)?;
+            let v9 = crate::runtime::de::int64_field(&mut object, 9)?;
+            let v10 = crate::runtime::de::int64_field(&mut object, 10)?;
+            let v11 = crate::runtime::de::int64_field(&mut object, 11)?;
+            let v12 = crate::runtime::de::int64_field(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::field_or_empty(&mut object, 14)?;
+            let v15 = crate::runtime::de::field_or_empty(&mut object, 15)?;
+            let v16 = crate::runtime::de::field_or_empty(&mut object, 16)?;
+            let v17 = crate::runtime::de::field(&mut object, 17)?;
+            let v18 = crate::runtime::de::field(&mut object, 18)?;
+            let v19 = crate::runtime::de::field(&mut object, 19)?;
+            let v20 = crate::runtime::de::field(&mut object, 20)?;
+            let v21 = crate::runtime::de::int64_field(&mut object, 21)?;
+            let v22 = crate::runtime::de::int64_field(&mut object, 22)?;
+            let v23 = crate::runtime::de::field(&mut object, 23)?;
+            let v24 = crate::runtime::de::field(&mut object, 24)?;
+            let v25 = crate::runtime::de::field_or_empty(&mut object, 25)?;
+            let v26 = crate::runtime::de::field(&mut object, 26)?;
+            let v27 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunObject {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                thread_id: v3,
+                assistant_id: v4,
+                status: v5,
+                required_action: v6,
+                last_error: v7,
+                expires_at: v8,
+                started_at: v9,
+                cancelled_at: v10,
+                failed_at: v11,
+                completed_at: v12,
+                incomplete_details: v13,
+                model: v14,
+                instructions: v15,
+                tools: v16,
+                metadata: v17,
+                usage: v18,
+                temperature: v19,
+                top_p: v20,
+                max_prompt_tokens: v21,
+                max_completion_tokens: v22,
+                truncation_strategy: v23,
+                tool_choice: v24,
+                parallel_tool_calls: v25,
+                response_format: v26,
+                extra_fields: v27,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10514,10 +11037,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10555,13 +11075,21 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectIncompleteDetails {
             name: "RunObjectIncompleteDetails",
             fields: &["reason"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            reason: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunObjectIncompleteDetails,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunObjectIncompleteDetails {
+                reason: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10597,15 +11125,20 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectLastError {
             name: "RunObjectLastError",
             fields: &["code", "message"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code: v0,
-            message: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RunObjectLastError, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunObjectLastError {
+                code: v0,
+                message: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10666,10 +11199,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10743,10 +11273,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10785,15 +11312,23 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredAction {
             name: "RunObjectRequiredAction",
             fields: &["type", "submit_tool_outputs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            submit_tool_outputs: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunObjectRequiredAction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunObjectRequiredAction {
+                r#type: v0,
+                submit_tool_outputs: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10854,10 +11389,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectRequiredActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10959,10 +11491,7 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -10999,13 +11528,21 @@ impl<'de> ::serde::Deserialize<'de> for RunObjectSubmitToolOutputs {
             name: "RunObjectSubmitToolOutputs",
             fields: &["tool_calls"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            tool_calls: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunObjectSubmitToolOutputs,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunObjectSubmitToolOutputs {
+                tool_calls: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11048,25 +11585,29 @@ impl ::serde::Serialize for RunObjectToolsItem {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunObjectToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("code_interpreter") => {
-                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<RunObjectToolsItem, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("code_interpreter") => {
+                    node.decode().map(RunObjectToolsItem::CodeInterpreter)
+                }
+                ::std::option::Option::Some("file_search") => {
+                    node.decode().map(RunObjectToolsItem::FileSearch)
+                }
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(RunObjectToolsItem::Function)
+                }
+                _ => node.into_value().map(RunObjectToolsItem::Unknown),
             }
-            ::std::option::Option::Some("file_search") => {
-                node.decode::<_, D::Error>().map(Self::FileSearch)
-            }
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11126,17 +11667,22 @@ impl<'de> ::serde::Deserialize<'de> for RunStepCompletionUsage {
             name: "RunStepCompletionUsage",
             fields: &["completion_tokens", "prompt_tokens", "total_tokens"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            completion_tokens: v0,
-            prompt_tokens: v1,
-            total_tokens: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RunStepCompletionUsage, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepCompletionUsage {
+                completion_tokens: v0,
+                prompt_tokens: v1,
+                total_tokens: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11172,15 +11718,23 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObject {
             name: "RunStepDetailsMessageCreationObject",
             fields: &["type", "message_creation"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            message_creation: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsMessageCreationObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsMessageCreationObject {
+                r#type: v0,
+                message_creation: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11215,13 +11769,21 @@ for RunStepDetailsMessageCreationObjectMessageCreation {
             name: "RunStepDetailsMessageCreationObjectMessageCreation",
             fields: &["message_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            message_id: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsMessageCreationObjectMessageCreation,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsMessageCreationObjectMessageCreation {
+                message_id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11282,10 +11844,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsMessageCreationObjectType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11332,17 +11891,25 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObject {
             name: "RunStepDetailsToolCallsCodeObject",
             fields: &["id", "type", "code_interpreter"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            code_interpreter: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsCodeObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsCodeObject {
+                id: v0,
+                r#type: v1,
+                code_interpreter: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11379,15 +11946,23 @@ for RunStepDetailsToolCallsCodeObjectCodeInterpreter {
             name: "RunStepDetailsToolCallsCodeObjectCodeInterpreter",
             fields: &["input", "outputs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            input: v0,
-            outputs: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsCodeObjectCodeInterpreter,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsCodeObjectCodeInterpreter {
+                input: v0,
+                outputs: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11425,22 +12000,33 @@ impl ::serde::Serialize for RunStepDetailsToolCallsCodeObjectOutputsItem {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectOutputsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("logs") => {
-                node.decode::<_, D::Error>().map(Self::Logs)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsCodeObjectOutputsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("logs") => {
+                    node.decode().map(RunStepDetailsToolCallsCodeObjectOutputsItem::Logs)
+                }
+                ::std::option::Option::Some("image") => {
+                    node.decode()
+                        .map(RunStepDetailsToolCallsCodeObjectOutputsItem::Image)
+                }
+                _ => {
+                    node.into_value()
+                        .map(RunStepDetailsToolCallsCodeObjectOutputsItem::Unknown)
+                }
             }
-            ::std::option::Option::Some("image") => {
-                node.decode::<_, D::Error>().map(Self::Image)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11518,10 +12104,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11566,15 +12149,23 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputImageOb
             name: "RunStepDetailsToolCallsCodeOutputImageObject",
             fields: &["type", "image"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            image: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsCodeOutputImageObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsCodeOutputImageObject {
+                r#type: v0,
+                image: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11609,13 +12200,21 @@ for RunStepDetailsToolCallsCodeOutputImageObjectImage {
             name: "RunStepDetailsToolCallsCodeOutputImageObjectImage",
             fields: &["file_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_id: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsCodeOutputImageObjectImage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsCodeOutputImageObjectImage {
+                file_id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11677,10 +12276,7 @@ for RunStepDetailsToolCallsCodeOutputImageObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11725,15 +12321,23 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
             name: "RunStepDetailsToolCallsCodeOutputLogsObject",
             fields: &["type", "logs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            logs: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsCodeOutputLogsObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsCodeOutputLogsObject {
+                r#type: v0,
+                logs: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11794,10 +12398,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsCodeOutputLogsObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11844,17 +12445,25 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObject 
             name: "RunStepDetailsToolCallsFileSearchObject",
             fields: &["id", "type", "file_search"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            file_search: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsFileSearchObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsFileSearchObject {
+                id: v0,
+                r#type: v1,
+                file_search: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11897,15 +12506,23 @@ for RunStepDetailsToolCallsFileSearchObjectFileSearch {
             name: "RunStepDetailsToolCallsFileSearchObjectFileSearch",
             fields: &["ranking_options", "results"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            ranking_options: v0,
-            results: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsFileSearchObjectFileSearch,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsFileSearchObjectFileSearch {
+                ranking_options: v0,
+                results: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -11966,10 +12583,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchObjectT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12015,15 +12629,23 @@ for RunStepDetailsToolCallsFileSearchRankingOptionsObject {
             name: "RunStepDetailsToolCallsFileSearchRankingOptionsObject",
             fields: &["ranker", "score_threshold"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            ranker: v0,
-            score_threshold: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsFileSearchRankingOptionsObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsFileSearchRankingOptionsObject {
+                ranker: v0,
+                score_threshold: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12066,19 +12688,27 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFileSearchResultO
             name: "RunStepDetailsToolCallsFileSearchResultObject",
             fields: &["file_id", "file_name", "score", "content"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_id: v0,
-            file_name: v1,
-            score: v2,
-            content: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsFileSearchResultObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsFileSearchResultObject {
+                file_id: v0,
+                file_name: v1,
+                score: v2,
+                content: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12119,15 +12749,23 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItem {
             name: "RunStepDetailsToolCallsFileSearchResultObjectContentItem",
             fields: &["type", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsFileSearchResultObjectContentItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsFileSearchResultObjectContentItem {
+                r#type: v0,
+                text: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12194,10 +12832,7 @@ for RunStepDetailsToolCallsFileSearchResultObjectContentItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12246,17 +12881,25 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObject {
             name: "RunStepDetailsToolCallsFunctionObject",
             fields: &["id", "type", "function"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            function: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsFunctionObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsFunctionObject {
+                id: v0,
+                r#type: v1,
+                function: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12294,17 +12937,25 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectFun
             name: "RunStepDetailsToolCallsFunctionObjectFunction",
             fields: &["name", "arguments", "output"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            arguments: v1,
-            output: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsFunctionObjectFunction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsFunctionObjectFunction {
+                name: v0,
+                arguments: v1,
+                output: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12365,10 +13016,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsFunctionObjectTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12413,15 +13061,23 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObject {
             name: "RunStepDetailsToolCallsObject",
             fields: &["type", "tool_calls"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            tool_calls: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepDetailsToolCallsObject {
+                r#type: v0,
+                tool_calls: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12464,25 +13120,38 @@ impl ::serde::Serialize for RunStepDetailsToolCallsObjectToolCallsItem {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectToolCallsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("code_interpreter") => {
-                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RunStepDetailsToolCallsObjectToolCallsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("code_interpreter") => {
+                    node.decode()
+                        .map(RunStepDetailsToolCallsObjectToolCallsItem::CodeInterpreter)
+                }
+                ::std::option::Option::Some("file_search") => {
+                    node.decode()
+                        .map(RunStepDetailsToolCallsObjectToolCallsItem::FileSearch)
+                }
+                ::std::option::Option::Some("function") => {
+                    node.decode()
+                        .map(RunStepDetailsToolCallsObjectToolCallsItem::Function)
+                }
+                _ => {
+                    node.into_value()
+                        .map(RunStepDetailsToolCallsObjectToolCallsItem::Unknown)
+                }
             }
-            ::std::option::Option::Some("file_search") => {
-                node.decode::<_, D::Error>().map(Self::FileSearch)
-            }
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12568,10 +13237,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepDetailsToolCallsObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12661,43 +13327,48 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObject {
                 "usage",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
-        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
-        let v16 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            assistant_id: v3,
-            thread_id: v4,
-            run_id: v5,
-            r#type: v6,
-            status: v7,
-            step_details: v8,
-            last_error: v9,
-            expired_at: v10,
-            cancelled_at: v11,
-            failed_at: v12,
-            completed_at: v13,
-            metadata: v14,
-            usage: v15,
-            extra_fields: v16,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RunStepObject, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::int64_field(&mut object, 10)?;
+            let v11 = crate::runtime::de::int64_field(&mut object, 11)?;
+            let v12 = crate::runtime::de::int64_field(&mut object, 12)?;
+            let v13 = crate::runtime::de::int64_field(&mut object, 13)?;
+            let v14 = crate::runtime::de::field(&mut object, 14)?;
+            let v15 = crate::runtime::de::field(&mut object, 15)?;
+            let v16 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepObject {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                assistant_id: v3,
+                thread_id: v4,
+                run_id: v5,
+                r#type: v6,
+                status: v7,
+                step_details: v8,
+                last_error: v9,
+                expired_at: v10,
+                cancelled_at: v11,
+                failed_at: v12,
+                completed_at: v13,
+                metadata: v14,
+                usage: v15,
+                extra_fields: v16,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12762,10 +13433,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12804,15 +13472,20 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectLastError {
             name: "RunStepObjectLastError",
             fields: &["code", "message"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code: v0,
-            message: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RunStepObjectLastError, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunStepObjectLastError {
+                code: v0,
+                message: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12873,10 +13546,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -12962,10 +13632,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13008,22 +13675,29 @@ impl ::serde::Serialize for RunStepObjectStepDetails {
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunStepObjectStepDetails {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("message_creation") => {
-                node.decode::<_, D::Error>().map(Self::MessageCreation)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RunStepObjectStepDetails,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("message_creation") => {
+                    node.decode().map(RunStepObjectStepDetails::MessageCreation)
+                }
+                ::std::option::Option::Some("tool_calls") => {
+                    node.decode().map(RunStepObjectStepDetails::ToolCalls)
+                }
+                _ => node.into_value().map(RunStepObjectStepDetails::Unknown),
             }
-            ::std::option::Option::Some("tool_calls") => {
-                node.decode::<_, D::Error>().map(Self::ToolCalls)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13105,10 +13779,7 @@ impl<'de> ::serde::Deserialize<'de> for RunStepObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13149,17 +13820,22 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObject {
             name: "RunToolCallObject",
             fields: &["id", "type", "function"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            function: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RunToolCallObject, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunToolCallObject {
+                id: v0,
+                r#type: v1,
+                function: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13195,15 +13871,23 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectFunction {
             name: "RunToolCallObjectFunction",
             fields: &["name", "arguments"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            arguments: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunToolCallObjectFunction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunToolCallObjectFunction {
+                name: v0,
+                arguments: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13264,10 +13948,7 @@ impl<'de> ::serde::Deserialize<'de> for RunToolCallObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13313,15 +13994,23 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequest {
             name: "SubmitToolOutputsRunRequest",
             fields: &["tool_outputs", "stream"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            tool_outputs: v0,
-            stream: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            SubmitToolOutputsRunRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(SubmitToolOutputsRunRequest {
+                tool_outputs: v0,
+                stream: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -13390,15 +14079,23 @@ impl<'de> ::serde::Deserialize<'de> for SubmitToolOutputsRunRequestToolOutputsIt
             name: "SubmitToolOutputsRunRequestToolOutputsItem",
             fields: &["tool_call_id", "output"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            tool_call_id: v0,
-            output: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            SubmitToolOutputsRunRequestToolOutputsItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(SubmitToolOutputsRunRequestToolOutputsItem {
+                tool_call_id: v0,
+                output: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "assistants")]
@@ -13478,21 +14175,26 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObject {
             name: "ThreadObject",
             fields: &["id", "object", "created_at", "tool_resources", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            tool_resources: v3,
-            metadata: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ThreadObject, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ThreadObject {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                tool_resources: v3,
+                metadata: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13527,13 +14229,21 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectCodeInterpreter {
             name: "ThreadObjectCodeInterpreter",
             fields: &["file_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ThreadObjectCodeInterpreter,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ThreadObjectCodeInterpreter {
+                file_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13568,13 +14278,18 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectFileSearch {
             name: "ThreadObjectFileSearch",
             fields: &["vector_store_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            vector_store_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ThreadObjectFileSearch, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ThreadObjectFileSearch {
+                vector_store_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13635,10 +14350,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13685,15 +14397,23 @@ impl<'de> ::serde::Deserialize<'de> for ThreadObjectToolResources {
             name: "ThreadObjectToolResources",
             fields: &["code_interpreter", "file_search"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code_interpreter: v0,
-            file_search: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ThreadObjectToolResources,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ThreadObjectToolResources {
+                code_interpreter: v0,
+                file_search: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13730,15 +14450,20 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObject {
             name: "TruncationObject",
             fields: &["type", "last_messages"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            last_messages: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<TruncationObject, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(TruncationObject {
+                r#type: v0,
+                last_messages: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]
@@ -13830,10 +14555,7 @@ impl<'de> ::serde::Deserialize<'de> for TruncationObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "assistants", feature = "unreferenced"))]

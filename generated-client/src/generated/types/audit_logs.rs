@@ -361,131 +361,136 @@ impl<'de> ::serde::Deserialize<'de> for AuditLog {
                 "certificates.deactivated",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
-        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
-        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
-        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
-        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
-        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
-        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
-        let v21 = crate::runtime::de::field::<_, D::Error>(&mut object, 21)?;
-        let v22 = crate::runtime::de::field::<_, D::Error>(&mut object, 22)?;
-        let v23 = crate::runtime::de::field::<_, D::Error>(&mut object, 23)?;
-        let v24 = crate::runtime::de::field::<_, D::Error>(&mut object, 24)?;
-        let v25 = crate::runtime::de::field::<_, D::Error>(&mut object, 25)?;
-        let v26 = crate::runtime::de::field::<_, D::Error>(&mut object, 26)?;
-        let v27 = crate::runtime::de::field::<_, D::Error>(&mut object, 27)?;
-        let v28 = crate::runtime::de::field::<_, D::Error>(&mut object, 28)?;
-        let v29 = crate::runtime::de::field::<_, D::Error>(&mut object, 29)?;
-        let v30 = crate::runtime::de::field::<_, D::Error>(&mut object, 30)?;
-        let v31 = crate::runtime::de::field::<_, D::Error>(&mut object, 31)?;
-        let v32 = crate::runtime::de::field::<_, D::Error>(&mut object, 32)?;
-        let v33 = crate::runtime::de::field::<_, D::Error>(&mut object, 33)?;
-        let v34 = crate::runtime::de::field::<_, D::Error>(&mut object, 34)?;
-        let v35 = crate::runtime::de::field::<_, D::Error>(&mut object, 35)?;
-        let v36 = crate::runtime::de::field::<_, D::Error>(&mut object, 36)?;
-        let v37 = crate::runtime::de::field::<_, D::Error>(&mut object, 37)?;
-        let v38 = crate::runtime::de::field::<_, D::Error>(&mut object, 38)?;
-        let v39 = crate::runtime::de::field::<_, D::Error>(&mut object, 39)?;
-        let v40 = crate::runtime::de::field::<_, D::Error>(&mut object, 40)?;
-        let v41 = crate::runtime::de::field::<_, D::Error>(&mut object, 41)?;
-        let v42 = crate::runtime::de::field::<_, D::Error>(&mut object, 42)?;
-        let v43 = crate::runtime::de::field::<_, D::Error>(&mut object, 43)?;
-        let v44 = crate::runtime::de::field::<_, D::Error>(&mut object, 44)?;
-        let v45 = crate::runtime::de::field::<_, D::Error>(&mut object, 45)?;
-        let v46 = crate::runtime::de::field::<_, D::Error>(&mut object, 46)?;
-        let v47 = crate::runtime::de::field::<_, D::Error>(&mut object, 47)?;
-        let v48 = crate::runtime::de::field::<_, D::Error>(&mut object, 48)?;
-        let v49 = crate::runtime::de::field::<_, D::Error>(&mut object, 49)?;
-        let v50 = crate::runtime::de::field::<_, D::Error>(&mut object, 50)?;
-        let v51 = crate::runtime::de::field::<_, D::Error>(&mut object, 51)?;
-        let v52 = crate::runtime::de::field::<_, D::Error>(&mut object, 52)?;
-        let v53 = crate::runtime::de::field::<_, D::Error>(&mut object, 53)?;
-        let v54 = crate::runtime::de::field::<_, D::Error>(&mut object, 54)?;
-        let v55 = crate::runtime::de::field::<_, D::Error>(&mut object, 55)?;
-        let v56 = crate::runtime::de::field::<_, D::Error>(&mut object, 56)?;
-        let v57 = crate::runtime::de::field::<_, D::Error>(&mut object, 57)?;
-        let v58 = crate::runtime::de::field::<_, D::Error>(&mut object, 58)?;
-        let v59 = crate::runtime::de::field::<_, D::Error>(&mut object, 59)?;
-        let v60 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            effective_at: v2,
-            project: v3,
-            actor: v4,
-            api_key_created: v5,
-            api_key_updated: v6,
-            api_key_deleted: v7,
-            checkpoint_permission_created: v8,
-            checkpoint_permission_deleted: v9,
-            external_key_registered: v10,
-            external_key_removed: v11,
-            group_created: v12,
-            group_updated: v13,
-            group_deleted: v14,
-            scim_enabled: v15,
-            scim_disabled: v16,
-            invite_sent: v17,
-            invite_accepted: v18,
-            invite_deleted: v19,
-            ip_allowlist_created: v20,
-            ip_allowlist_updated: v21,
-            ip_allowlist_deleted: v22,
-            ip_allowlist_config_activated: v23,
-            ip_allowlist_config_deactivated: v24,
-            login_succeeded: v25,
-            login_failed: v26,
-            logout_succeeded: v27,
-            logout_failed: v28,
-            organization_updated: v29,
-            project_created: v30,
-            project_updated: v31,
-            project_archived: v32,
-            project_deleted: v33,
-            rate_limit_updated: v34,
-            rate_limit_deleted: v35,
-            role_created: v36,
-            role_updated: v37,
-            role_deleted: v38,
-            role_assignment_created: v39,
-            role_assignment_deleted: v40,
-            role_bound_to_resource: v41,
-            role_unbound_from_resource: v42,
-            service_account_created: v43,
-            service_account_updated: v44,
-            service_account_deleted: v45,
-            workload_identity_provider_created: v46,
-            workload_identity_provider_updated: v47,
-            workload_identity_provider_deleted: v48,
-            workload_identity_provider_mapping_created: v49,
-            workload_identity_provider_mapping_updated: v50,
-            workload_identity_provider_mapping_deleted: v51,
-            user_added: v52,
-            user_updated: v53,
-            user_deleted: v54,
-            certificate_created: v55,
-            certificate_updated: v56,
-            certificate_deleted: v57,
-            certificates_activated: v58,
-            certificates_deactivated: v59,
-            extra_fields: v60,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLog, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::field(&mut object, 14)?;
+            let v15 = crate::runtime::de::field(&mut object, 15)?;
+            let v16 = crate::runtime::de::field(&mut object, 16)?;
+            let v17 = crate::runtime::de::field(&mut object, 17)?;
+            let v18 = crate::runtime::de::field(&mut object, 18)?;
+            let v19 = crate::runtime::de::field(&mut object, 19)?;
+            let v20 = crate::runtime::de::field(&mut object, 20)?;
+            let v21 = crate::runtime::de::field(&mut object, 21)?;
+            let v22 = crate::runtime::de::field(&mut object, 22)?;
+            let v23 = crate::runtime::de::field(&mut object, 23)?;
+            let v24 = crate::runtime::de::field(&mut object, 24)?;
+            let v25 = crate::runtime::de::field(&mut object, 25)?;
+            let v26 = crate::runtime::de::field(&mut object, 26)?;
+            let v27 = crate::runtime::de::field(&mut object, 27)?;
+            let v28 = crate::runtime::de::field(&mut object, 28)?;
+            let v29 = crate::runtime::de::field(&mut object, 29)?;
+            let v30 = crate::runtime::de::field(&mut object, 30)?;
+            let v31 = crate::runtime::de::field(&mut object, 31)?;
+            let v32 = crate::runtime::de::field(&mut object, 32)?;
+            let v33 = crate::runtime::de::field(&mut object, 33)?;
+            let v34 = crate::runtime::de::field(&mut object, 34)?;
+            let v35 = crate::runtime::de::field(&mut object, 35)?;
+            let v36 = crate::runtime::de::field(&mut object, 36)?;
+            let v37 = crate::runtime::de::field(&mut object, 37)?;
+            let v38 = crate::runtime::de::field(&mut object, 38)?;
+            let v39 = crate::runtime::de::field(&mut object, 39)?;
+            let v40 = crate::runtime::de::field(&mut object, 40)?;
+            let v41 = crate::runtime::de::field(&mut object, 41)?;
+            let v42 = crate::runtime::de::field(&mut object, 42)?;
+            let v43 = crate::runtime::de::field(&mut object, 43)?;
+            let v44 = crate::runtime::de::field(&mut object, 44)?;
+            let v45 = crate::runtime::de::field(&mut object, 45)?;
+            let v46 = crate::runtime::de::field(&mut object, 46)?;
+            let v47 = crate::runtime::de::field(&mut object, 47)?;
+            let v48 = crate::runtime::de::field(&mut object, 48)?;
+            let v49 = crate::runtime::de::field(&mut object, 49)?;
+            let v50 = crate::runtime::de::field(&mut object, 50)?;
+            let v51 = crate::runtime::de::field(&mut object, 51)?;
+            let v52 = crate::runtime::de::field(&mut object, 52)?;
+            let v53 = crate::runtime::de::field(&mut object, 53)?;
+            let v54 = crate::runtime::de::field(&mut object, 54)?;
+            let v55 = crate::runtime::de::field(&mut object, 55)?;
+            let v56 = crate::runtime::de::field(&mut object, 56)?;
+            let v57 = crate::runtime::de::field(&mut object, 57)?;
+            let v58 = crate::runtime::de::field(&mut object, 58)?;
+            let v59 = crate::runtime::de::field(&mut object, 59)?;
+            let v60 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLog {
+                id: v0,
+                r#type: v1,
+                effective_at: v2,
+                project: v3,
+                actor: v4,
+                api_key_created: v5,
+                api_key_updated: v6,
+                api_key_deleted: v7,
+                checkpoint_permission_created: v8,
+                checkpoint_permission_deleted: v9,
+                external_key_registered: v10,
+                external_key_removed: v11,
+                group_created: v12,
+                group_updated: v13,
+                group_deleted: v14,
+                scim_enabled: v15,
+                scim_disabled: v16,
+                invite_sent: v17,
+                invite_accepted: v18,
+                invite_deleted: v19,
+                ip_allowlist_created: v20,
+                ip_allowlist_updated: v21,
+                ip_allowlist_deleted: v22,
+                ip_allowlist_config_activated: v23,
+                ip_allowlist_config_deactivated: v24,
+                login_succeeded: v25,
+                login_failed: v26,
+                logout_succeeded: v27,
+                logout_failed: v28,
+                organization_updated: v29,
+                project_created: v30,
+                project_updated: v31,
+                project_archived: v32,
+                project_deleted: v33,
+                rate_limit_updated: v34,
+                rate_limit_deleted: v35,
+                role_created: v36,
+                role_updated: v37,
+                role_deleted: v38,
+                role_assignment_created: v39,
+                role_assignment_deleted: v40,
+                role_bound_to_resource: v41,
+                role_unbound_from_resource: v42,
+                service_account_created: v43,
+                service_account_updated: v44,
+                service_account_deleted: v45,
+                workload_identity_provider_created: v46,
+                workload_identity_provider_updated: v47,
+                workload_identity_provider_deleted: v48,
+                workload_identity_provider_mapping_created: v49,
+                workload_identity_provider_mapping_updated: v50,
+                workload_identity_provider_mapping_deleted: v51,
+                user_added: v52,
+                user_updated: v53,
+                user_deleted: v54,
+                certificate_created: v55,
+                certificate_updated: v56,
+                certificate_deleted: v57,
+                certificates_activated: v58,
+                certificates_deactivated: v59,
+                extra_fields: v60,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -526,17 +531,22 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActor {
             name: "AuditLogActor",
             fields: &["type", "session", "api_key"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            session: v1,
-            api_key: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogActor, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogActor {
+                r#type: v0,
+                session: v1,
+                api_key: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -580,19 +590,24 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKey {
             name: "AuditLogActorApiKey",
             fields: &["id", "type", "user", "service_account"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            user: v2,
-            service_account: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogActorApiKey, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogActorApiKey {
+                id: v0,
+                r#type: v1,
+                user: v2,
+                service_account: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -657,10 +672,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorApiKeyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -698,10 +710,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorServiceAccount {
             name: "AuditLogActorServiceAccount",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogActorServiceAccount,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogActorServiceAccount {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -739,15 +762,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorSession {
             name: "AuditLogActorSession",
             fields: &["user", "ip_address"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            user: v0,
-            ip_address: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogActorSession, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogActorSession {
+                user: v0,
+                ip_address: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -812,10 +840,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -856,15 +881,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogActorUser {
             name: "AuditLogActorUser",
             fields: &["id", "email"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            email: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogActorUser, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogActorUser {
+                id: v0,
+                email: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -902,15 +932,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreated {
             name: "AuditLogApiKeyCreated",
             fields: &["id", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            data: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogApiKeyCreated, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogApiKeyCreated {
+                id: v0,
+                data: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -945,13 +980,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyCreatedData {
             name: "AuditLogApiKeyCreatedData",
             fields: &["scopes"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            scopes: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogApiKeyCreatedData,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogApiKeyCreatedData {
+                scopes: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -986,10 +1029,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyDeleted {
             name: "AuditLogApiKeyDeleted",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogApiKeyDeleted, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogApiKeyDeleted {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1029,15 +1080,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdated {
             name: "AuditLogApiKeyUpdated",
             fields: &["id", "changes_requested"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            changes_requested: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogApiKeyUpdated, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogApiKeyUpdated {
+                id: v0,
+                changes_requested: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1072,13 +1128,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogApiKeyUpdatedChangesRequested {
             name: "AuditLogApiKeyUpdatedChangesRequested",
             fields: &["scopes"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            scopes: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogApiKeyUpdatedChangesRequested,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogApiKeyUpdatedChangesRequested {
+                scopes: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1116,15 +1180,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateCreated {
             name: "AuditLogCertificateCreated",
             fields: &["id", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogCertificateCreated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogCertificateCreated {
+                id: v0,
+                name: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1165,17 +1237,25 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateDeleted {
             name: "AuditLogCertificateDeleted",
             fields: &["id", "name", "certificate"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            certificate: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogCertificateDeleted,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogCertificateDeleted {
+                id: v0,
+                name: v1,
+                certificate: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1213,15 +1293,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificateUpdated {
             name: "AuditLogCertificateUpdated",
             fields: &["id", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogCertificateUpdated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogCertificateUpdated {
+                id: v0,
+                name: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1258,13 +1346,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivated {
             name: "AuditLogCertificatesActivated",
             fields: &["certificates"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            certificates: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogCertificatesActivated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogCertificatesActivated {
+                certificates: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1302,15 +1398,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesActivatedCertificate
             name: "AuditLogCertificatesActivatedCertificatesItem",
             fields: &["id", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogCertificatesActivatedCertificatesItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogCertificatesActivatedCertificatesItem {
+                id: v0,
+                name: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1347,13 +1451,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivated {
             name: "AuditLogCertificatesDeactivated",
             fields: &["certificates"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            certificates: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogCertificatesDeactivated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogCertificatesDeactivated {
+                certificates: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1391,15 +1503,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCertificatesDeactivatedCertifica
             name: "AuditLogCertificatesDeactivatedCertificatesItem",
             fields: &["id", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogCertificatesDeactivatedCertificatesItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogCertificatesDeactivatedCertificatesItem {
+                id: v0,
+                name: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1437,15 +1557,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreated {
             name: "AuditLogCheckpointPermissionCreated",
             fields: &["id", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            data: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogCheckpointPermissionCreated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogCheckpointPermissionCreated {
+                id: v0,
+                data: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1483,15 +1611,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionCreatedData 
             name: "AuditLogCheckpointPermissionCreatedData",
             fields: &["project_id", "fine_tuned_model_checkpoint"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            project_id: v0,
-            fine_tuned_model_checkpoint: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogCheckpointPermissionCreatedData,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogCheckpointPermissionCreatedData {
+                project_id: v0,
+                fine_tuned_model_checkpoint: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -1526,10 +1662,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogCheckpointPermissionDeleted {
             name: "AuditLogCheckpointPermissionDeleted",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogCheckpointPermissionDeleted,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogCheckpointPermissionDeleted {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2322,10 +2469,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2368,15 +2512,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRegistered {
             name: "AuditLogExternalKeyRegistered",
             fields: &["id", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            data: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogExternalKeyRegistered,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogExternalKeyRegistered {
+                id: v0,
+                data: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2411,10 +2563,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogExternalKeyRemoved {
             name: "AuditLogExternalKeyRemoved",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogExternalKeyRemoved,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogExternalKeyRemoved {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2452,15 +2615,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreated {
             name: "AuditLogGroupCreated",
             fields: &["id", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            data: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogGroupCreated, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogGroupCreated {
+                id: v0,
+                data: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2495,13 +2663,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupCreatedData {
             name: "AuditLogGroupCreatedData",
             fields: &["group_name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            group_name: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogGroupCreatedData,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogGroupCreatedData {
+                group_name: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2536,10 +2712,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupDeleted {
             name: "AuditLogGroupDeleted",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogGroupDeleted, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogGroupDeleted {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2579,15 +2763,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdated {
             name: "AuditLogGroupUpdated",
             fields: &["id", "changes_requested"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            changes_requested: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogGroupUpdated, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogGroupUpdated {
+                id: v0,
+                changes_requested: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2622,13 +2811,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogGroupUpdatedChangesRequested {
             name: "AuditLogGroupUpdatedChangesRequested",
             fields: &["group_name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            group_name: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogGroupUpdatedChangesRequested,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogGroupUpdatedChangesRequested {
+                group_name: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2663,10 +2860,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteAccepted {
             name: "AuditLogInviteAccepted",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogInviteAccepted, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogInviteAccepted {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2701,10 +2906,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteDeleted {
             name: "AuditLogInviteDeleted",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogInviteDeleted, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogInviteDeleted {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2742,15 +2955,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSent {
             name: "AuditLogInviteSent",
             fields: &["id", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            data: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogInviteSent, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogInviteSent {
+                id: v0,
+                data: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2788,15 +3006,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogInviteSentData {
             name: "AuditLogInviteSentData",
             fields: &["email", "role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            email: v0,
-            role: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogInviteSentData, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogInviteSentData {
+                email: v0,
+                role: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2833,13 +3056,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivated {
             name: "AuditLogIpAllowlistConfigActivated",
             fields: &["configs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            configs: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogIpAllowlistConfigActivated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogIpAllowlistConfigActivated {
+                configs: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2877,15 +3108,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigActivatedConfig
             name: "AuditLogIpAllowlistConfigActivatedConfigsItem",
             fields: &["id", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogIpAllowlistConfigActivatedConfigsItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogIpAllowlistConfigActivatedConfigsItem {
+                id: v0,
+                name: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2922,13 +3161,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivated {
             name: "AuditLogIpAllowlistConfigDeactivated",
             fields: &["configs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            configs: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogIpAllowlistConfigDeactivated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogIpAllowlistConfigDeactivated {
+                configs: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -2966,15 +3213,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistConfigDeactivatedConf
             name: "AuditLogIpAllowlistConfigDeactivatedConfigsItem",
             fields: &["id", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogIpAllowlistConfigDeactivatedConfigsItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogIpAllowlistConfigDeactivatedConfigsItem {
+                id: v0,
+                name: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3015,17 +3270,25 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistCreated {
             name: "AuditLogIpAllowlistCreated",
             fields: &["id", "name", "allowed_ips"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            allowed_ips: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogIpAllowlistCreated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogIpAllowlistCreated {
+                id: v0,
+                name: v1,
+                allowed_ips: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3066,17 +3329,25 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistDeleted {
             name: "AuditLogIpAllowlistDeleted",
             fields: &["id", "name", "allowed_ips"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            allowed_ips: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogIpAllowlistDeleted,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogIpAllowlistDeleted {
+                id: v0,
+                name: v1,
+                allowed_ips: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3114,15 +3385,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogIpAllowlistUpdated {
             name: "AuditLogIpAllowlistUpdated",
             fields: &["id", "allowed_ips"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            allowed_ips: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogIpAllowlistUpdated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogIpAllowlistUpdated {
+                id: v0,
+                allowed_ips: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3160,15 +3439,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLoginFailed {
             name: "AuditLogLoginFailed",
             fields: &["error_code", "error_message"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            error_code: v0,
-            error_message: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogLoginFailed, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogLoginFailed {
+                error_code: v0,
+                error_message: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3206,15 +3490,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogLogoutFailed {
             name: "AuditLogLogoutFailed",
             fields: &["error_code", "error_message"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            error_code: v0,
-            error_message: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogLogoutFailed, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogLogoutFailed {
+                error_code: v0,
+                error_message: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3254,15 +3543,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdated {
             name: "AuditLogOrganizationUpdated",
             fields: &["id", "changes_requested"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            changes_requested: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogOrganizationUpdated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogOrganizationUpdated {
+                id: v0,
+                changes_requested: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3323,25 +3620,33 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogOrganizationUpdatedChangesReques
                 "api_call_logging_project_ids",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            title: v0,
-            description: v1,
-            name: v2,
-            threads_ui_visibility: v3,
-            usage_dashboard_visibility: v4,
-            api_call_logging: v5,
-            api_call_logging_project_ids: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogOrganizationUpdatedChangesRequested,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogOrganizationUpdatedChangesRequested {
+                title: v0,
+                description: v1,
+                name: v2,
+                threads_ui_visibility: v3,
+                usage_dashboard_visibility: v4,
+                api_call_logging: v5,
+                api_call_logging_project_ids: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3379,15 +3684,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProject {
             name: "AuditLogProject",
             fields: &["id", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogProject, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogProject {
+                id: v0,
+                name: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3422,10 +3732,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectArchived {
             name: "AuditLogProjectArchived",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogProjectArchived,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogProjectArchived {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3463,15 +3784,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreated {
             name: "AuditLogProjectCreated",
             fields: &["id", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            data: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogProjectCreated, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogProjectCreated {
+                id: v0,
+                data: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3509,15 +3835,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectCreatedData {
             name: "AuditLogProjectCreatedData",
             fields: &["name", "title"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            title: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogProjectCreatedData,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogProjectCreatedData {
+                name: v0,
+                title: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3552,10 +3886,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectDeleted {
             name: "AuditLogProjectDeleted",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogProjectDeleted, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogProjectDeleted {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3595,15 +3937,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdated {
             name: "AuditLogProjectUpdated",
             fields: &["id", "changes_requested"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            changes_requested: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogProjectUpdated, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogProjectUpdated {
+                id: v0,
+                changes_requested: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3638,13 +3985,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogProjectUpdatedChangesRequested {
             name: "AuditLogProjectUpdatedChangesRequested",
             fields: &["title"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            title: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogProjectUpdatedChangesRequested,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogProjectUpdatedChangesRequested {
+                title: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3679,10 +4034,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitDeleted {
             name: "AuditLogRateLimitDeleted",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogRateLimitDeleted,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogRateLimitDeleted {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3722,15 +4088,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdated {
             name: "AuditLogRateLimitUpdated",
             fields: &["id", "changes_requested"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            changes_requested: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogRateLimitUpdated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogRateLimitUpdated {
+                id: v0,
+                changes_requested: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3787,23 +4161,31 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRateLimitUpdatedChangesRequested
                 "batch_1_day_max_input_tokens",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            max_requests_per_1_minute: v0,
-            max_tokens_per_1_minute: v1,
-            max_images_per_1_minute: v2,
-            max_audio_megabytes_per_1_minute: v3,
-            max_requests_per_1_day: v4,
-            batch_1_day_max_input_tokens: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogRateLimitUpdatedChangesRequested,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogRateLimitUpdatedChangesRequested {
+                max_requests_per_1_minute: v0,
+                max_tokens_per_1_minute: v1,
+                max_images_per_1_minute: v2,
+                max_audio_megabytes_per_1_minute: v3,
+                max_requests_per_1_day: v4,
+                batch_1_day_max_input_tokens: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3856,21 +4238,29 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentCreated {
                 "resource_type",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            principal_id: v1,
-            principal_type: v2,
-            resource_id: v3,
-            resource_type: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogRoleAssignmentCreated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogRoleAssignmentCreated {
+                id: v0,
+                principal_id: v1,
+                principal_type: v2,
+                resource_id: v3,
+                resource_type: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -3923,21 +4313,29 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleAssignmentDeleted {
                 "resource_type",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            principal_id: v1,
-            principal_type: v2,
-            resource_id: v3,
-            resource_type: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogRoleAssignmentDeleted,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogRoleAssignmentDeleted {
+                id: v0,
+                principal_id: v1,
+                principal_type: v2,
+                resource_id: v3,
+                resource_type: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4010,31 +4408,39 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResource {
                 "source",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            role_id: v1,
-            resource_id: v2,
-            resource_type: v3,
-            permissions: v4,
-            workspace_id: v5,
-            connector_id: v6,
-            connector_name: v7,
-            enabled: v8,
-            source: v9,
-            extra_fields: v10,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogRoleBoundToResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogRoleBoundToResource {
+                id: v0,
+                role_id: v1,
+                resource_id: v2,
+                resource_type: v3,
+                permissions: v4,
+                workspace_id: v5,
+                connector_id: v6,
+                connector_name: v7,
+                enabled: v8,
+                source: v9,
+                extra_fields: v10,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4111,10 +4517,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleBoundToResourceSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4164,21 +4567,26 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleCreated {
             name: "AuditLogRoleCreated",
             fields: &["id", "role_name", "permissions", "resource_type", "resource_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            role_name: v1,
-            permissions: v2,
-            resource_type: v3,
-            resource_id: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogRoleCreated, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogRoleCreated {
+                id: v0,
+                role_name: v1,
+                permissions: v2,
+                resource_type: v3,
+                resource_id: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4213,10 +4621,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleDeleted {
             name: "AuditLogRoleDeleted",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogRoleDeleted, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogRoleDeleted {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4289,31 +4705,39 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResource {
                 "source",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            role_id: v1,
-            resource_id: v2,
-            resource_type: v3,
-            permissions: v4,
-            workspace_id: v5,
-            connector_id: v6,
-            connector_name: v7,
-            enabled: v8,
-            source: v9,
-            extra_fields: v10,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogRoleUnboundFromResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogRoleUnboundFromResource {
+                id: v0,
+                role_id: v1,
+                resource_id: v2,
+                resource_type: v3,
+                permissions: v4,
+                workspace_id: v5,
+                connector_id: v6,
+                connector_name: v7,
+                enabled: v8,
+                source: v9,
+                extra_fields: v10,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4390,10 +4814,7 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUnboundFromResourceSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4436,15 +4857,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdated {
             name: "AuditLogRoleUpdated",
             fields: &["id", "changes_requested"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            changes_requested: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogRoleUpdated, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogRoleUpdated {
+                id: v0,
+                changes_requested: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4509,25 +4935,33 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogRoleUpdatedChangesRequested {
                 "metadata",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            role_name: v0,
-            resource_id: v1,
-            resource_type: v2,
-            permissions_added: v3,
-            permissions_removed: v4,
-            description: v5,
-            metadata: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogRoleUpdatedChangesRequested,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogRoleUpdatedChangesRequested {
+                role_name: v0,
+                resource_id: v1,
+                resource_type: v2,
+                permissions_added: v3,
+                permissions_removed: v4,
+                description: v5,
+                metadata: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4562,10 +4996,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimDisabled {
             name: "AuditLogScimDisabled",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogScimDisabled, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogScimDisabled {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4600,10 +5042,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogScimEnabled {
             name: "AuditLogScimEnabled",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogScimEnabled, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogScimEnabled {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4641,15 +5091,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreated {
             name: "AuditLogServiceAccountCreated",
             fields: &["id", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            data: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogServiceAccountCreated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogServiceAccountCreated {
+                id: v0,
+                data: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4684,10 +5142,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountCreatedData {
             name: "AuditLogServiceAccountCreatedData",
             fields: &["role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { role: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogServiceAccountCreatedData,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogServiceAccountCreatedData {
+                role: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4722,10 +5191,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountDeleted {
             name: "AuditLogServiceAccountDeleted",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogServiceAccountDeleted,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogServiceAccountDeleted {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4765,15 +5245,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdated {
             name: "AuditLogServiceAccountUpdated",
             fields: &["id", "changes_requested"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            changes_requested: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogServiceAccountUpdated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogServiceAccountUpdated {
+                id: v0,
+                changes_requested: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4808,10 +5296,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogServiceAccountUpdatedChangesRequ
             name: "AuditLogServiceAccountUpdatedChangesRequested",
             fields: &["role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { role: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogServiceAccountUpdatedChangesRequested,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogServiceAccountUpdatedChangesRequested {
+                role: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4849,15 +5348,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAdded {
             name: "AuditLogUserAdded",
             fields: &["id", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            data: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogUserAdded, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogUserAdded {
+                id: v0,
+                data: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4892,10 +5396,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserAddedData {
             name: "AuditLogUserAddedData",
             fields: &["role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { role: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogUserAddedData, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogUserAddedData {
+                role: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4930,10 +5442,18 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserDeleted {
             name: "AuditLogUserDeleted",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogUserDeleted, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogUserDeleted {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -4973,15 +5493,20 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdated {
             name: "AuditLogUserUpdated",
             fields: &["id", "changes_requested"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            changes_requested: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AuditLogUserUpdated, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogUserUpdated {
+                id: v0,
+                changes_requested: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5016,10 +5541,21 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogUserUpdatedChangesRequested {
             name: "AuditLogUserUpdatedChangesRequested",
             fields: &["role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { role: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogUserUpdatedChangesRequested,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogUserUpdatedChangesRequested {
+                role: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5059,15 +5595,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderCreated 
             name: "AuditLogWorkloadIdentityProviderCreated",
             fields: &["id", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            data: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogWorkloadIdentityProviderCreated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogWorkloadIdentityProviderCreated {
+                id: v0,
+                data: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5105,15 +5649,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderDeleted 
             name: "AuditLogWorkloadIdentityProviderDeleted",
             fields: &["id", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogWorkloadIdentityProviderDeleted,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogWorkloadIdentityProviderDeleted {
+                id: v0,
+                name: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5156,17 +5708,25 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingC
             name: "AuditLogWorkloadIdentityProviderMappingCreated",
             fields: &["id", "identity_provider_id", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            identity_provider_id: v1,
-            data: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogWorkloadIdentityProviderMappingCreated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogWorkloadIdentityProviderMappingCreated {
+                id: v0,
+                identity_provider_id: v1,
+                data: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5210,19 +5770,27 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingD
             name: "AuditLogWorkloadIdentityProviderMappingDeleted",
             fields: &["id", "identity_provider_id", "project_id", "service_account_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            identity_provider_id: v1,
-            project_id: v2,
-            service_account_id: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogWorkloadIdentityProviderMappingDeleted,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogWorkloadIdentityProviderMappingDeleted {
+                id: v0,
+                identity_provider_id: v1,
+                project_id: v2,
+                service_account_id: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5265,17 +5833,25 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderMappingU
             name: "AuditLogWorkloadIdentityProviderMappingUpdated",
             fields: &["id", "identity_provider_id", "changes_requested"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            identity_provider_id: v1,
-            changes_requested: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogWorkloadIdentityProviderMappingUpdated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogWorkloadIdentityProviderMappingUpdated {
+                id: v0,
+                identity_provider_id: v1,
+                changes_requested: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5315,15 +5891,23 @@ impl<'de> ::serde::Deserialize<'de> for AuditLogWorkloadIdentityProviderUpdated 
             name: "AuditLogWorkloadIdentityProviderUpdated",
             fields: &["id", "changes_requested"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            changes_requested: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AuditLogWorkloadIdentityProviderUpdated,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AuditLogWorkloadIdentityProviderUpdated {
+                id: v0,
+                changes_requested: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5367,19 +5951,27 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsEffectiveAt {
             name: "ListAuditLogsEffectiveAt",
             fields: &["gt", "gte", "lt", "lte"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            gt: v0,
-            gte: v1,
-            lt: v2,
-            lte: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ListAuditLogsEffectiveAt,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListAuditLogsEffectiveAt {
+                gt: v0,
+                gte: v1,
+                lt: v2,
+                lte: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5467,21 +6059,26 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponse {
             name: "ListAuditLogsResponse",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ListAuditLogsResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListAuditLogsResponse {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "audit-logs")]
@@ -5542,10 +6139,7 @@ impl<'de> ::serde::Deserialize<'de> for ListAuditLogsResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "audit-logs")]

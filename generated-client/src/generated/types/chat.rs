@@ -30,15 +30,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedTools {
             name: "ChatCompletionAllowedTools",
             fields: &["mode", "tools"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            mode: v0,
-            tools: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionAllowedTools,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionAllowedTools {
+                mode: v0,
+                tools: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -103,15 +111,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoice {
             name: "ChatCompletionAllowedToolsChoice",
             fields: &["type", "allowed_tools"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            allowed_tools: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionAllowedToolsChoice,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionAllowedToolsChoice {
+                r#type: v0,
+                allowed_tools: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -196,10 +212,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsChoiceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -273,10 +286,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionAllowedToolsMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -317,17 +327,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeleted {
             name: "ChatCompletionDeleted",
             fields: &["object", "id", "deleted"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            deleted: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ChatCompletionDeleted, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionDeleted {
+                object: v0,
+                id: v1,
+                deleted: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -388,10 +403,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionDeletedObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -434,10 +446,21 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctionCallOption {
             name: "ChatCompletionFunctionCallOption",
             fields: &["name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { name: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionFunctionCallOption,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionFunctionCallOption {
+                name: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -499,17 +522,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionFunctions {
             name: "ChatCompletionFunctions",
             fields: &["description", "name", "parameters"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            description: v0,
-            name: v1,
-            parameters: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionFunctions,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionFunctions {
+                description: v0,
+                name: v1,
+                parameters: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -587,21 +618,26 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionList {
             name: "ChatCompletionList",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ChatCompletionList, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionList {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -662,10 +698,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -712,17 +745,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCall {
             name: "ChatCompletionMessageCustomToolCall",
             fields: &["id", "type", "custom"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            custom: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionMessageCustomToolCall,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionMessageCustomToolCall {
+                id: v0,
+                r#type: v1,
+                custom: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -786,15 +827,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallCusto
             name: "ChatCompletionMessageCustomToolCallCustom",
             fields: &["name", "input"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            input: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionMessageCustomToolCallCustom,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionMessageCustomToolCallCustom {
+                name: v0,
+                input: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -880,10 +929,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageCustomToolCallType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -934,21 +980,29 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageList {
             name: "ChatCompletionMessageList",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionMessageList,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionMessageList {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -986,22 +1040,33 @@ impl ::serde::Serialize for ChatCompletionMessageListContentPartsItem {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListContentPartsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("text") => {
-                node.decode::<_, D::Error>().map(Self::Text)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionMessageListContentPartsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("text") => {
+                    node.decode().map(ChatCompletionMessageListContentPartsItem::Text)
+                }
+                ::std::option::Option::Some("image_url") => {
+                    node.decode()
+                        .map(ChatCompletionMessageListContentPartsItem::ImageUrl)
+                }
+                _ => {
+                    node.into_value()
+                        .map(ChatCompletionMessageListContentPartsItem::Unknown)
+                }
             }
-            ::std::option::Option::Some("image_url") => {
-                node.decode::<_, D::Error>().map(Self::ImageUrl)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -1090,29 +1155,37 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListDataItem {
                 "content_parts",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            content: v0,
-            refusal: v1,
-            tool_calls: v2,
-            annotations: v3,
-            role: v4,
-            function_call: v5,
-            audio: v6,
-            id: v7,
-            content_parts: v8,
-            extra_fields: v9,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionMessageListDataItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionMessageListDataItem {
+                content: v0,
+                refusal: v1,
+                tool_calls: v2,
+                annotations: v3,
+                role: v4,
+                function_call: v5,
+                audio: v6,
+                id: v7,
+                content_parts: v8,
+                extra_fields: v9,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -1173,10 +1246,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -1223,17 +1293,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCall {
             name: "ChatCompletionMessageToolCall",
             fields: &["id", "type", "function"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            function: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionMessageToolCall,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionMessageToolCall {
+                id: v0,
+                r#type: v1,
+                function: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -1304,19 +1382,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunk {
             name: "ChatCompletionMessageToolCallChunk",
             fields: &["index", "id", "type", "function"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            index: v0,
-            id: v1,
-            r#type: v2,
-            function: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionMessageToolCallChunk,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionMessageToolCallChunk {
+                index: v0,
+                id: v1,
+                r#type: v2,
+                function: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -1355,15 +1441,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkFuncti
             name: "ChatCompletionMessageToolCallChunkFunction",
             fields: &["name", "arguments"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            arguments: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionMessageToolCallChunkFunction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionMessageToolCallChunkFunction {
+                name: v0,
+                arguments: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -1424,10 +1518,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallChunkType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -1472,15 +1563,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallFunction {
             name: "ChatCompletionMessageToolCallFunction",
             fields: &["name", "arguments"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            arguments: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionMessageToolCallFunction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionMessageToolCallFunction {
+                name: v0,
+                arguments: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -1566,10 +1665,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -1623,22 +1719,29 @@ impl ::serde::Serialize for ChatCompletionMessageToolCallsItem {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionMessageToolCallsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionMessageToolCallsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(ChatCompletionMessageToolCallsItem::Function)
+                }
+                ::std::option::Option::Some("custom") => {
+                    node.decode().map(ChatCompletionMessageToolCallsItem::Custom)
+                }
+                _ => node.into_value().map(ChatCompletionMessageToolCallsItem::Unknown),
             }
-            ::std::option::Option::Some("custom") => {
-                node.decode::<_, D::Error>().map(Self::Custom)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -1691,15 +1794,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModeration {
             name: "ChatCompletionModeration",
             fields: &["input", "output"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            input: v0,
-            output: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionModeration,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionModeration {
+                input: v0,
+                output: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -1737,17 +1848,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationError {
             name: "ChatCompletionModerationError",
             fields: &["type", "code", "message"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            code: v1,
-            message: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionModerationError,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionModerationError {
+                r#type: v0,
+                code: v1,
+                message: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -1808,10 +1927,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -1860,22 +1976,29 @@ impl ::serde::Serialize for ChatCompletionModerationInput {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("moderation_results") => {
-                node.decode::<_, D::Error>().map(Self::ModerationResults)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionModerationInput,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("moderation_results") => {
+                    node.decode().map(ChatCompletionModerationInput::ModerationResults)
+                }
+                ::std::option::Option::Some("error") => {
+                    node.decode().map(ChatCompletionModerationInput::Error)
+                }
+                _ => node.into_value().map(ChatCompletionModerationInput::Unknown),
             }
-            ::std::option::Option::Some("error") => {
-                node.decode::<_, D::Error>().map(Self::Error)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -1932,22 +2055,29 @@ impl ::serde::Serialize for ChatCompletionModerationOutput {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("moderation_results") => {
-                node.decode::<_, D::Error>().map(Self::ModerationResults)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionModerationOutput,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("moderation_results") => {
+                    node.decode().map(ChatCompletionModerationOutput::ModerationResults)
+                }
+                ::std::option::Option::Some("error") => {
+                    node.decode().map(ChatCompletionModerationOutput::Error)
+                }
+                _ => node.into_value().map(ChatCompletionModerationOutput::Unknown),
             }
-            ::std::option::Option::Some("error") => {
-                node.decode::<_, D::Error>().map(Self::Error)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -2002,17 +2132,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResults {
             name: "ChatCompletionModerationResults",
             fields: &["type", "model", "results"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            model: v1,
-            results: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionModerationResults,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionModerationResults {
+                r#type: v0,
+                model: v1,
+                results: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -2073,10 +2211,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionModerationResultsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -2121,15 +2256,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoice {
             name: "ChatCompletionNamedToolChoice",
             fields: &["type", "function"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            function: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionNamedToolChoice,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionNamedToolChoice {
+                r#type: v0,
+                function: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -2189,15 +2332,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustom {
             name: "ChatCompletionNamedToolChoiceCustom",
             fields: &["type", "custom"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            custom: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionNamedToolChoiceCustom,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionNamedToolChoiceCustom {
+                r#type: v0,
+                custom: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -2257,10 +2408,21 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomCusto
             name: "ChatCompletionNamedToolChoiceCustomCustom",
             fields: &["name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { name: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionNamedToolChoiceCustomCustom,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionNamedToolChoiceCustomCustom {
+                name: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -2342,10 +2504,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceCustomType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -2388,10 +2547,21 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceFunction {
             name: "ChatCompletionNamedToolChoiceFunction",
             fields: &["name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { name: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionNamedToolChoiceFunction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionNamedToolChoiceFunction {
+                name: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -2473,10 +2643,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionNamedToolChoiceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -2550,25 +2717,33 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessage {
                 "function_call",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            content: v0,
-            refusal: v1,
-            role: v2,
-            name: v3,
-            audio: v4,
-            tool_calls: v5,
-            function_call: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestAssistantMessage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestAssistantMessage {
+                content: v0,
+                refusal: v1,
+                role: v2,
+                name: v3,
+                audio: v4,
+                tool_calls: v5,
+                function_call: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -2683,10 +2858,21 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageAud
             name: "ChatCompletionRequestAssistantMessageAudio",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestAssistantMessageAudio,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestAssistantMessageAudio {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -2732,57 +2918,79 @@ pub enum ChatCompletionRequestAssistantMessageContent {
     ),
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TextContent),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ArrayOfContentParts(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestAssistantMessageContent,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        ChatCompletionRequestAssistantMessageContent,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionRequestAssistantMessageContent::TextContent(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(ChatCompletionRequestAssistantMessageContent::TextContent),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ArrayOfContentParts),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionRequestAssistantMessageContent::ArrayOfContentParts(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            ChatCompletionRequestAssistantMessageContent::ArrayOfContentParts,
+                        ),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `ChatCompletionRequestAssistantMessageContent` (tried TextContent, ArrayOfContentParts)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `ChatCompletionRequestAssistantMessageContent` (tried TextContent, ArrayOfContentParts)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -2845,23 +3053,35 @@ impl ::serde::Serialize for ChatCompletionRequestAssistantMessageContentPart {
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for ChatCompletionRequestAssistantMessageContentPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("text") => {
-                node.decode::<_, D::Error>().map(Self::Text)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestAssistantMessageContentPart,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("text") => {
+                    node.decode()
+                        .map(ChatCompletionRequestAssistantMessageContentPart::Text)
+                }
+                ::std::option::Option::Some("refusal") => {
+                    node.decode()
+                        .map(ChatCompletionRequestAssistantMessageContentPart::Refusal)
+                }
+                _ => {
+                    node.into_value()
+                        .map(ChatCompletionRequestAssistantMessageContentPart::Unknown)
+                }
             }
-            ::std::option::Option::Some("refusal") => {
-                node.decode::<_, D::Error>().map(Self::Refusal)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -2916,15 +3136,23 @@ for ChatCompletionRequestAssistantMessageFunctionCall {
             name: "ChatCompletionRequestAssistantMessageFunctionCall",
             fields: &["arguments", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            arguments: v0,
-            name: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestAssistantMessageFunctionCall,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestAssistantMessageFunctionCall {
+                arguments: v0,
+                name: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -3010,10 +3238,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestAssistantMessageRol
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -3061,17 +3286,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessage {
             name: "ChatCompletionRequestDeveloperMessage",
             fields: &["content", "role", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            content: v0,
-            role: v1,
-            name: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestDeveloperMessage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestDeveloperMessage {
+                content: v0,
+                role: v1,
+                name: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -3131,57 +3364,79 @@ pub enum ChatCompletionRequestDeveloperMessageContent {
     ),
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TextContent),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ArrayOfContentParts(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestDeveloperMessageContent,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        ChatCompletionRequestDeveloperMessageContent,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionRequestDeveloperMessageContent::TextContent(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(ChatCompletionRequestDeveloperMessageContent::TextContent),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ArrayOfContentParts),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionRequestDeveloperMessageContent::ArrayOfContentParts(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            ChatCompletionRequestDeveloperMessageContent::ArrayOfContentParts,
+                        ),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `ChatCompletionRequestDeveloperMessageContent` (tried TextContent, ArrayOfContentParts)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `ChatCompletionRequestDeveloperMessageContent` (tried TextContent, ArrayOfContentParts)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -3267,10 +3522,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestDeveloperMessageRol
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -3318,17 +3570,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessage {
             name: "ChatCompletionRequestFunctionMessage",
             fields: &["role", "content", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            role: v0,
-            content: v1,
-            name: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestFunctionMessage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestFunctionMessage {
+                role: v0,
+                content: v1,
+                name: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -3422,10 +3682,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestFunctionMessageRole
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -3484,34 +3741,41 @@ impl ::serde::Serialize for ChatCompletionRequestMessage {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessage {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("role")?.as_deref() {
-            ::std::option::Option::Some("developer") => {
-                node.decode::<_, D::Error>().map(Self::Developer)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestMessage,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("role")?.as_deref() {
+                ::std::option::Option::Some("developer") => {
+                    node.decode().map(ChatCompletionRequestMessage::Developer)
+                }
+                ::std::option::Option::Some("system") => {
+                    node.decode().map(ChatCompletionRequestMessage::System)
+                }
+                ::std::option::Option::Some("user") => {
+                    node.decode().map(ChatCompletionRequestMessage::User)
+                }
+                ::std::option::Option::Some("assistant") => {
+                    node.decode().map(ChatCompletionRequestMessage::Assistant)
+                }
+                ::std::option::Option::Some("tool") => {
+                    node.decode().map(ChatCompletionRequestMessage::Tool)
+                }
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(ChatCompletionRequestMessage::Function)
+                }
+                _ => node.into_value().map(ChatCompletionRequestMessage::Unknown),
             }
-            ::std::option::Option::Some("system") => {
-                node.decode::<_, D::Error>().map(Self::System)
-            }
-            ::std::option::Option::Some("user") => {
-                node.decode::<_, D::Error>().map(Self::User)
-            }
-            ::std::option::Option::Some("assistant") => {
-                node.decode::<_, D::Error>().map(Self::Assistant)
-            }
-            ::std::option::Option::Some("tool") => {
-                node.decode::<_, D::Error>().map(Self::Tool)
-            }
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -3601,17 +3865,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartA
             name: "ChatCompletionRequestMessageContentPartAudio",
             fields: &["type", "input_audio", "prompt_cache_breakpoint"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            input_audio: v1,
-            prompt_cache_breakpoint: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestMessageContentPartAudio,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestMessageContentPartAudio {
+                r#type: v0,
+                input_audio: v1,
+                prompt_cache_breakpoint: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -3712,10 +3984,7 @@ for ChatCompletionRequestMessageContentPartAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -3755,15 +4024,23 @@ for ChatCompletionRequestMessageContentPartAudioInputAudio {
             name: "ChatCompletionRequestMessageContentPartAudioInputAudio",
             fields: &["data", "format"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            data: v0,
-            format: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestMessageContentPartAudioInputAudio,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestMessageContentPartAudioInputAudio {
+                data: v0,
+                format: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -3852,10 +4129,7 @@ for ChatCompletionRequestMessageContentPartAudioType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -3905,17 +4179,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
             name: "ChatCompletionRequestMessageContentPartFile",
             fields: &["type", "file", "prompt_cache_breakpoint"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            file: v1,
-            prompt_cache_breakpoint: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestMessageContentPartFile,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestMessageContentPartFile {
+                r#type: v0,
+                file: v1,
+                prompt_cache_breakpoint: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -3991,17 +4273,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
             name: "ChatCompletionRequestMessageContentPartFileFile",
             fields: &["filename", "file_data", "file_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            filename: v0,
-            file_data: v1,
-            file_id: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestMessageContentPartFileFile,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestMessageContentPartFileFile {
+                filename: v0,
+                file_data: v1,
+                file_id: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -4109,10 +4399,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartF
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -4162,17 +4449,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
             name: "ChatCompletionRequestMessageContentPartImage",
             fields: &["type", "image_url", "prompt_cache_breakpoint"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            image_url: v1,
-            prompt_cache_breakpoint: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestMessageContentPartImage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestMessageContentPartImage {
+                r#type: v0,
+                image_url: v1,
+                prompt_cache_breakpoint: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -4277,10 +4572,7 @@ for ChatCompletionRequestMessageContentPartImageDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -4345,10 +4637,7 @@ for ChatCompletionRequestMessageContentPartImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -4396,15 +4685,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartI
             name: "ChatCompletionRequestMessageContentPartImageUrl",
             fields: &["url", "detail"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            url: v0,
-            detail: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestMessageContentPartImageUrl,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestMessageContentPartImageUrl {
+                url: v0,
+                detail: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -4472,15 +4769,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartR
             name: "ChatCompletionRequestMessageContentPartRefusal",
             fields: &["type", "refusal"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            refusal: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestMessageContentPartRefusal,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestMessageContentPartRefusal {
+                r#type: v0,
+                refusal: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -4564,10 +4869,7 @@ for ChatCompletionRequestMessageContentPartRefusalType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -4617,17 +4919,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
             name: "ChatCompletionRequestMessageContentPartText",
             fields: &["type", "text", "prompt_cache_breakpoint"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            prompt_cache_breakpoint: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestMessageContentPartText,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestMessageContentPartText {
+                r#type: v0,
+                text: v1,
+                prompt_cache_breakpoint: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -4719,10 +5029,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestMessageContentPartT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "unreferenced"))]
@@ -4770,17 +5077,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessage {
             name: "ChatCompletionRequestSystemMessage",
             fields: &["content", "role", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            content: v0,
-            role: v1,
-            name: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestSystemMessage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestSystemMessage {
+                content: v0,
+                role: v1,
+                name: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -4840,57 +5155,78 @@ pub enum ChatCompletionRequestSystemMessageContent {
     ),
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TextContent),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ArrayOfContentParts(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestSystemMessageContent,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        ChatCompletionRequestSystemMessageContent,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionRequestSystemMessageContent::TextContent(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ChatCompletionRequestSystemMessageContent::TextContent),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ArrayOfContentParts),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionRequestSystemMessageContent::ArrayOfContentParts(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            ChatCompletionRequestSystemMessageContent::ArrayOfContentParts,
+                        ),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `ChatCompletionRequestSystemMessageContent` (tried TextContent, ArrayOfContentParts)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `ChatCompletionRequestSystemMessageContent` (tried TextContent, ArrayOfContentParts)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -4981,10 +5317,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestSystemMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -5031,17 +5364,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessage {
             name: "ChatCompletionRequestToolMessage",
             fields: &["role", "content", "tool_call_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            role: v0,
-            content: v1,
-            tool_call_id: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestToolMessage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestToolMessage {
+                role: v0,
+                content: v1,
+                tool_call_id: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -5094,57 +5435,76 @@ pub enum ChatCompletionRequestToolMessageContent {
     ),
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TextContent),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ArrayOfContentParts(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestToolMessageContent,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<ChatCompletionRequestToolMessageContent>,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionRequestToolMessageContent::TextContent(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ChatCompletionRequestToolMessageContent::TextContent),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ArrayOfContentParts),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionRequestToolMessageContent::ArrayOfContentParts(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            ChatCompletionRequestToolMessageContent::ArrayOfContentParts,
+                        ),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `ChatCompletionRequestToolMessageContent` (tried TextContent, ArrayOfContentParts)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `ChatCompletionRequestToolMessageContent` (tried TextContent, ArrayOfContentParts)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -5235,10 +5595,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestToolMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -5286,17 +5643,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessage {
             name: "ChatCompletionRequestUserMessage",
             fields: &["content", "role", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            content: v0,
-            role: v1,
-            name: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestUserMessage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionRequestUserMessage {
+                content: v0,
+                role: v1,
+                name: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -5356,57 +5721,76 @@ pub enum ChatCompletionRequestUserMessageContent {
     ),
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TextContent),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ArrayOfContentParts(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestUserMessageContent,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<ChatCompletionRequestUserMessageContent>,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionRequestUserMessageContent::TextContent(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ChatCompletionRequestUserMessageContent::TextContent),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ArrayOfContentParts),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionRequestUserMessageContent::ArrayOfContentParts(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            ChatCompletionRequestUserMessageContent::ArrayOfContentParts,
+                        ),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `ChatCompletionRequestUserMessageContent` (tried TextContent, ArrayOfContentParts)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `ChatCompletionRequestUserMessageContent` (tried TextContent, ArrayOfContentParts)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -5475,28 +5859,40 @@ impl ::serde::Serialize for ChatCompletionRequestUserMessageContentPart {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageContentPart {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("text") => {
-                node.decode::<_, D::Error>().map(Self::Text)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionRequestUserMessageContentPart,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("text") => {
+                    node.decode().map(ChatCompletionRequestUserMessageContentPart::Text)
+                }
+                ::std::option::Option::Some("image_url") => {
+                    node.decode()
+                        .map(ChatCompletionRequestUserMessageContentPart::ImageUrl)
+                }
+                ::std::option::Option::Some("input_audio") => {
+                    node.decode()
+                        .map(ChatCompletionRequestUserMessageContentPart::InputAudio)
+                }
+                ::std::option::Option::Some("file") => {
+                    node.decode().map(ChatCompletionRequestUserMessageContentPart::File)
+                }
+                _ => {
+                    node.into_value()
+                        .map(ChatCompletionRequestUserMessageContentPart::Unknown)
+                }
             }
-            ::std::option::Option::Some("image_url") => {
-                node.decode::<_, D::Error>().map(Self::ImageUrl)
-            }
-            ::std::option::Option::Some("input_audio") => {
-                node.decode::<_, D::Error>().map(Self::InputAudio)
-            }
-            ::std::option::Option::Some("file") => {
-                node.decode::<_, D::Error>().map(Self::File)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -5590,10 +5986,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionRequestUserMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -5665,25 +6058,33 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessage {
                 "audio",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            content: v0,
-            refusal: v1,
-            tool_calls: v2,
-            annotations: v3,
-            role: v4,
-            function_call: v5,
-            audio: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionResponseMessage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionResponseMessage {
+                content: v0,
+                refusal: v1,
+                tool_calls: v2,
+                annotations: v3,
+                role: v4,
+                function_call: v5,
+                audio: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -5719,15 +6120,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAnnotations
             name: "ChatCompletionResponseMessageAnnotationsItem",
             fields: &["type", "url_citation"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            url_citation: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionResponseMessageAnnotationsItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionResponseMessageAnnotationsItem {
+                r#type: v0,
+                url_citation: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -5789,10 +6198,7 @@ for ChatCompletionResponseMessageAnnotationsItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -5841,19 +6247,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageAudio {
             name: "ChatCompletionResponseMessageAudio",
             fields: &["id", "expires_at", "data", "transcript"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            expires_at: v1,
-            data: v2,
-            transcript: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionResponseMessageAudio,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionResponseMessageAudio {
+                id: v0,
+                expires_at: v1,
+                data: v2,
+                transcript: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -5890,15 +6304,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageFunctionCal
             name: "ChatCompletionResponseMessageFunctionCall",
             fields: &["arguments", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            arguments: v0,
-            name: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionResponseMessageFunctionCall,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionResponseMessageFunctionCall {
+                arguments: v0,
+                name: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -5959,10 +6381,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -6011,19 +6430,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionResponseMessageUrlCitation
             name: "ChatCompletionResponseMessageUrlCitation",
             fields: &["end_index", "start_index", "url", "title"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            end_index: v0,
-            start_index: v1,
-            url: v2,
-            title: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionResponseMessageUrlCitation,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionResponseMessageUrlCitation {
+                end_index: v0,
+                start_index: v1,
+                url: v2,
+                title: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -6075,21 +6502,29 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDelta {
             name: "ChatCompletionStreamResponseDelta",
             fields: &["content", "function_call", "tool_calls", "role", "refusal"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            content: v0,
-            function_call: v1,
-            tool_calls: v2,
-            role: v3,
-            refusal: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionStreamResponseDelta,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionStreamResponseDelta {
+                content: v0,
+                function_call: v1,
+                tool_calls: v2,
+                role: v3,
+                refusal: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -6128,15 +6563,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaFunctio
             name: "ChatCompletionStreamResponseDeltaFunctionCall",
             fields: &["arguments", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            arguments: v0,
-            name: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionStreamResponseDeltaFunctionCall,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionStreamResponseDeltaFunctionCall {
+                arguments: v0,
+                name: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -6213,10 +6656,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamResponseDeltaRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -6259,19 +6699,27 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprob {
             name: "ChatCompletionTokenLogprob",
             fields: &["token", "logprob", "bytes", "top_logprobs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            token: v0,
-            logprob: v1,
-            bytes: v2,
-            top_logprobs: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionTokenLogprob,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionTokenLogprob {
+                token: v0,
+                logprob: v1,
+                bytes: v2,
+                top_logprobs: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -6309,17 +6757,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTokenLogprobTopLogprobsIte
             name: "ChatCompletionTokenLogprobTopLogprobsItem",
             fields: &["token", "logprob", "bytes"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            token: v0,
-            logprob: v1,
-            bytes: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionTokenLogprobTopLogprobsItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionTokenLogprobTopLogprobsItem {
+                token: v0,
+                logprob: v1,
+                bytes: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -6346,87 +6802,100 @@ pub enum ChatCompletionToolChoiceOption {
     ToolChoiceMode(super::ToolChoiceMode),
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolChoiceOption {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::AllowedToolsChoice(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionToolChoiceOption,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<ChatCompletionToolChoiceOption>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionToolChoiceOption::AllowedToolsChoice(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ChatCompletionToolChoiceOption::AllowedToolsChoice),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::AllowedToolsChoice),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::NamedToolChoice(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionToolChoiceOption::NamedToolChoice(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ChatCompletionToolChoiceOption::NamedToolChoice),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::NamedToolChoice),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::NamedToolChoiceCustom(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionToolChoiceOption::NamedToolChoiceCustom(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ChatCompletionToolChoiceOption::NamedToolChoiceCustom),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::NamedToolChoiceCustom),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::ToolChoiceMode(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatCompletionToolChoiceOption::ToolChoiceMode(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ChatCompletionToolChoiceOption::ToolChoiceMode),
+                );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ToolChoiceMode),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `ChatCompletionToolChoiceOption` (tried AllowedToolsChoice, NamedToolChoice, NamedToolChoiceCustom, ToolChoiceMode)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `ChatCompletionToolChoiceOption` (tried AllowedToolsChoice, NamedToolChoice, NamedToolChoiceCustom, ToolChoiceMode)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -6670,85 +7139,93 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequest {
                 "functions",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
-        let v15 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 15)?;
-        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
-        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
-        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
-        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
-        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
-        let v21 = crate::runtime::de::field::<_, D::Error>(&mut object, 21)?;
-        let v22 = crate::runtime::de::field::<_, D::Error>(&mut object, 22)?;
-        let v23 = crate::runtime::de::field::<_, D::Error>(&mut object, 23)?;
-        let v24 = crate::runtime::de::field::<_, D::Error>(&mut object, 24)?;
-        let v25 = crate::runtime::de::field::<_, D::Error>(&mut object, 25)?;
-        let v26 = crate::runtime::de::field::<_, D::Error>(&mut object, 26)?;
-        let v27 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 27)?;
-        let v28 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 28)?;
-        let v29 = crate::runtime::de::field::<_, D::Error>(&mut object, 29)?;
-        let v30 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 30)?;
-        let v31 = crate::runtime::de::field::<_, D::Error>(&mut object, 31)?;
-        let v32 = crate::runtime::de::field::<_, D::Error>(&mut object, 32)?;
-        let v33 = crate::runtime::de::field::<_, D::Error>(&mut object, 33)?;
-        let v34 = crate::runtime::de::field::<_, D::Error>(&mut object, 34)?;
-        let v35 = crate::runtime::de::field::<_, D::Error>(&mut object, 35)?;
-        let v36 = crate::runtime::de::field::<_, D::Error>(&mut object, 36)?;
-        let v37 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            metadata: v0,
-            top_logprobs: v1,
-            temperature: v2,
-            top_p: v3,
-            user: v4,
-            safety_identifier: v5,
-            prompt_cache_key: v6,
-            prompt_cache_retention: v7,
-            prompt_cache_options: v8,
-            messages: v9,
-            model: v10,
-            service_tier: v11,
-            modalities: v12,
-            verbosity: v13,
-            reasoning_effort: v14,
-            max_completion_tokens: v15,
-            frequency_penalty: v16,
-            presence_penalty: v17,
-            web_search_options: v18,
-            response_format: v19,
-            audio: v20,
-            store: v21,
-            moderation: v22,
-            stream: v23,
-            stop: v24,
-            logit_bias: v25,
-            logprobs: v26,
-            max_tokens: v27,
-            n: v28,
-            prediction: v29,
-            seed: v30,
-            stream_options: v31,
-            tools: v32,
-            tool_choice: v33,
-            parallel_tool_calls: v34,
-            function_call: v35,
-            functions: v36,
-            extra_fields: v37,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field_or_empty(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::field(&mut object, 14)?;
+            let v15 = crate::runtime::de::int64_field(&mut object, 15)?;
+            let v16 = crate::runtime::de::field(&mut object, 16)?;
+            let v17 = crate::runtime::de::field(&mut object, 17)?;
+            let v18 = crate::runtime::de::field(&mut object, 18)?;
+            let v19 = crate::runtime::de::field(&mut object, 19)?;
+            let v20 = crate::runtime::de::field(&mut object, 20)?;
+            let v21 = crate::runtime::de::field(&mut object, 21)?;
+            let v22 = crate::runtime::de::field(&mut object, 22)?;
+            let v23 = crate::runtime::de::field(&mut object, 23)?;
+            let v24 = crate::runtime::de::field(&mut object, 24)?;
+            let v25 = crate::runtime::de::field(&mut object, 25)?;
+            let v26 = crate::runtime::de::field(&mut object, 26)?;
+            let v27 = crate::runtime::de::int64_field(&mut object, 27)?;
+            let v28 = crate::runtime::de::int64_field(&mut object, 28)?;
+            let v29 = crate::runtime::de::field(&mut object, 29)?;
+            let v30 = crate::runtime::de::int64_field(&mut object, 30)?;
+            let v31 = crate::runtime::de::field(&mut object, 31)?;
+            let v32 = crate::runtime::de::field(&mut object, 32)?;
+            let v33 = crate::runtime::de::field(&mut object, 33)?;
+            let v34 = crate::runtime::de::field(&mut object, 34)?;
+            let v35 = crate::runtime::de::field(&mut object, 35)?;
+            let v36 = crate::runtime::de::field(&mut object, 36)?;
+            let v37 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateChatCompletionRequest {
+                metadata: v0,
+                top_logprobs: v1,
+                temperature: v2,
+                top_p: v3,
+                user: v4,
+                safety_identifier: v5,
+                prompt_cache_key: v6,
+                prompt_cache_retention: v7,
+                prompt_cache_options: v8,
+                messages: v9,
+                model: v10,
+                service_tier: v11,
+                modalities: v12,
+                verbosity: v13,
+                reasoning_effort: v14,
+                max_completion_tokens: v15,
+                frequency_penalty: v16,
+                presence_penalty: v17,
+                web_search_options: v18,
+                response_format: v19,
+                audio: v20,
+                store: v21,
+                moderation: v22,
+                stream: v23,
+                stop: v24,
+                logit_bias: v25,
+                logprobs: v26,
+                max_tokens: v27,
+                n: v28,
+                prediction: v29,
+                seed: v30,
+                stream_options: v31,
+                tools: v32,
+                tool_choice: v33,
+                parallel_tool_calls: v34,
+                function_call: v35,
+                functions: v36,
+                extra_fields: v37,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -7101,15 +7578,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestAudio {
             name: "CreateChatCompletionRequestAudio",
             fields: &["voice", "format"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            voice: v0,
-            format: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionRequestAudio,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateChatCompletionRequestAudio {
+                voice: v0,
+                format: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -7215,10 +7700,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -7245,53 +7727,74 @@ pub enum CreateChatCompletionRequestFunctionCall {
     Mode(super::CreateChatCompletionRequestFunctionCallMode),
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCall {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ChatCompletionFunctionCallOption(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionRequestFunctionCall,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<CreateChatCompletionRequestFunctionCall>,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateChatCompletionRequestFunctionCall::ChatCompletionFunctionCallOption(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            CreateChatCompletionRequestFunctionCall::ChatCompletionFunctionCallOption,
+                        ),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ChatCompletionFunctionCallOption),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Mode(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateChatCompletionRequestFunctionCall::Mode(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateChatCompletionRequestFunctionCall::Mode),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Mode));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CreateChatCompletionRequestFunctionCall` (tried ChatCompletionFunctionCallOption, Mode)",
+                        ),
+                    )
+                }
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CreateChatCompletionRequestFunctionCall` (tried ChatCompletionFunctionCallOption, Mode)",
-                    ),
-                )
-            }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -7387,10 +7890,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestFunctionCallM
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -7434,25 +7934,37 @@ impl ::serde::Serialize for CreateChatCompletionRequestResponseFormat {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("text") => {
-                node.decode::<_, D::Error>().map(Self::Text)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionRequestResponseFormat,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("text") => {
+                    node.decode().map(CreateChatCompletionRequestResponseFormat::Text)
+                }
+                ::std::option::Option::Some("json_schema") => {
+                    node.decode()
+                        .map(CreateChatCompletionRequestResponseFormat::JsonSchema)
+                }
+                ::std::option::Option::Some("json_object") => {
+                    node.decode()
+                        .map(CreateChatCompletionRequestResponseFormat::JsonObject)
+                }
+                _ => {
+                    node.into_value()
+                        .map(CreateChatCompletionRequestResponseFormat::Unknown)
+                }
             }
-            ::std::option::Option::Some("json_schema") => {
-                node.decode::<_, D::Error>().map(Self::JsonSchema)
-            }
-            ::std::option::Option::Some("json_object") => {
-                node.decode::<_, D::Error>().map(Self::JsonObject)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -7515,22 +8027,29 @@ impl ::serde::Serialize for CreateChatCompletionRequestToolsItem {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionRequestToolsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(CreateChatCompletionRequestToolsItem::Function)
+                }
+                ::std::option::Option::Some("custom") => {
+                    node.decode().map(CreateChatCompletionRequestToolsItem::Custom)
+                }
+                _ => node.into_value().map(CreateChatCompletionRequestToolsItem::Unknown),
             }
-            ::std::option::Option::Some("custom") => {
-                node.decode::<_, D::Error>().map(Self::Custom)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -7583,15 +8102,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocation 
             name: "CreateChatCompletionRequestUserLocation",
             fields: &["type", "approximate"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            approximate: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionRequestUserLocation,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateChatCompletionRequestUserLocation {
+                r#type: v0,
+                approximate: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -7676,10 +8203,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestUserLocationT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -7728,15 +8252,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionRequestWebSearch {
             name: "CreateChatCompletionRequestWebSearch",
             fields: &["user_location", "search_context_size"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            user_location: v0,
-            search_context_size: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionRequestWebSearch,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateChatCompletionRequestWebSearch {
+                user_location: v0,
+                search_context_size: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -7843,31 +8375,39 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponse {
                 "moderation",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            choices: v1,
-            created: v2,
-            model: v3,
-            metadata: v4,
-            service_tier: v5,
-            system_fingerprint: v6,
-            object: v7,
-            usage: v8,
-            moderation: v9,
-            extra_fields: v10,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateChatCompletionResponse {
+                id: v0,
+                choices: v1,
+                created: v2,
+                model: v3,
+                metadata: v4,
+                service_tier: v5,
+                system_fingerprint: v6,
+                object: v7,
+                usage: v8,
+                moderation: v9,
+                extra_fields: v10,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -7907,19 +8447,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseChoicesItem 
             name: "CreateChatCompletionResponseChoicesItem",
             fields: &["finish_reason", "index", "message", "logprobs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            finish_reason: v0,
-            index: v1,
-            message: v2,
-            logprobs: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionResponseChoicesItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateChatCompletionResponseChoicesItem {
+                finish_reason: v0,
+                index: v1,
+                message: v2,
+                logprobs: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -7996,10 +8544,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseFinishReason
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -8042,15 +8587,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseLogprobs {
             name: "CreateChatCompletionResponseLogprobs",
             fields: &["content", "refusal"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            content: v0,
-            refusal: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionResponseLogprobs,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateChatCompletionResponseLogprobs {
+                content: v0,
+                refusal: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -8111,10 +8664,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -8192,31 +8742,39 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponse {
                 "moderation",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            choices: v1,
-            created: v2,
-            model: v3,
-            obfuscation: v4,
-            service_tier: v5,
-            system_fingerprint: v6,
-            object: v7,
-            usage: v8,
-            moderation: v9,
-            extra_fields: v10,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionStreamResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateChatCompletionStreamResponse {
+                id: v0,
+                choices: v1,
+                created: v2,
+                model: v3,
+                obfuscation: v4,
+                service_tier: v5,
+                system_fingerprint: v6,
+                object: v7,
+                usage: v8,
+                moderation: v9,
+                extra_fields: v10,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -8261,19 +8819,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseChoice
             name: "CreateChatCompletionStreamResponseChoicesItem",
             fields: &["delta", "logprobs", "finish_reason", "index"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            delta: v0,
-            logprobs: v1,
-            finish_reason: v2,
-            index: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionStreamResponseChoicesItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateChatCompletionStreamResponseChoicesItem {
+                delta: v0,
+                logprobs: v1,
+                finish_reason: v2,
+                index: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -8350,10 +8916,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseFinish
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -8396,15 +8959,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseLogpro
             name: "CreateChatCompletionStreamResponseLogprobs",
             fields: &["content", "refusal"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            content: v0,
-            refusal: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateChatCompletionStreamResponseLogprobs,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateChatCompletionStreamResponseLogprobs {
+                content: v0,
+                refusal: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -8465,10 +9036,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatCompletionStreamResponseObject
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -8515,15 +9083,23 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletions {
             name: "CustomToolChatCompletions",
             fields: &["type", "custom"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            custom: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CustomToolChatCompletions,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CustomToolChatCompletions {
+                r#type: v0,
+                custom: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -8583,22 +9159,29 @@ impl ::serde::Serialize for CustomToolChatCompletionsFormat {
     }
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("text") => {
-                node.decode::<_, D::Error>().map(Self::Text)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CustomToolChatCompletionsFormat,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("text") => {
+                    node.decode().map(CustomToolChatCompletionsFormat::Text)
+                }
+                ::std::option::Option::Some("grammar") => {
+                    node.decode().map(CustomToolChatCompletionsFormat::Grammar)
+                }
+                _ => node.into_value().map(CustomToolChatCompletionsFormat::Unknown),
             }
-            ::std::option::Option::Some("grammar") => {
-                node.decode::<_, D::Error>().map(Self::Grammar)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -8651,15 +9234,23 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammar {
             name: "CustomToolChatCompletionsGrammar",
             fields: &["definition", "syntax"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            definition: v0,
-            syntax: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CustomToolChatCompletionsGrammar,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CustomToolChatCompletionsGrammar {
+                definition: v0,
+                syntax: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -8722,15 +9313,23 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarFormat {
             name: "CustomToolChatCompletionsGrammarFormat",
             fields: &["type", "grammar"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            grammar: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CustomToolChatCompletionsGrammarFormat,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CustomToolChatCompletionsGrammarFormat {
+                r#type: v0,
+                grammar: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -8815,10 +9414,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsGrammarType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -8892,10 +9488,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsSyntax {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -8932,13 +9525,21 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextFormat {
             name: "CustomToolChatCompletionsTextFormat",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CustomToolChatCompletionsTextFormat,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CustomToolChatCompletionsTextFormat {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -9020,10 +9621,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -9093,10 +9691,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolChatCompletionsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -9145,17 +9740,22 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolProperties {
             name: "CustomToolProperties",
             fields: &["name", "description", "format"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            description: v1,
-            format: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CustomToolProperties, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CustomToolProperties {
+                name: v0,
+                description: v1,
+                format: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -9259,10 +9859,7 @@ impl<'de> ::serde::Deserialize<'de> for GetChatCompletionMessagesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -9330,10 +9927,7 @@ impl<'de> ::serde::Deserialize<'de> for ListChatCompletionsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -9372,15 +9966,20 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContent {
             name: "PredictionContent",
             fields: &["type", "content"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            content: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<PredictionContent, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(PredictionContent {
+                r#type: v0,
+                content: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -9429,57 +10028,66 @@ pub enum PredictionContentContent {
     ),
 }
 #[cfg(feature = "chat")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for PredictionContentContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::TextContent(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TextContent),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ArrayOfContentParts(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            PredictionContentContent,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<PredictionContentContent>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        PredictionContentContent::TextContent(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(PredictionContentContent::TextContent),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ArrayOfContentParts),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        PredictionContentContent::ArrayOfContentParts(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(PredictionContentContent::ArrayOfContentParts),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `PredictionContentContent` (tried TextContent, ArrayOfContentParts)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `PredictionContentContent` (tried TextContent, ArrayOfContentParts)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -9564,10 +10172,7 @@ impl<'de> ::serde::Deserialize<'de> for PredictionContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -9646,10 +10251,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -9733,10 +10335,7 @@ impl<'de> ::serde::Deserialize<'de> for ServiceTier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -9808,10 +10407,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -9848,13 +10444,21 @@ impl<'de> ::serde::Deserialize<'de> for UpdateChatCompletionRequest {
             name: "UpdateChatCompletionRequest",
             fields: &["metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            metadata: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            UpdateChatCompletionRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UpdateChatCompletionRequest {
+                metadata: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]
@@ -9951,10 +10555,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chat")]
@@ -10001,19 +10602,24 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchLocation {
             name: "WebSearchLocation",
             fields: &["country", "region", "city", "timezone"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            country: v0,
-            region: v1,
-            city: v2,
-            timezone: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<WebSearchLocation, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WebSearchLocation {
+                country: v0,
+                region: v1,
+                city: v2,
+                timezone: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chat")]

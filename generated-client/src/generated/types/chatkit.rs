@@ -26,13 +26,18 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatus {
             name: "ActiveStatus",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ActiveStatus, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ActiveStatus {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -93,10 +98,7 @@ impl<'de> ::serde::Deserialize<'de> for ActiveStatusType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -149,23 +151,28 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItem {
             name: "AssistantMessageItem",
             fields: &["id", "object", "created_at", "thread_id", "type", "content"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            thread_id: v3,
-            r#type: v4,
-            content: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AssistantMessageItem, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssistantMessageItem {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                thread_id: v3,
+                r#type: v4,
+                content: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -227,10 +234,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -300,10 +304,7 @@ impl<'de> ::serde::Deserialize<'de> for AssistantMessageItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -354,21 +355,26 @@ impl<'de> ::serde::Deserialize<'de> for Attachment {
             name: "Attachment",
             fields: &["type", "id", "name", "mime_type", "preview_url"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            name: v2,
-            mime_type: v3,
-            preview_url: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<Attachment, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(Attachment {
+                r#type: v0,
+                id: v1,
+                name: v2,
+                mime_type: v3,
+                preview_url: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -433,10 +439,7 @@ impl<'de> ::serde::Deserialize<'de> for AttachmentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -474,13 +477,21 @@ impl<'de> ::serde::Deserialize<'de> for AutomaticThreadTitlingParam {
             name: "AutomaticThreadTitlingParam",
             fields: &["enabled"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            enabled: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AutomaticThreadTitlingParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AutomaticThreadTitlingParam {
+                enabled: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -540,13 +551,21 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionAutomaticThreadTitling {
             name: "ChatSessionAutomaticThreadTitling",
             fields: &["enabled"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            enabled: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatSessionAutomaticThreadTitling,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatSessionAutomaticThreadTitling {
+                enabled: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -584,17 +603,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionChatkitConfiguration {
             name: "ChatSessionChatkitConfiguration",
             fields: &["automatic_thread_titling", "file_upload", "history"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            automatic_thread_titling: v0,
-            file_upload: v1,
-            history: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatSessionChatkitConfiguration,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatSessionChatkitConfiguration {
+                automatic_thread_titling: v0,
+                file_upload: v1,
+                history: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -632,17 +659,22 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionFileUpload {
             name: "ChatSessionFileUpload",
             fields: &["enabled", "max_file_size", "max_files"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            enabled: v0,
-            max_file_size: v1,
-            max_files: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ChatSessionFileUpload, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatSessionFileUpload {
+                enabled: v0,
+                max_file_size: v1,
+                max_files: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -678,15 +710,20 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionHistory {
             name: "ChatSessionHistory",
             fields: &["enabled", "recent_threads"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            enabled: v0,
-            recent_threads: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ChatSessionHistory, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatSessionHistory {
+                enabled: v0,
+                recent_threads: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -720,13 +757,18 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionRateLimits {
             name: "ChatSessionRateLimits",
             fields: &["max_requests_per_1_minute"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            max_requests_per_1_minute: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ChatSessionRateLimits, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatSessionRateLimits {
+                max_requests_per_1_minute: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -789,31 +831,36 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResource {
                 "chatkit_configuration",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            expires_at: v2,
-            client_secret: v3,
-            workflow: v4,
-            user: v5,
-            rate_limits: v6,
-            max_requests_per_1_minute: v7,
-            status: v8,
-            chatkit_configuration: v9,
-            extra_fields: v10,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ChatSessionResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
+            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field_or_empty(&mut object, 9)?;
+            let v10 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatSessionResource {
+                id: v0,
+                object: v1,
+                expires_at: v2,
+                client_secret: v3,
+                workflow: v4,
+                user: v5,
+                rate_limits: v6,
+                max_requests_per_1_minute: v7,
+                status: v8,
+                chatkit_configuration: v9,
+                extra_fields: v10,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -874,10 +921,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -955,10 +999,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatSessionStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1004,17 +1045,25 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitConfigurationParam {
             name: "ChatkitConfigurationParam",
             fields: &["automatic_thread_titling", "file_upload", "history"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            automatic_thread_titling: v0,
-            file_upload: v1,
-            history: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatkitConfigurationParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatkitConfigurationParam {
+                automatic_thread_titling: v0,
+                file_upload: v1,
+                history: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1106,19 +1155,24 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflow {
             name: "ChatkitWorkflow",
             fields: &["id", "version", "state_variables", "tracing"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            version: v1,
-            state_variables: v2,
-            tracing: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ChatkitWorkflow, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatkitWorkflow {
+                id: v0,
+                version: v1,
+                state_variables: v2,
+                tracing: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1145,65 +1199,96 @@ pub enum ChatkitWorkflowStateVariablesValue {
     Number(f64),
 }
 #[cfg(feature = "chatkit")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowStateVariablesValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChatkitWorkflowStateVariablesValue,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<ChatkitWorkflowStateVariablesValue>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatkitWorkflowStateVariablesValue::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ChatkitWorkflowStateVariablesValue::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatkitWorkflowStateVariablesValue::Integer(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ChatkitWorkflowStateVariablesValue::Integer),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatkitWorkflowStateVariablesValue::Boolean(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ChatkitWorkflowStateVariablesValue::Boolean),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ChatkitWorkflowStateVariablesValue::Number(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ChatkitWorkflowStateVariablesValue::Number),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `ChatkitWorkflowStateVariablesValue` (tried Text, Integer, Boolean, Number)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Boolean(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Boolean));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `ChatkitWorkflowStateVariablesValue` (tried Text, Integer, Boolean, Number)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1271,13 +1356,18 @@ impl<'de> ::serde::Deserialize<'de> for ChatkitWorkflowTracing {
             name: "ChatkitWorkflowTracing",
             fields: &["enabled"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            enabled: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ChatkitWorkflowTracing, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatkitWorkflowTracing {
+                enabled: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1340,31 +1430,36 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItem {
                 "output",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            thread_id: v3,
-            r#type: v4,
-            status: v5,
-            call_id: v6,
-            name: v7,
-            arguments: v8,
-            output: v9,
-            extra_fields: v10,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ClientToolCallItem, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
+            let v8 = crate::runtime::de::field_or_empty(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ClientToolCallItem {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                thread_id: v3,
+                r#type: v4,
+                status: v5,
+                call_id: v6,
+                name: v7,
+                arguments: v8,
+                output: v9,
+                extra_fields: v10,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1426,10 +1521,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1499,10 +1591,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1576,10 +1665,7 @@ impl<'de> ::serde::Deserialize<'de> for ClientToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1618,15 +1704,20 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatus {
             name: "ClosedStatus",
             fields: &["type", "reason"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            reason: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ClosedStatus, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ClosedStatus {
+                r#type: v0,
+                reason: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1687,10 +1778,7 @@ impl<'de> ::serde::Deserialize<'de> for ClosedStatusType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1750,21 +1838,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateChatSessionBody {
                 "chatkit_configuration",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            workflow: v0,
-            user: v1,
-            expires_after: v2,
-            rate_limits: v3,
-            chatkit_configuration: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CreateChatSessionBody, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateChatSessionBody {
+                workflow: v0,
+                user: v1,
+                expires_after: v2,
+                rate_limits: v3,
+                chatkit_configuration: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1854,17 +1947,22 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResource {
             name: "DeletedThreadResource",
             fields: &["id", "object", "deleted"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            deleted: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<DeletedThreadResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeletedThreadResource {
+                id: v0,
+                object: v1,
+                deleted: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1925,10 +2023,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedThreadResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -1973,15 +2068,20 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParam {
             name: "ExpiresAfterParam",
             fields: &["anchor", "seconds"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            anchor: v0,
-            seconds: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ExpiresAfterParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ExpiresAfterParam {
+                anchor: v0,
+                seconds: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2064,10 +2164,7 @@ impl<'de> ::serde::Deserialize<'de> for ExpiresAfterParamAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2112,15 +2209,20 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotation {
             name: "FileAnnotation",
             fields: &["type", "source"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            source: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FileAnnotation, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FileAnnotation {
+                r#type: v0,
+                source: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2156,15 +2258,20 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSource {
             name: "FileAnnotationSource",
             fields: &["type", "filename"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            filename: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FileAnnotationSource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FileAnnotationSource {
+                r#type: v0,
+                filename: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2225,10 +2332,7 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2298,10 +2402,7 @@ impl<'de> ::serde::Deserialize<'de> for FileAnnotationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2351,17 +2452,22 @@ impl<'de> ::serde::Deserialize<'de> for FileUploadParam {
             name: "FileUploadParam",
             fields: &["enabled", "max_file_size", "max_files"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            enabled: v0,
-            max_file_size: v1,
-            max_files: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FileUploadParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FileUploadParam {
+                enabled: v0,
+                max_file_size: v1,
+                max_files: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2437,15 +2543,20 @@ impl<'de> ::serde::Deserialize<'de> for HistoryParam {
             name: "HistoryParam",
             fields: &["enabled", "recent_threads"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            enabled: v0,
-            recent_threads: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<HistoryParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(HistoryParam {
+                enabled: v0,
+                recent_threads: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2513,15 +2624,20 @@ impl<'de> ::serde::Deserialize<'de> for InferenceOptions {
             name: "InferenceOptions",
             fields: &["tool_choice", "model"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            tool_choice: v0,
-            model: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<InferenceOptions, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InferenceOptions {
+                tool_choice: v0,
+                model: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2557,15 +2673,20 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatus {
             name: "LockedStatus",
             fields: &["type", "reason"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            reason: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<LockedStatus, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(LockedStatus {
+                r#type: v0,
+                reason: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2626,10 +2747,7 @@ impl<'de> ::serde::Deserialize<'de> for LockedStatusType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2673,13 +2791,18 @@ impl<'de> ::serde::Deserialize<'de> for RateLimitsParam {
             name: "RateLimitsParam",
             fields: &["max_requests_per_1_minute"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            max_requests_per_1_minute: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RateLimitsParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RateLimitsParam {
+                max_requests_per_1_minute: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2746,17 +2869,22 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputText {
             name: "ResponseOutputText",
             fields: &["type", "text", "annotations"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            annotations: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ResponseOutputText, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ResponseOutputText {
+                r#type: v0,
+                text: v1,
+                annotations: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2794,22 +2922,29 @@ impl ::serde::Serialize for ResponseOutputTextAnnotationsItem {
     }
 }
 #[cfg(feature = "chatkit")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextAnnotationsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("file") => {
-                node.decode::<_, D::Error>().map(Self::File)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ResponseOutputTextAnnotationsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("file") => {
+                    node.decode().map(ResponseOutputTextAnnotationsItem::File)
+                }
+                ::std::option::Option::Some("url") => {
+                    node.decode().map(ResponseOutputTextAnnotationsItem::Url)
+                }
+                _ => node.into_value().map(ResponseOutputTextAnnotationsItem::Unknown),
             }
-            ::std::option::Option::Some("url") => {
-                node.decode::<_, D::Error>().map(Self::Url)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2885,10 +3020,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseOutputTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -2941,23 +3073,28 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItem {
             name: "TaskGroupItem",
             fields: &["id", "object", "created_at", "thread_id", "type", "tasks"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            thread_id: v3,
-            r#type: v4,
-            tasks: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<TaskGroupItem, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(TaskGroupItem {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                thread_id: v3,
+                r#type: v4,
+                tasks: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3019,10 +3156,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3092,10 +3226,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3142,17 +3273,22 @@ impl<'de> ::serde::Deserialize<'de> for TaskGroupTask {
             name: "TaskGroupTask",
             fields: &["type", "heading", "summary"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            heading: v1,
-            summary: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<TaskGroupTask, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(TaskGroupTask {
+                r#type: v0,
+                heading: v1,
+                summary: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3209,27 +3345,32 @@ impl<'de> ::serde::Deserialize<'de> for TaskItem {
                 "summary",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            thread_id: v3,
-            r#type: v4,
-            task_type: v5,
-            heading: v6,
-            summary: v7,
-            extra_fields: v8,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<TaskItem, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(TaskItem {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                thread_id: v3,
+                r#type: v4,
+                task_type: v5,
+                heading: v6,
+                summary: v7,
+                extra_fields: v8,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3291,10 +3432,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3364,10 +3502,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3441,10 +3576,7 @@ impl<'de> ::serde::Deserialize<'de> for TaskType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3507,34 +3639,38 @@ impl ::serde::Serialize for ThreadItem {
     }
 }
 #[cfg(feature = "chatkit")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ThreadItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("chatkit.user_message") => {
-                node.decode::<_, D::Error>().map(Self::ChatkitUserMessage)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<ThreadItem, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("chatkit.user_message") => {
+                    node.decode().map(ThreadItem::ChatkitUserMessage)
+                }
+                ::std::option::Option::Some("chatkit.assistant_message") => {
+                    node.decode().map(ThreadItem::ChatkitAssistantMessage)
+                }
+                ::std::option::Option::Some("chatkit.widget") => {
+                    node.decode().map(ThreadItem::ChatkitWidget)
+                }
+                ::std::option::Option::Some("chatkit.client_tool_call") => {
+                    node.decode().map(ThreadItem::ChatkitClientToolCall)
+                }
+                ::std::option::Option::Some("chatkit.task") => {
+                    node.decode().map(ThreadItem::ChatkitTask)
+                }
+                ::std::option::Option::Some("chatkit.task_group") => {
+                    node.decode().map(ThreadItem::ChatkitTaskGroup)
+                }
+                _ => node.into_value().map(ThreadItem::Unknown),
             }
-            ::std::option::Option::Some("chatkit.assistant_message") => {
-                node.decode::<_, D::Error>().map(Self::ChatkitAssistantMessage)
-            }
-            ::std::option::Option::Some("chatkit.widget") => {
-                node.decode::<_, D::Error>().map(Self::ChatkitWidget)
-            }
-            ::std::option::Option::Some("chatkit.client_tool_call") => {
-                node.decode::<_, D::Error>().map(Self::ChatkitClientToolCall)
-            }
-            ::std::option::Option::Some("chatkit.task") => {
-                node.decode::<_, D::Error>().map(Self::ChatkitTask)
-            }
-            ::std::option::Option::Some("chatkit.task_group") => {
-                node.decode::<_, D::Error>().map(Self::ChatkitTaskGroup)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3621,21 +3757,26 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResource {
             name: "ThreadItemListResource",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ThreadItemListResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ThreadItemListResource {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3696,10 +3837,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadItemListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3750,21 +3888,26 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResource {
             name: "ThreadListResource",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ThreadListResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ThreadListResource {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3825,10 +3968,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3881,23 +4021,28 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResource {
             name: "ThreadResource",
             fields: &["id", "object", "created_at", "title", "status", "user"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            title: v3,
-            status: v4,
-            user: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ThreadResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ThreadResource {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                title: v3,
+                status: v4,
+                user: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -3958,10 +4103,7 @@ impl<'de> ::serde::Deserialize<'de> for ThreadResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4011,25 +4153,29 @@ impl ::serde::Serialize for ThreadResourceStatus {
     }
 }
 #[cfg(feature = "chatkit")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ThreadResourceStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("active") => {
-                node.decode::<_, D::Error>().map(Self::Active)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<ThreadResourceStatus, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("active") => {
+                    node.decode().map(ThreadResourceStatus::Active)
+                }
+                ::std::option::Option::Some("locked") => {
+                    node.decode().map(ThreadResourceStatus::Locked)
+                }
+                ::std::option::Option::Some("closed") => {
+                    node.decode().map(ThreadResourceStatus::Closed)
+                }
+                _ => node.into_value().map(ThreadResourceStatus::Unknown),
             }
-            ::std::option::Option::Some("locked") => {
-                node.decode::<_, D::Error>().map(Self::Locked)
-            }
-            ::std::option::Option::Some("closed") => {
-                node.decode::<_, D::Error>().map(Self::Closed)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4085,10 +4231,18 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoice {
             name: "ToolChoice",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ToolChoice, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ToolChoice {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4124,15 +4278,20 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotation {
             name: "UrlAnnotation",
             fields: &["type", "source"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            source: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UrlAnnotation, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UrlAnnotation {
+                r#type: v0,
+                source: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4168,15 +4327,20 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSource {
             name: "UrlAnnotationSource",
             fields: &["type", "url"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            url: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UrlAnnotationSource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UrlAnnotationSource {
+                r#type: v0,
+                url: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4237,10 +4401,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4310,10 +4471,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlAnnotationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4358,15 +4516,20 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputText {
             name: "UserMessageInputText",
             fields: &["type", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UserMessageInputText, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UserMessageInputText {
+                r#type: v0,
+                text: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4427,10 +4590,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageInputTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4496,27 +4656,32 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItem {
                 "inference_options",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            thread_id: v3,
-            r#type: v4,
-            content: v5,
-            attachments: v6,
-            inference_options: v7,
-            extra_fields: v8,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UserMessageItem, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UserMessageItem {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                thread_id: v3,
+                r#type: v4,
+                content: v5,
+                attachments: v6,
+                inference_options: v7,
+                extra_fields: v8,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4555,22 +4720,29 @@ impl ::serde::Serialize for UserMessageItemContentItem {
     }
 }
 #[cfg(feature = "chatkit")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for UserMessageItemContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("input_text") => {
-                node.decode::<_, D::Error>().map(Self::InputText)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            UserMessageItemContentItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("input_text") => {
+                    node.decode().map(UserMessageItemContentItem::InputText)
+                }
+                ::std::option::Option::Some("quoted_text") => {
+                    node.decode().map(UserMessageItemContentItem::QuotedText)
+                }
+                _ => node.into_value().map(UserMessageItemContentItem::Unknown),
             }
-            ::std::option::Option::Some("quoted_text") => {
-                node.decode::<_, D::Error>().map(Self::QuotedText)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4646,10 +4818,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4719,10 +4888,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4767,15 +4933,20 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedText {
             name: "UserMessageQuotedText",
             fields: &["type", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UserMessageQuotedText, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UserMessageQuotedText {
+                r#type: v0,
+                text: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4836,10 +5007,7 @@ impl<'de> ::serde::Deserialize<'de> for UserMessageQuotedTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4892,23 +5060,28 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItem {
             name: "WidgetMessageItem",
             fields: &["id", "object", "created_at", "thread_id", "type", "widget"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            thread_id: v3,
-            r#type: v4,
-            widget: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<WidgetMessageItem, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WidgetMessageItem {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                thread_id: v3,
+                r#type: v4,
+                widget: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -4970,10 +5143,7 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5043,10 +5213,7 @@ impl<'de> ::serde::Deserialize<'de> for WidgetMessageItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5103,19 +5270,24 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowParam {
             name: "WorkflowParam",
             fields: &["id", "version", "state_variables", "tracing"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            version: v1,
-            state_variables: v2,
-            tracing: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<WorkflowParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WorkflowParam {
+                id: v0,
+                version: v1,
+                state_variables: v2,
+                tracing: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5195,65 +5367,96 @@ pub enum WorkflowParamStateVariablesValue {
     Number(f64),
 }
 #[cfg(feature = "chatkit")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WorkflowParamStateVariablesValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            WorkflowParamStateVariablesValue,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<WorkflowParamStateVariablesValue>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        WorkflowParamStateVariablesValue::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(WorkflowParamStateVariablesValue::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        WorkflowParamStateVariablesValue::Integer(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(WorkflowParamStateVariablesValue::Integer),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        WorkflowParamStateVariablesValue::Boolean(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(WorkflowParamStateVariablesValue::Boolean),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        WorkflowParamStateVariablesValue::Number(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(WorkflowParamStateVariablesValue::Number),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `WorkflowParamStateVariablesValue` (tried Text, Integer, Boolean, Number)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Boolean(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Boolean));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `WorkflowParamStateVariablesValue` (tried Text, Integer, Boolean, Number)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "chatkit")]
@@ -5322,13 +5525,18 @@ impl<'de> ::serde::Deserialize<'de> for WorkflowTracingParam {
             name: "WorkflowTracingParam",
             fields: &["enabled"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            enabled: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<WorkflowTracingParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WorkflowTracingParam {
+                enabled: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "chatkit")]

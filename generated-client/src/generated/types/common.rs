@@ -32,19 +32,24 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalTools {
             name: "AdditionalTools",
             fields: &["type", "id", "role", "tools"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            role: v2,
-            tools: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AdditionalTools, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AdditionalTools {
+                r#type: v0,
+                id: v1,
+                role: v2,
+                tools: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -85,19 +90,27 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParam {
             name: "AdditionalToolsItemParam",
             fields: &["id", "type", "role", "tools"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            role: v2,
-            tools: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AdditionalToolsItemParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AdditionalToolsItemParam {
+                id: v0,
+                r#type: v1,
+                role: v2,
+                tools: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -191,10 +204,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -264,10 +274,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -337,10 +344,7 @@ impl<'de> ::serde::Deserialize<'de> for AdditionalToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -395,28 +399,32 @@ impl ::serde::Serialize for Annotation {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for Annotation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("file_citation") => {
-                node.decode::<_, D::Error>().map(Self::FileCitation)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<Annotation, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("file_citation") => {
+                    node.decode().map(Annotation::FileCitation)
+                }
+                ::std::option::Option::Some("url_citation") => {
+                    node.decode().map(Annotation::UrlCitation)
+                }
+                ::std::option::Option::Some("container_file_citation") => {
+                    node.decode().map(Annotation::ContainerFileCitation)
+                }
+                ::std::option::Option::Some("file_path") => {
+                    node.decode().map(Annotation::FilePath)
+                }
+                _ => node.into_value().map(Annotation::Unknown),
             }
-            ::std::option::Option::Some("url_citation") => {
-                node.decode::<_, D::Error>().map(Self::UrlCitation)
-            }
-            ::std::option::Option::Some("container_file_citation") => {
-                node.decode::<_, D::Error>().map(Self::ContainerFileCitation)
-            }
-            ::std::option::Option::Some("file_path") => {
-                node.decode::<_, D::Error>().map(Self::FilePath)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -510,10 +518,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -581,10 +586,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallOutputStatusParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -652,10 +654,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -723,10 +722,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCallStatusParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -767,17 +763,25 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperation {
             name: "ApplyPatchCreateFileOperation",
             fields: &["type", "path", "diff"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            path: v1,
-            diff: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ApplyPatchCreateFileOperation,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ApplyPatchCreateFileOperation {
+                r#type: v0,
+                path: v1,
+                diff: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -815,17 +819,25 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParam {
             name: "ApplyPatchCreateFileOperationParam",
             fields: &["type", "path", "diff"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            path: v1,
-            diff: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ApplyPatchCreateFileOperationParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ApplyPatchCreateFileOperationParam {
+                r#type: v0,
+                path: v1,
+                diff: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -912,10 +924,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -985,10 +994,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchCreateFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1033,15 +1039,23 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperation {
             name: "ApplyPatchDeleteFileOperation",
             fields: &["type", "path"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            path: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ApplyPatchDeleteFileOperation,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ApplyPatchDeleteFileOperation {
+                r#type: v0,
+                path: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1077,15 +1091,23 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParam {
             name: "ApplyPatchDeleteFileOperationParam",
             fields: &["type", "path"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            path: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ApplyPatchDeleteFileOperationParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ApplyPatchDeleteFileOperationParam {
+                r#type: v0,
+                path: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1168,10 +1190,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1241,10 +1260,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchDeleteFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1294,25 +1310,32 @@ impl ::serde::Serialize for ApplyPatchOperationParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchOperationParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("create_file") => {
-                node.decode::<_, D::Error>().map(Self::CreateFile)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ApplyPatchOperationParam,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("create_file") => {
+                    node.decode().map(ApplyPatchOperationParam::CreateFile)
+                }
+                ::std::option::Option::Some("delete_file") => {
+                    node.decode().map(ApplyPatchOperationParam::DeleteFile)
+                }
+                ::std::option::Option::Some("update_file") => {
+                    node.decode().map(ApplyPatchOperationParam::UpdateFile)
+                }
+                _ => node.into_value().map(ApplyPatchOperationParam::Unknown),
             }
-            ::std::option::Option::Some("delete_file") => {
-                node.decode::<_, D::Error>().map(Self::DeleteFile)
-            }
-            ::std::option::Option::Some("update_file") => {
-                node.decode::<_, D::Error>().map(Self::UpdateFile)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1395,25 +1418,30 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCall {
                 "created_by",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            caller: v3,
-            status: v4,
-            operation: v5,
-            created_by: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ApplyPatchToolCall, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ApplyPatchToolCall {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                caller: v3,
+                status: v4,
+                operation: v5,
+                created_by: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1454,25 +1482,34 @@ impl ::serde::Serialize for ApplyPatchToolCallApplyPatchOperation {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallApplyPatchOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("create_file") => {
-                node.decode::<_, D::Error>().map(Self::CreateFile)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ApplyPatchToolCallApplyPatchOperation,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("create_file") => {
+                    node.decode().map(ApplyPatchToolCallApplyPatchOperation::CreateFile)
+                }
+                ::std::option::Option::Some("delete_file") => {
+                    node.decode().map(ApplyPatchToolCallApplyPatchOperation::DeleteFile)
+                }
+                ::std::option::Option::Some("update_file") => {
+                    node.decode().map(ApplyPatchToolCallApplyPatchOperation::UpdateFile)
+                }
+                _ => {
+                    node.into_value().map(ApplyPatchToolCallApplyPatchOperation::Unknown)
+                }
             }
-            ::std::option::Option::Some("delete_file") => {
-                node.decode::<_, D::Error>().map(Self::DeleteFile)
-            }
-            ::std::option::Option::Some("update_file") => {
-                node.decode::<_, D::Error>().map(Self::UpdateFile)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1543,23 +1580,31 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParam {
             name: "ApplyPatchToolCallItemParam",
             fields: &["type", "id", "call_id", "caller", "status", "operation"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            caller: v3,
-            status: v4,
-            operation: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ApplyPatchToolCallItemParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ApplyPatchToolCallItemParam {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                caller: v3,
+                status: v4,
+                operation: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1666,10 +1711,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1735,25 +1777,33 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutput {
                 "created_by",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            caller: v3,
-            status: v4,
-            output: v5,
-            created_by: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ApplyPatchToolCallOutput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ApplyPatchToolCallOutput {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                caller: v3,
+                status: v4,
+                output: v5,
+                created_by: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1800,23 +1850,31 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParam {
             name: "ApplyPatchToolCallOutputItemParam",
             fields: &["type", "id", "call_id", "caller", "status", "output"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            caller: v3,
-            status: v4,
-            output: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ApplyPatchToolCallOutputItemParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ApplyPatchToolCallOutputItemParam {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                caller: v3,
+                status: v4,
+                output: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -1930,10 +1988,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2003,10 +2058,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2076,10 +2128,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2141,15 +2190,20 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParam {
             name: "ApplyPatchToolParam",
             fields: &["type", "allowed_callers"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            allowed_callers: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ApplyPatchToolParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ApplyPatchToolParam {
+                r#type: v0,
+                allowed_callers: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -2298,10 +2352,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -2362,17 +2413,25 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperation {
             name: "ApplyPatchUpdateFileOperation",
             fields: &["type", "path", "diff"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            path: v1,
-            diff: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ApplyPatchUpdateFileOperation,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ApplyPatchUpdateFileOperation {
+                r#type: v0,
+                path: v1,
+                diff: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2410,17 +2469,25 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParam {
             name: "ApplyPatchUpdateFileOperationParam",
             fields: &["type", "path", "diff"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            path: v1,
-            diff: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ApplyPatchUpdateFileOperationParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ApplyPatchUpdateFileOperationParam {
+                r#type: v0,
+                path: v1,
+                diff: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2507,10 +2574,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2580,10 +2644,7 @@ impl<'de> ::serde::Deserialize<'de> for ApplyPatchUpdateFileOperationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -2652,21 +2713,26 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocation {
             name: "ApproximateLocation",
             fields: &["type", "country", "region", "city", "timezone"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            country: v1,
-            region: v2,
-            city: v3,
-            timezone: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ApproximateLocation, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ApproximateLocation {
+                r#type: v0,
+                country: v1,
+                region: v2,
+                city: v3,
+                timezone: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -2840,10 +2906,7 @@ impl<'de> ::serde::Deserialize<'de> for ApproximateLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -2955,35 +3018,40 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetails {
                 "assignment_sources",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            permissions: v2,
-            resource_type: v3,
-            predefined_role: v4,
-            description: v5,
-            created_at: v6,
-            updated_at: v7,
-            created_by: v8,
-            created_by_user_obj: v9,
-            metadata: v10,
-            assignment_sources: v11,
-            extra_fields: v12,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AssignedRoleDetails, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssignedRoleDetails {
+                id: v0,
+                name: v1,
+                permissions: v2,
+                resource_type: v3,
+                predefined_role: v4,
+                description: v5,
+                created_at: v6,
+                updated_at: v7,
+                created_by: v8,
+                created_by_user_obj: v9,
+                metadata: v10,
+                assignment_sources: v11,
+                extra_fields: v12,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -3040,15 +3108,23 @@ impl<'de> ::serde::Deserialize<'de> for AssignedRoleDetailsAssignmentSourcesItem
             name: "AssignedRoleDetailsAssignmentSourcesItem",
             fields: &["principal_id", "principal_type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            principal_id: v0,
-            principal_type: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AssignedRoleDetailsAssignmentSourcesItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AssignedRoleDetailsAssignmentSourcesItem {
+                principal_id: v0,
+                principal_type: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -3114,19 +3190,27 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParam {
             name: "AutoCodeInterpreterToolParam",
             fields: &["type", "file_ids", "memory_limit", "network_policy"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            file_ids: v1,
-            memory_limit: v2,
-            network_policy: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AutoCodeInterpreterToolParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AutoCodeInterpreterToolParam {
+                r#type: v0,
+                file_ids: v1,
+                memory_limit: v2,
+                network_policy: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -3249,22 +3333,34 @@ impl ::serde::Serialize for AutoCodeInterpreterToolParamNetworkPolicy {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamNetworkPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("disabled") => {
-                node.decode::<_, D::Error>().map(Self::Disabled)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            AutoCodeInterpreterToolParamNetworkPolicy,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("disabled") => {
+                    node.decode()
+                        .map(AutoCodeInterpreterToolParamNetworkPolicy::Disabled)
+                }
+                ::std::option::Option::Some("allowlist") => {
+                    node.decode()
+                        .map(AutoCodeInterpreterToolParamNetworkPolicy::Allowlist)
+                }
+                _ => {
+                    node.into_value()
+                        .map(AutoCodeInterpreterToolParamNetworkPolicy::Unknown)
+                }
             }
-            ::std::option::Option::Some("allowlist") => {
-                node.decode::<_, D::Error>().map(Self::Allowlist)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -3405,10 +3501,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoCodeInterpreterToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -3544,10 +3637,7 @@ impl<'de> ::serde::Deserialize<'de> for CallableToolAllowedCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -3596,15 +3686,23 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionStreamOptions {
             name: "ChatCompletionStreamOptions",
             fields: &["include_usage", "include_obfuscation"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            include_usage: v0,
-            include_obfuscation: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ChatCompletionStreamOptions,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionStreamOptions {
+                include_usage: v0,
+                include_obfuscation: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
@@ -3675,15 +3773,20 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionTool {
             name: "ChatCompletionTool",
             fields: &["type", "function"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            function: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ChatCompletionTool, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ChatCompletionTool {
+                r#type: v0,
+                function: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
@@ -3766,10 +3869,7 @@ impl<'de> ::serde::Deserialize<'de> for ChatCompletionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "evals"))]
@@ -3855,10 +3955,7 @@ impl<'de> ::serde::Deserialize<'de> for ClickButtonType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -3904,21 +4001,26 @@ impl<'de> ::serde::Deserialize<'de> for ClickParam {
             name: "ClickParam",
             fields: &["type", "button", "x", "y", "keys"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            button: v1,
-            x: v2,
-            y: v3,
-            keys: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ClickParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ClickParam {
+                r#type: v0,
+                button: v1,
+                x: v2,
+                y: v3,
+                keys: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4016,10 +4118,7 @@ impl<'de> ::serde::Deserialize<'de> for ClickParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4064,15 +4163,23 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImage {
             name: "CodeInterpreterOutputImage",
             fields: &["type", "url"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            url: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CodeInterpreterOutputImage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CodeInterpreterOutputImage {
+                r#type: v0,
+                url: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4155,10 +4262,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4203,15 +4307,23 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogs {
             name: "CodeInterpreterOutputLogs",
             fields: &["type", "logs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            logs: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CodeInterpreterOutputLogs,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CodeInterpreterOutputLogs {
+                r#type: v0,
+                logs: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4294,10 +4406,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterOutputLogsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4361,17 +4470,22 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterTool {
             name: "CodeInterpreterTool",
             fields: &["type", "container", "allowed_callers"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            container: v1,
-            allowed_callers: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CodeInterpreterTool, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CodeInterpreterTool {
+                r#type: v0,
+                container: v1,
+                allowed_callers: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -4466,23 +4580,31 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCall {
             name: "CodeInterpreterToolCall",
             fields: &["type", "id", "status", "container_id", "code", "outputs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            status: v2,
-            container_id: v3,
-            code: v4,
-            outputs: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CodeInterpreterToolCall,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CodeInterpreterToolCall {
+                r#type: v0,
+                id: v1,
+                status: v2,
+                container_id: v3,
+                code: v4,
+                outputs: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4566,22 +4688,29 @@ impl ::serde::Serialize for CodeInterpreterToolCallOutputsItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallOutputsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("logs") => {
-                node.decode::<_, D::Error>().map(Self::Logs)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CodeInterpreterToolCallOutputsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("logs") => {
+                    node.decode().map(CodeInterpreterToolCallOutputsItem::Logs)
+                }
+                ::std::option::Option::Some("image") => {
+                    node.decode().map(CodeInterpreterToolCallOutputsItem::Image)
+                }
+                _ => node.into_value().map(CodeInterpreterToolCallOutputsItem::Unknown),
             }
-            ::std::option::Option::Some("image") => {
-                node.decode::<_, D::Error>().map(Self::Image)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4675,10 +4804,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4742,10 +4868,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -4791,53 +4914,69 @@ pub enum CodeInterpreterToolContainer {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolContainer {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::AutoCodeInterpreterToolParam(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CodeInterpreterToolContainer,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<CodeInterpreterToolContainer>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CodeInterpreterToolContainer::AutoCodeInterpreterToolParam(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(CodeInterpreterToolContainer::AutoCodeInterpreterToolParam),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::AutoCodeInterpreterToolParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CodeInterpreterToolContainer::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CodeInterpreterToolContainer::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CodeInterpreterToolContainer` (tried AutoCodeInterpreterToolParam, Text)",
+                        ),
+                    )
+                }
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CodeInterpreterToolContainer` (tried AutoCodeInterpreterToolParam, Text)",
-                    ),
-                )
-            }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -4991,10 +5130,7 @@ impl<'de> ::serde::Deserialize<'de> for CodeInterpreterToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -5058,19 +5194,24 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBody {
             name: "CompactionBody",
             fields: &["type", "id", "encrypted_content", "created_by"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            encrypted_content: v2,
-            created_by: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CompactionBody, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CompactionBody {
+                r#type: v0,
+                id: v1,
+                encrypted_content: v2,
+                created_by: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5131,10 +5272,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5182,17 +5320,25 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParam {
             name: "CompactionSummaryItemParam",
             fields: &["id", "type", "encrypted_content"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            encrypted_content: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CompactionSummaryItemParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CompactionSummaryItemParam {
+                id: v0,
+                r#type: v1,
+                encrypted_content: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5286,10 +5432,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionSummaryItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5332,13 +5475,21 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParam {
             name: "CompactionTriggerItemParam",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CompactionTriggerItemParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CompactionTriggerItemParam {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5420,10 +5571,7 @@ impl<'de> ::serde::Deserialize<'de> for CompactionTriggerItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -5486,17 +5634,22 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilter {
             name: "ComparisonFilter",
             fields: &["type", "key", "value"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            key: v1,
-            value: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ComparisonFilter, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ComparisonFilter {
+                r#type: v0,
+                key: v1,
+                value: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -5578,47 +5731,66 @@ pub enum ComparisonFilterListItem {
         feature = "vector-stores"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ComparisonFilterListItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ComparisonFilterListItem,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<ComparisonFilterListItem>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ComparisonFilterListItem::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ComparisonFilterListItem::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ComparisonFilterListItem::Number(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ComparisonFilterListItem::Number),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `ComparisonFilterListItem` (tried Text, Number)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `ComparisonFilterListItem` (tried Text, Number)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -5807,10 +5979,7 @@ impl<'de> ::serde::Deserialize<'de> for ComparisonFilterType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -5864,65 +6033,93 @@ pub enum ComparisonFilterValue {
         feature = "vector-stores"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ComparisonFilterValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<ComparisonFilterValue, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<ComparisonFilterValue>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ComparisonFilterValue::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ComparisonFilterValue::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ComparisonFilterValue::Number(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ComparisonFilterValue::Number),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ComparisonFilterValue::Boolean(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ComparisonFilterValue::Boolean),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ComparisonFilterValue::List(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ComparisonFilterValue::List),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `ComparisonFilterValue` (tried Text, Number, Boolean, List)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Boolean(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Boolean));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::List(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::List));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `ComparisonFilterValue` (tried Text, Number, Boolean, List)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -6059,21 +6256,26 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsage {
                 "prompt_tokens_details",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            completion_tokens: v0,
-            prompt_tokens: v1,
-            total_tokens: v2,
-            completion_tokens_details: v3,
-            prompt_tokens_details: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CompletionUsage, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CompletionUsage {
+                completion_tokens: v0,
+                prompt_tokens: v1,
+                total_tokens: v2,
+                completion_tokens_details: v3,
+                prompt_tokens_details: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
@@ -6126,21 +6328,29 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsageCompletionTokensDetails {
                 "rejected_prediction_tokens",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            accepted_prediction_tokens: v0,
-            audio_tokens: v1,
-            reasoning_tokens: v2,
-            text_tokens: v3,
-            rejected_prediction_tokens: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CompletionUsageCompletionTokensDetails,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CompletionUsageCompletionTokensDetails {
+                accepted_prediction_tokens: v0,
+                audio_tokens: v1,
+                reasoning_tokens: v2,
+                text_tokens: v3,
+                rejected_prediction_tokens: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
@@ -6193,21 +6403,29 @@ impl<'de> ::serde::Deserialize<'de> for CompletionUsagePromptTokensDetails {
                 "cache_write_tokens",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            audio_tokens: v0,
-            cached_tokens: v1,
-            text_tokens: v2,
-            image_tokens: v3,
-            cache_write_tokens: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CompletionUsagePromptTokensDetails,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CompletionUsagePromptTokensDetails {
+                audio_tokens: v0,
+                cached_tokens: v1,
+                text_tokens: v2,
+                image_tokens: v3,
+                cache_write_tokens: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
@@ -6259,15 +6477,20 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilter {
             name: "CompoundFilter",
             fields: &["type", "filters"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            filters: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CompoundFilter, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CompoundFilter {
+                r#type: v0,
+                filters: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -6349,53 +6572,66 @@ pub enum CompoundFilterFiltersItem {
         feature = "vector-stores"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CompoundFilterFiltersItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ComparisonFilter(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CompoundFilterFiltersItem,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<CompoundFilterFiltersItem>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CompoundFilterFiltersItem::ComparisonFilter(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CompoundFilterFiltersItem::ComparisonFilter),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ComparisonFilter),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Value(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CompoundFilterFiltersItem::Value(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CompoundFilterFiltersItem::Value),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Value));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CompoundFilterFiltersItem` (tried ComparisonFilter, Value)",
+                        ),
+                    )
+                }
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CompoundFilterFiltersItem` (tried ComparisonFilter, Value)",
-                    ),
-                )
-            }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -6532,10 +6768,7 @@ impl<'de> ::serde::Deserialize<'de> for CompoundFilterType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -6605,43 +6838,47 @@ impl ::serde::Serialize for ComputerAction {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ComputerAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("click") => {
-                node.decode::<_, D::Error>().map(Self::Click)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<ComputerAction, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("click") => {
+                    node.decode().map(ComputerAction::Click)
+                }
+                ::std::option::Option::Some("double_click") => {
+                    node.decode().map(ComputerAction::DoubleClick)
+                }
+                ::std::option::Option::Some("drag") => {
+                    node.decode().map(ComputerAction::Drag)
+                }
+                ::std::option::Option::Some("keypress") => {
+                    node.decode().map(ComputerAction::Keypress)
+                }
+                ::std::option::Option::Some("move") => {
+                    node.decode().map(ComputerAction::Move)
+                }
+                ::std::option::Option::Some("screenshot") => {
+                    node.decode().map(ComputerAction::Screenshot)
+                }
+                ::std::option::Option::Some("scroll") => {
+                    node.decode().map(ComputerAction::Scroll)
+                }
+                ::std::option::Option::Some("type") => {
+                    node.decode().map(ComputerAction::Type)
+                }
+                ::std::option::Option::Some("wait") => {
+                    node.decode().map(ComputerAction::Wait)
+                }
+                _ => node.into_value().map(ComputerAction::Unknown),
             }
-            ::std::option::Option::Some("double_click") => {
-                node.decode::<_, D::Error>().map(Self::DoubleClick)
-            }
-            ::std::option::Option::Some("drag") => {
-                node.decode::<_, D::Error>().map(Self::Drag)
-            }
-            ::std::option::Option::Some("keypress") => {
-                node.decode::<_, D::Error>().map(Self::Keypress)
-            }
-            ::std::option::Option::Some("move") => {
-                node.decode::<_, D::Error>().map(Self::Move)
-            }
-            ::std::option::Option::Some("screenshot") => {
-                node.decode::<_, D::Error>().map(Self::Screenshot)
-            }
-            ::std::option::Option::Some("scroll") => {
-                node.decode::<_, D::Error>().map(Self::Scroll)
-            }
-            ::std::option::Option::Some("type") => {
-                node.decode::<_, D::Error>().map(Self::Type)
-            }
-            ::std::option::Option::Some("wait") => {
-                node.decode::<_, D::Error>().map(Self::Wait)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -6766,23 +7003,31 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParam {
                 "status",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            call_id: v1,
-            r#type: v2,
-            output: v3,
-            acknowledged_safety_checks: v4,
-            status: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ComputerCallOutputItemParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ComputerCallOutputItemParam {
+                id: v0,
+                call_id: v1,
+                r#type: v2,
+                output: v3,
+                acknowledged_safety_checks: v4,
+                status: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -6898,10 +7143,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -6950,17 +7192,25 @@ impl<'de> ::serde::Deserialize<'de> for ComputerCallSafetyCheckParam {
             name: "ComputerCallSafetyCheckParam",
             fields: &["id", "code", "message"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            code: v1,
-            message: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ComputerCallSafetyCheckParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ComputerCallSafetyCheckParam {
+                id: v0,
+                code: v1,
+                message: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -7118,10 +7368,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -7182,21 +7429,29 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContent {
                 "prompt_cache_breakpoint",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            image_url: v1,
-            file_id: v2,
-            detail: v3,
-            prompt_cache_breakpoint: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ComputerScreenshotContent,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ComputerScreenshotContent {
+                r#type: v0,
+                image_url: v1,
+                file_id: v2,
+                detail: v3,
+                prompt_cache_breakpoint: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7257,10 +7512,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -7309,17 +7561,25 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImage {
             name: "ComputerScreenshotImage",
             fields: &["type", "image_url", "file_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            image_url: v1,
-            file_id: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ComputerScreenshotImage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ComputerScreenshotImage {
+                r#type: v0,
+                image_url: v1,
+                file_id: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -7419,10 +7679,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerScreenshotImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -7479,13 +7736,18 @@ impl<'de> ::serde::Deserialize<'de> for ComputerTool {
             name: "ComputerTool",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ComputerTool, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ComputerTool {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -7576,25 +7838,30 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCall {
                 "status",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            action: v3,
-            actions: v4,
-            pending_safety_checks: v5,
-            status: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ComputerToolCall, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ComputerToolCall {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                action: v3,
+                actions: v4,
+                pending_safety_checks: v5,
+                status: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -7702,25 +7969,33 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputResource {
                 "created_by",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            acknowledged_safety_checks: v3,
-            output: v4,
-            status: v5,
-            created_by: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ComputerToolCallOutputResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ComputerToolCallOutputResource {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                acknowledged_safety_checks: v3,
+                output: v4,
+                status: v5,
+                created_by: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -7789,10 +8064,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -7856,10 +8128,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -7937,10 +8206,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -8004,10 +8270,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -8119,10 +8382,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -8199,19 +8459,24 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewTool {
             name: "ComputerUsePreviewTool",
             fields: &["type", "environment", "display_width", "display_height"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            environment: v1,
-            display_width: v2,
-            display_height: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ComputerUsePreviewTool, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ComputerUsePreviewTool {
+                r#type: v0,
+                environment: v1,
+                display_width: v2,
+                display_height: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -8356,10 +8621,7 @@ impl<'de> ::serde::Deserialize<'de> for ComputerUsePreviewToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -8444,21 +8706,26 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParam {
             name: "ContainerAutoParam",
             fields: &["type", "file_ids", "memory_limit", "network_policy", "skills"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            file_ids: v1,
-            memory_limit: v2,
-            network_policy: v3,
-            skills: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ContainerAutoParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerAutoParam {
+                r#type: v0,
+                file_ids: v1,
+                memory_limit: v2,
+                network_policy: v3,
+                skills: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -8590,22 +8857,29 @@ impl ::serde::Serialize for ContainerAutoParamNetworkPolicy {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamNetworkPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("disabled") => {
-                node.decode::<_, D::Error>().map(Self::Disabled)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ContainerAutoParamNetworkPolicy,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("disabled") => {
+                    node.decode().map(ContainerAutoParamNetworkPolicy::Disabled)
+                }
+                ::std::option::Option::Some("allowlist") => {
+                    node.decode().map(ContainerAutoParamNetworkPolicy::Allowlist)
+                }
+                _ => node.into_value().map(ContainerAutoParamNetworkPolicy::Unknown),
             }
-            ::std::option::Option::Some("allowlist") => {
-                node.decode::<_, D::Error>().map(Self::Allowlist)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -8704,22 +8978,29 @@ impl ::serde::Serialize for ContainerAutoParamSkillsItem {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamSkillsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("skill_reference") => {
-                node.decode::<_, D::Error>().map(Self::SkillReference)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ContainerAutoParamSkillsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("skill_reference") => {
+                    node.decode().map(ContainerAutoParamSkillsItem::SkillReference)
+                }
+                ::std::option::Option::Some("inline") => {
+                    node.decode().map(ContainerAutoParamSkillsItem::Inline)
+                }
+                _ => node.into_value().map(ContainerAutoParamSkillsItem::Unknown),
             }
-            ::std::option::Option::Some("inline") => {
-                node.decode::<_, D::Error>().map(Self::Inline)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -8858,10 +9139,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerAutoParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -8935,23 +9213,31 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBody {
                 "filename",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            container_id: v1,
-            file_id: v2,
-            start_index: v3,
-            end_index: v4,
-            filename: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ContainerFileCitationBody,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerFileCitationBody {
+                r#type: v0,
+                container_id: v1,
+                file_id: v2,
+                start_index: v3,
+                end_index: v4,
+                filename: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -9044,10 +9330,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -9171,10 +9454,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerMemoryLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -9241,17 +9521,25 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParam {
             name: "ContainerNetworkPolicyAllowlistParam",
             fields: &["type", "allowed_domains", "domain_secrets"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            allowed_domains: v1,
-            domain_secrets: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ContainerNetworkPolicyAllowlistParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerNetworkPolicyAllowlistParam {
+                r#type: v0,
+                allowed_domains: v1,
+                domain_secrets: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -9413,10 +9701,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyAllowlistParamType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -9491,13 +9776,21 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParam {
             name: "ContainerNetworkPolicyDisabledParam",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ContainerNetworkPolicyDisabledParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerNetworkPolicyDisabledParam {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -9643,10 +9936,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDisabledParamType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -9725,17 +10015,25 @@ impl<'de> ::serde::Deserialize<'de> for ContainerNetworkPolicyDomainSecretParam 
             name: "ContainerNetworkPolicyDomainSecretParam",
             fields: &["domain", "name", "value"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            domain: v0,
-            name: v1,
-            value: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ContainerNetworkPolicyDomainSecretParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerNetworkPolicyDomainSecretParam {
+                domain: v0,
+                name: v1,
+                value: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -9828,15 +10126,23 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParam {
             name: "ContainerReferenceParam",
             fields: &["type", "container_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            container_id: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ContainerReferenceParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerReferenceParam {
+                r#type: v0,
+                container_id: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -9975,10 +10281,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -10037,15 +10340,23 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResource {
             name: "ContainerReferenceResource",
             fields: &["type", "container_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            container_id: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ContainerReferenceResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerReferenceResource {
+                r#type: v0,
+                container_id: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10106,10 +10417,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerReferenceResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10154,15 +10462,20 @@ impl<'de> ::serde::Deserialize<'de> for CoordParam {
             name: "CoordParam",
             fields: &["x", "y"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            x: v0,
-            y: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CoordParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CoordParam {
+                x: v0,
+                y: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10239,17 +10552,25 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParam {
             name: "CustomGrammarFormatParam",
             fields: &["type", "syntax", "definition"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            syntax: v1,
-            definition: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CustomGrammarFormatParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CustomGrammarFormatParam {
+                r#type: v0,
+                syntax: v1,
+                definition: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -10392,10 +10713,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomGrammarFormatParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -10466,13 +10784,18 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParam {
             name: "CustomTextFormatParam",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CustomTextFormatParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CustomTextFormatParam {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -10610,10 +10933,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomTextFormatParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -10685,25 +11005,30 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCall {
             name: "CustomToolCall",
             fields: &["type", "id", "call_id", "caller", "namespace", "name", "input"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            caller: v3,
-            namespace: v4,
-            name: v5,
-            input: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CustomToolCall, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CustomToolCall {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                caller: v3,
+                namespace: v4,
+                name: v5,
+                input: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10802,21 +11127,26 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutput {
             name: "CustomToolCallOutput",
             fields: &["type", "id", "call_id", "caller", "output"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            caller: v3,
-            output: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CustomToolCallOutput, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CustomToolCallOutput {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                caller: v3,
+                output: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -10883,57 +11213,66 @@ pub enum CustomToolCallOutputOutput {
     OutputContentList(::std::vec::Vec<super::FunctionAndCustomToolCallOutput>),
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::StringOutput(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::StringOutput),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::OutputContentList(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CustomToolCallOutputOutput,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<CustomToolCallOutputOutput>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CustomToolCallOutputOutput::StringOutput(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CustomToolCallOutputOutput::StringOutput),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::OutputContentList),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CustomToolCallOutputOutput::OutputContentList(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CustomToolCallOutputOutput::OutputContentList),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CustomToolCallOutputOutput` (tried StringOutput, OutputContentList)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CustomToolCallOutputOutput` (tried StringOutput, OutputContentList)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -11015,10 +11354,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -11088,10 +11424,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -11171,23 +11504,28 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParam {
                 "allowed_callers",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            description: v2,
-            format: v3,
-            defer_loading: v4,
-            allowed_callers: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CustomToolParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CustomToolParam {
+                r#type: v0,
+                name: v1,
+                description: v2,
+                format: v3,
+                defer_loading: v4,
+                allowed_callers: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -11317,22 +11655,26 @@ impl ::serde::Serialize for CustomToolParamFormat {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CustomToolParamFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("text") => {
-                node.decode::<_, D::Error>().map(Self::Text)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<CustomToolParamFormat, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("text") => {
+                    node.decode().map(CustomToolParamFormat::Text)
+                }
+                ::std::option::Option::Some("grammar") => {
+                    node.decode().map(CustomToolParamFormat::Grammar)
+                }
+                _ => node.into_value().map(CustomToolParamFormat::Unknown),
             }
-            ::std::option::Option::Some("grammar") => {
-                node.decode::<_, D::Error>().map(Self::Grammar)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -11471,10 +11813,7 @@ impl<'de> ::serde::Deserialize<'de> for CustomToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -11547,15 +11886,23 @@ impl<'de> ::serde::Deserialize<'de> for DeletedRoleAssignmentResource {
             name: "DeletedRoleAssignmentResource",
             fields: &["object", "deleted"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            deleted: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            DeletedRoleAssignmentResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeletedRoleAssignmentResource {
+                object: v0,
+                deleted: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -11635,10 +11982,7 @@ impl<'de> ::serde::Deserialize<'de> for DetailEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -11675,13 +12019,18 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCaller {
             name: "DirectToolCallCaller",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<DirectToolCallCaller, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DirectToolCallCaller {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -11736,13 +12085,21 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParam {
             name: "DirectToolCallCallerParam",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            DirectToolCallCallerParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DirectToolCallCallerParam {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -11824,10 +12181,7 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -11897,10 +12251,7 @@ impl<'de> ::serde::Deserialize<'de> for DirectToolCallCallerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -11949,19 +12300,24 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickAction {
             name: "DoubleClickAction",
             fields: &["type", "x", "y", "keys"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            x: v1,
-            y: v2,
-            keys: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<DoubleClickAction, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DoubleClickAction {
+                r#type: v0,
+                x: v1,
+                y: v2,
+                keys: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -12057,10 +12413,7 @@ impl<'de> ::serde::Deserialize<'de> for DoubleClickActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -12108,17 +12461,22 @@ impl<'de> ::serde::Deserialize<'de> for DragParam {
             name: "DragParam",
             fields: &["type", "path", "keys"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            path: v1,
-            keys: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<DragParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DragParam {
+                r#type: v0,
+                path: v1,
+                keys: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -12212,10 +12570,7 @@ impl<'de> ::serde::Deserialize<'de> for DragParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -12280,19 +12635,24 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessage {
             name: "EasyInputMessage",
             fields: &["role", "content", "phase", "type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            role: v0,
-            content: v1,
-            phase: v2,
-            r#type: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EasyInputMessage, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EasyInputMessage {
+                role: v0,
+                content: v1,
+                phase: v2,
+                r#type: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -12387,57 +12747,68 @@ pub enum EasyInputMessageContent {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for EasyInputMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::TextInput(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TextInput),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::InputMessageContentList(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            EasyInputMessageContent,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<EasyInputMessageContent>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        EasyInputMessageContent::TextInput(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(EasyInputMessageContent::TextInput),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::InputMessageContentList),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        EasyInputMessageContent::InputMessageContentList(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(EasyInputMessageContent::InputMessageContentList),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `EasyInputMessageContent` (tried TextInput, InputMessageContentList)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `EasyInputMessageContent` (tried TextInput, InputMessageContentList)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -12603,10 +12974,7 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -12719,10 +13087,7 @@ impl<'de> ::serde::Deserialize<'de> for EasyInputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -12796,17 +13161,22 @@ impl<'de> ::serde::Deserialize<'de> for EvalItem {
             name: "EvalItem",
             fields: &["role", "content", "type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            role: v0,
-            content: v1,
-            r#type: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalItem, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalItem {
+                role: v0,
+                content: v1,
+                r#type: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -12864,47 +13234,63 @@ pub enum EvalItemContent {
     Array(super::EvalItemContentArray),
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for EvalItemContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Item(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<EvalItemContent, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<EvalItemContent>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        EvalItemContent::Item(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(EvalItemContent::Item),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Item));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        EvalItemContent::Array(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(EvalItemContent::Array),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `EvalItemContent` (tried Item, Array)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Array(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Array));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `EvalItemContent` (tried Item, Array)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -12989,92 +13375,108 @@ pub enum EvalItemContentItem {
     Text(super::EvalItemContentText),
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for EvalItemContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::InputTextContent(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<EvalItemContentItem, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<EvalItemContentItem>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        EvalItemContentItem::InputTextContent(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(EvalItemContentItem::InputTextContent),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::InputTextContent),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::OutputText(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        EvalItemContentItem::OutputText(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(EvalItemContentItem::OutputText),
+                );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::OutputText),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::InputImage(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        EvalItemContentItem::InputImage(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(EvalItemContentItem::InputImage),
+                );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::InputImage),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::InputAudio(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        EvalItemContentItem::InputAudio(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(EvalItemContentItem::InputAudio),
+                );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::InputAudio),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        EvalItemContentItem::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(EvalItemContentItem::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `EvalItemContentItem` (tried InputTextContent, OutputText, InputImage, InputAudio, Text)",
+                        ),
+                    )
+                }
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `EvalItemContentItem` (tried InputTextContent, OutputText, InputImage, InputAudio, Text)",
-                    ),
-                )
-            }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -13151,15 +13553,23 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputText {
             name: "EvalItemContentOutputText",
             fields: &["type", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalItemContentOutputText,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalItemContentOutputText {
+                r#type: v0,
+                text: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -13242,10 +13652,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemContentOutputTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -13298,17 +13705,22 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImage {
             name: "EvalItemInputImage",
             fields: &["type", "image_url", "detail"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            image_url: v1,
-            detail: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalItemInputImage, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalItemInputImage {
+                r#type: v0,
+                image_url: v1,
+                detail: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -13400,10 +13812,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemInputImageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -13485,10 +13894,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -13552,10 +13958,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -13604,19 +14007,24 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBody {
             name: "FileCitationBody",
             fields: &["type", "file_id", "index", "filename"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            file_id: v1,
-            index: v2,
-            filename: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FileCitationBody, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FileCitationBody {
+                r#type: v0,
+                file_id: v1,
+                index: v2,
+                filename: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -13705,10 +14113,7 @@ impl<'de> ::serde::Deserialize<'de> for FileCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -13786,10 +14191,7 @@ impl<'de> ::serde::Deserialize<'de> for FileDetailEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -13828,15 +14230,20 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfter {
             name: "FileExpirationAfter",
             fields: &["anchor", "seconds"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            anchor: v0,
-            seconds: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FileExpirationAfter, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FileExpirationAfter {
+                anchor: v0,
+                seconds: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -13919,10 +14326,7 @@ impl<'de> ::serde::Deserialize<'de> for FileExpirationAfterAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -14048,10 +14452,7 @@ impl<'de> ::serde::Deserialize<'de> for FileInputDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -14100,17 +14501,22 @@ impl<'de> ::serde::Deserialize<'de> for FilePath {
             name: "FilePath",
             fields: &["type", "file_id", "index"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            file_id: v1,
-            index: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FilePath, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FilePath {
+                r#type: v0,
+                file_id: v1,
+                index: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -14197,10 +14603,7 @@ impl<'de> ::serde::Deserialize<'de> for FilePathType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -14274,21 +14677,26 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchTool {
                 "filters",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            vector_store_ids: v1,
-            max_num_results: v2,
-            ranking_options: v3,
-            filters: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FileSearchTool, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FileSearchTool {
+                r#type: v0,
+                vector_store_ids: v1,
+                max_num_results: v2,
+                ranking_options: v3,
+                filters: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -14394,21 +14802,26 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCall {
             name: "FileSearchToolCall",
             fields: &["id", "type", "status", "queries", "results"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            status: v2,
-            queries: v3,
-            results: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FileSearchToolCall, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FileSearchToolCall {
+                id: v0,
+                r#type: v1,
+                status: v2,
+                queries: v3,
+                results: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -14494,21 +14907,29 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallResultsItem {
             name: "FileSearchToolCallResultsItem",
             fields: &["file_id", "text", "filename", "attributes", "score"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_id: v0,
-            text: v1,
-            filename: v2,
-            attributes: v3,
-            score: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FileSearchToolCallResultsItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FileSearchToolCallResultsItem {
+                file_id: v0,
+                text: v1,
+                filename: v2,
+                attributes: v3,
+                score: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -14647,10 +15068,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -14714,10 +15132,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -14829,10 +15244,7 @@ impl<'de> ::serde::Deserialize<'de> for FileSearchToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -14914,29 +15326,30 @@ impl ::serde::Serialize for Filters {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for Filters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("eq")
-            | ::std::option::Option::Some("ne")
-            | ::std::option::Option::Some("gt")
-            | ::std::option::Option::Some("gte")
-            | ::std::option::Option::Some("lt")
-            | ::std::option::Option::Some("lte")
-            | ::std::option::Option::Some("in")
-            | ::std::option::Option::Some("nin") => {
-                node.decode::<_, D::Error>().map(Self::Eq)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<Filters, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("eq")
+                | ::std::option::Option::Some("ne")
+                | ::std::option::Option::Some("gt")
+                | ::std::option::Option::Some("gte")
+                | ::std::option::Option::Some("lt")
+                | ::std::option::Option::Some("lte")
+                | ::std::option::Option::Some("in")
+                | ::std::option::Option::Some("nin") => node.decode().map(Filters::Eq),
+                ::std::option::Option::Some("and")
+                | ::std::option::Option::Some("or") => node.decode().map(Filters::And),
+                _ => node.into_value().map(Filters::Unknown),
             }
-            ::std::option::Option::Some("and") | ::std::option::Option::Some("or") => {
-                node.decode::<_, D::Error>().map(Self::And)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -15013,25 +15426,32 @@ impl ::serde::Serialize for FunctionAndCustomToolCallOutput {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionAndCustomToolCallOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("input_text") => {
-                node.decode::<_, D::Error>().map(Self::InputText)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FunctionAndCustomToolCallOutput,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("input_text") => {
+                    node.decode().map(FunctionAndCustomToolCallOutput::InputText)
+                }
+                ::std::option::Option::Some("input_image") => {
+                    node.decode().map(FunctionAndCustomToolCallOutput::InputImage)
+                }
+                ::std::option::Option::Some("input_file") => {
+                    node.decode().map(FunctionAndCustomToolCallOutput::InputFile)
+                }
+                _ => node.into_value().map(FunctionAndCustomToolCallOutput::Unknown),
             }
-            ::std::option::Option::Some("input_image") => {
-                node.decode::<_, D::Error>().map(Self::InputImage)
-            }
-            ::std::option::Option::Some("input_file") => {
-                node.decode::<_, D::Error>().map(Self::InputFile)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15122,10 +15542,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15191,27 +15608,35 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParam {
                 "status",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            call_id: v1,
-            r#type: v2,
-            output: v3,
-            name: v4,
-            namespace: v5,
-            caller: v6,
-            status: v7,
-            extra_fields: v8,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionCallOutputItemParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionCallOutputItemParam {
+                id: v0,
+                call_id: v1,
+                r#type: v2,
+                output: v3,
+                name: v4,
+                namespace: v5,
+                caller: v6,
+                status: v7,
+                extra_fields: v8,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15330,25 +15755,32 @@ impl ::serde::Serialize for FunctionCallOutputItemParamListItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamListItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("input_text") => {
-                node.decode::<_, D::Error>().map(Self::InputText)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FunctionCallOutputItemParamListItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("input_text") => {
+                    node.decode().map(FunctionCallOutputItemParamListItem::InputText)
+                }
+                ::std::option::Option::Some("input_image") => {
+                    node.decode().map(FunctionCallOutputItemParamListItem::InputImage)
+                }
+                ::std::option::Option::Some("input_file") => {
+                    node.decode().map(FunctionCallOutputItemParamListItem::InputFile)
+                }
+                _ => node.into_value().map(FunctionCallOutputItemParamListItem::Unknown),
             }
-            ::std::option::Option::Some("input_image") => {
-                node.decode::<_, D::Error>().map(Self::InputImage)
-            }
-            ::std::option::Option::Some("input_file") => {
-                node.decode::<_, D::Error>().map(Self::InputFile)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15396,47 +15828,66 @@ pub enum FunctionCallOutputItemParamOutput {
     List(::std::vec::Vec<super::FunctionCallOutputItemParamListItem>),
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FunctionCallOutputItemParamOutput,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<FunctionCallOutputItemParamOutput>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FunctionCallOutputItemParamOutput::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FunctionCallOutputItemParamOutput::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FunctionCallOutputItemParamOutput::List(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FunctionCallOutputItemParamOutput::List),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FunctionCallOutputItemParamOutput` (tried Text, List)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::List(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::List));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FunctionCallOutputItemParamOutput` (tried Text, List)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15518,10 +15969,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15599,10 +16047,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallOutputStatusEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15674,10 +16119,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15737,19 +16179,24 @@ impl<'de> ::serde::Deserialize<'de> for FunctionObject {
             name: "FunctionObject",
             fields: &["description", "name", "parameters", "strict"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            description: v0,
-            name: v1,
-            parameters: v2,
-            strict: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FunctionObject, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionObject {
+                description: v0,
+                name: v1,
+                parameters: v2,
+                strict: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -15858,17 +16305,22 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellAction {
             name: "FunctionShellAction",
             fields: &["commands", "timeout_ms", "max_output_length"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            commands: v0,
-            timeout_ms: v1,
-            max_output_length: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FunctionShellAction, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellAction {
+                commands: v0,
+                timeout_ms: v1,
+                max_output_length: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -15908,17 +16360,25 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellActionParam {
             name: "FunctionShellActionParam",
             fields: &["commands", "timeout_ms", "max_output_length"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            commands: v0,
-            timeout_ms: v1,
-            max_output_length: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellActionParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellActionParam {
+                commands: v0,
+                timeout_ms: v1,
+                max_output_length: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16012,27 +16472,32 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCall {
                 "created_by",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            caller: v3,
-            action: v4,
-            status: v5,
-            environment: v6,
-            created_by: v7,
-            extra_fields: v8,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FunctionShellCall, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellCall {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                caller: v3,
+                action: v4,
+                status: v5,
+                environment: v6,
+                created_by: v7,
+                extra_fields: v8,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16072,22 +16537,29 @@ impl ::serde::Serialize for FunctionShellCallEnvironment {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("local") => {
-                node.decode::<_, D::Error>().map(Self::Local)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallEnvironment,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("local") => {
+                    node.decode().map(FunctionShellCallEnvironment::Local)
+                }
+                ::std::option::Option::Some("container_reference") => {
+                    node.decode().map(FunctionShellCallEnvironment::ContainerReference)
+                }
+                _ => node.into_value().map(FunctionShellCallEnvironment::Unknown),
             }
-            ::std::option::Option::Some("container_reference") => {
-                node.decode::<_, D::Error>().map(Self::ContainerReference)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16162,25 +16634,33 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParam {
                 "environment",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            call_id: v1,
-            caller: v2,
-            r#type: v3,
-            action: v4,
-            status: v5,
-            environment: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallItemParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellCallItemParam {
+                id: v0,
+                call_id: v1,
+                caller: v2,
+                r#type: v3,
+                action: v4,
+                status: v5,
+                environment: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16282,22 +16762,32 @@ impl ::serde::Serialize for FunctionShellCallItemParamEnvironment {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("local") => {
-                node.decode::<_, D::Error>().map(Self::Local)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallItemParamEnvironment,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("local") => {
+                    node.decode().map(FunctionShellCallItemParamEnvironment::Local)
+                }
+                ::std::option::Option::Some("container_reference") => {
+                    node.decode()
+                        .map(FunctionShellCallItemParamEnvironment::ContainerReference)
+                }
+                _ => {
+                    node.into_value().map(FunctionShellCallItemParamEnvironment::Unknown)
+                }
             }
-            ::std::option::Option::Some("container_reference") => {
-                node.decode::<_, D::Error>().map(Self::ContainerReference)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16375,10 +16865,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16456,10 +16943,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16521,27 +17005,35 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutput {
                 "created_by",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            caller: v3,
-            status: v4,
-            output: v5,
-            max_output_length: v6,
-            created_by: v7,
-            extra_fields: v8,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallOutput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellCallOutput {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                caller: v3,
+                status: v4,
+                output: v5,
+                max_output_length: v6,
+                created_by: v7,
+                extra_fields: v8,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16584,19 +17076,27 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContent {
             name: "FunctionShellCallOutputContent",
             fields: &["stdout", "stderr", "outcome", "created_by"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            stdout: v0,
-            stderr: v1,
-            outcome: v2,
-            created_by: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallOutputContent,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellCallOutputContent {
+                stdout: v0,
+                stderr: v1,
+                outcome: v2,
+                created_by: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16634,17 +17134,25 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentParam {
             name: "FunctionShellCallOutputContentParam",
             fields: &["stdout", "stderr", "outcome"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            stdout: v0,
-            stderr: v1,
-            outcome: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallOutputContentParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellCallOutputContentParam {
+                stdout: v0,
+                stderr: v1,
+                outcome: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16709,22 +17217,34 @@ impl ::serde::Serialize for FunctionShellCallOutputContentShellCallOutcome {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputContentShellCallOutcome {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("timeout") => {
-                node.decode::<_, D::Error>().map(Self::Timeout)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallOutputContentShellCallOutcome,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("timeout") => {
+                    node.decode()
+                        .map(FunctionShellCallOutputContentShellCallOutcome::Timeout)
+                }
+                ::std::option::Option::Some("exit") => {
+                    node.decode()
+                        .map(FunctionShellCallOutputContentShellCallOutcome::Exit)
+                }
+                _ => {
+                    node.into_value()
+                        .map(FunctionShellCallOutputContentShellCallOutcome::Unknown)
+                }
             }
-            ::std::option::Option::Some("exit") => {
-                node.decode::<_, D::Error>().map(Self::Exit)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16777,15 +17297,23 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcome {
             name: "FunctionShellCallOutputExitOutcome",
             fields: &["type", "exit_code"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            exit_code: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallOutputExitOutcome,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellCallOutputExitOutcome {
+                r#type: v0,
+                exit_code: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16821,15 +17349,23 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParam 
             name: "FunctionShellCallOutputExitOutcomeParam",
             fields: &["type", "exit_code"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            exit_code: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallOutputExitOutcomeParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellCallOutputExitOutcomeParam {
+                r#type: v0,
+                exit_code: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16912,10 +17448,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeParamT
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -16985,10 +17518,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputExitOutcomeType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17055,25 +17585,33 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParam {
                 "max_output_length",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            call_id: v1,
-            caller: v2,
-            r#type: v3,
-            output: v4,
-            status: v5,
-            max_output_length: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallOutputItemParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellCallOutputItemParam {
+                id: v0,
+                call_id: v1,
+                caller: v2,
+                r#type: v3,
+                output: v4,
+                status: v5,
+                max_output_length: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17195,10 +17733,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17245,22 +17780,29 @@ impl ::serde::Serialize for FunctionShellCallOutputOutcomeParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputOutcomeParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("timeout") => {
-                node.decode::<_, D::Error>().map(Self::Timeout)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallOutputOutcomeParam,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("timeout") => {
+                    node.decode().map(FunctionShellCallOutputOutcomeParam::Timeout)
+                }
+                ::std::option::Option::Some("exit") => {
+                    node.decode().map(FunctionShellCallOutputOutcomeParam::Exit)
+                }
+                _ => node.into_value().map(FunctionShellCallOutputOutcomeParam::Unknown),
             }
-            ::std::option::Option::Some("exit") => {
-                node.decode::<_, D::Error>().map(Self::Exit)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17346,10 +17888,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputStatusEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17386,13 +17925,21 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcome {
             name: "FunctionShellCallOutputTimeoutOutcome",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallOutputTimeoutOutcome,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellCallOutputTimeoutOutcome {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17426,13 +17973,21 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
             name: "FunctionShellCallOutputTimeoutOutcomeParam",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellCallOutputTimeoutOutcomeParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellCallOutputTimeoutOutcomeParam {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17514,10 +18069,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomePar
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17587,10 +18139,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputTimeoutOutcomeTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17660,10 +18209,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17741,10 +18287,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17808,10 +18351,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -17876,17 +18416,22 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParam {
             name: "FunctionShellToolParam",
             fields: &["type", "environment", "allowed_callers"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            environment: v1,
-            allowed_callers: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FunctionShellToolParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionShellToolParam {
+                r#type: v0,
+                environment: v1,
+                allowed_callers: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -18007,25 +18552,33 @@ impl ::serde::Serialize for FunctionShellToolParamEnvironment {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamEnvironment {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("container_auto") => {
-                node.decode::<_, D::Error>().map(Self::ContainerAuto)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FunctionShellToolParamEnvironment,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("container_auto") => {
+                    node.decode().map(FunctionShellToolParamEnvironment::ContainerAuto)
+                }
+                ::std::option::Option::Some("local") => {
+                    node.decode().map(FunctionShellToolParamEnvironment::Local)
+                }
+                ::std::option::Option::Some("container_reference") => {
+                    node.decode()
+                        .map(FunctionShellToolParamEnvironment::ContainerReference)
+                }
+                _ => node.into_value().map(FunctionShellToolParamEnvironment::Unknown),
             }
-            ::std::option::Option::Some("local") => {
-                node.decode::<_, D::Error>().map(Self::Local)
-            }
-            ::std::option::Option::Some("container_reference") => {
-                node.decode::<_, D::Error>().map(Self::ContainerReference)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -18181,10 +18734,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionShellToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -18284,27 +18834,32 @@ impl<'de> ::serde::Deserialize<'de> for FunctionTool {
                 "allowed_callers",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            description: v2,
-            parameters: v3,
-            output_schema: v4,
-            strict: v5,
-            defer_loading: v6,
-            allowed_callers: v7,
-            extra_fields: v8,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FunctionTool, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionTool {
+                r#type: v0,
+                name: v1,
+                description: v2,
+                parameters: v3,
+                output_schema: v4,
+                strict: v5,
+                defer_loading: v6,
+                allowed_callers: v7,
+                extra_fields: v8,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -18455,27 +19010,32 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCall {
                 "status",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            call_id: v2,
-            caller: v3,
-            namespace: v4,
-            name: v5,
-            arguments: v6,
-            status: v7,
-            extra_fields: v8,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FunctionToolCall, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionToolCall {
+                id: v0,
+                r#type: v1,
+                call_id: v2,
+                caller: v3,
+                namespace: v4,
+                name: v5,
+                arguments: v6,
+                status: v7,
+                extra_fields: v8,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -18562,57 +19122,66 @@ pub enum FunctionToolCallOutputOutput {
     OutputContentList(::std::vec::Vec<super::FunctionAndCustomToolCallOutput>),
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputOutput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::StringOutput(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::StringOutput),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::OutputContentList(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FunctionToolCallOutputOutput,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<FunctionToolCallOutputOutput>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FunctionToolCallOutputOutput::StringOutput(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FunctionToolCallOutputOutput::StringOutput),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::OutputContentList),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FunctionToolCallOutputOutput::OutputContentList(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FunctionToolCallOutputOutput::OutputContentList),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FunctionToolCallOutputOutput` (tried StringOutput, OutputContentList)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FunctionToolCallOutputOutput` (tried StringOutput, OutputContentList)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -18698,29 +19267,37 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputResource {
                 "created_by",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            call_id: v2,
-            name: v3,
-            namespace: v4,
-            caller: v5,
-            output: v6,
-            status: v7,
-            created_by: v8,
-            extra_fields: v9,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionToolCallOutputResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionToolCallOutputResource {
+                id: v0,
+                r#type: v1,
+                call_id: v2,
+                name: v3,
+                namespace: v4,
+                caller: v5,
+                output: v6,
+                status: v7,
+                created_by: v8,
+                extra_fields: v9,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -18789,10 +19366,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -18856,10 +19430,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -18931,29 +19502,37 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallResource {
                 "created_by",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            call_id: v2,
-            caller: v3,
-            namespace: v4,
-            name: v5,
-            arguments: v6,
-            status: v7,
-            created_by: v8,
-            extra_fields: v9,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FunctionToolCallResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionToolCallResource {
+                id: v0,
+                r#type: v1,
+                call_id: v2,
+                caller: v3,
+                namespace: v4,
+                name: v5,
+                arguments: v6,
+                status: v7,
+                created_by: v8,
+                extra_fields: v9,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -19022,10 +19601,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -19089,10 +19665,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -19180,27 +19753,32 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParam {
                 "allowed_callers",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            description: v1,
-            parameters: v2,
-            strict: v3,
-            r#type: v4,
-            output_schema: v5,
-            defer_loading: v6,
-            allowed_callers: v7,
-            extra_fields: v8,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FunctionToolParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FunctionToolParam {
+                name: v0,
+                description: v1,
+                parameters: v2,
+                strict: v3,
+                r#type: v4,
+                output_schema: v5,
+                defer_loading: v6,
+                allowed_callers: v7,
+                extra_fields: v8,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -19385,10 +19963,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -19514,10 +20089,7 @@ impl<'de> ::serde::Deserialize<'de> for FunctionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -19584,23 +20156,28 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModel {
             name: "GraderLabelModel",
             fields: &["type", "name", "model", "input", "labels", "passing_labels"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            model: v2,
-            input: v3,
-            labels: v4,
-            passing_labels: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<GraderLabelModel, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(GraderLabelModel {
+                r#type: v0,
+                name: v1,
+                model: v2,
+                input: v3,
+                labels: v4,
+                passing_labels: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -19693,10 +20270,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderLabelModelType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -19766,10 +20340,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderPythonType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -19831,21 +20402,29 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelSamplingParams {
                 "reasoning_effort",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            seed: v0,
-            top_p: v1,
-            temperature: v2,
-            max_completions_tokens: v3,
-            reasoning_effort: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            GraderScoreModelSamplingParams,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(GraderScoreModelSamplingParams {
+                seed: v0,
+                top_p: v1,
+                temperature: v2,
+                max_completions_tokens: v3,
+                reasoning_effort: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -19962,10 +20541,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModelType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -20016,21 +20592,26 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheck {
             name: "GraderStringCheck",
             fields: &["type", "name", "input", "reference", "operation"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            input: v2,
-            reference: v3,
-            operation: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<GraderStringCheck, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(GraderStringCheck {
+                r#type: v0,
+                name: v1,
+                input: v2,
+                reference: v3,
+                operation: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -20133,10 +20714,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheckOperation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -20200,10 +20778,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderStringCheckType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -20313,10 +20888,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityEvaluationMetric {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -20380,10 +20952,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarityType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -20499,10 +21068,7 @@ impl<'de> ::serde::Deserialize<'de> for GrammarSyntax1 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -20564,21 +21130,26 @@ impl<'de> ::serde::Deserialize<'de> for Group {
             name: "Group",
             fields: &["object", "id", "name", "created_at", "scim_managed"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            name: v2,
-            created_at: v3,
-            scim_managed: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<Group, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(Group {
+                object: v0,
+                id: v1,
+                name: v2,
+                created_at: v3,
+                scim_managed: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -20674,10 +21245,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -20744,17 +21312,22 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignment {
             name: "GroupRoleAssignment",
             fields: &["object", "group", "role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            group: v1,
-            role: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<GroupRoleAssignment, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(GroupRoleAssignment {
+                object: v0,
+                group: v1,
+                role: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -20850,10 +21423,7 @@ impl<'de> ::serde::Deserialize<'de> for GroupRoleAssignmentObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -20910,17 +21480,22 @@ impl<'de> ::serde::Deserialize<'de> for HttpError {
             name: "HttpError",
             fields: &["type", "code", "message"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            code: v1,
-            message: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<HttpError, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(HttpError {
+                r#type: v0,
+                code: v1,
+                message: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21007,10 +21582,7 @@ impl<'de> ::serde::Deserialize<'de> for HttpErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21069,15 +21641,20 @@ impl<'de> ::serde::Deserialize<'de> for HybridSearchOptions {
             name: "HybridSearchOptions",
             fields: &["embedding_weight", "text_weight"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            embedding_weight: v0,
-            text_weight: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<HybridSearchOptions, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(HybridSearchOptions {
+                embedding_weight: v0,
+                text_weight: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -21237,10 +21814,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageDetail {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -21362,10 +21936,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenActionEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -21469,35 +22040,40 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenTool {
                 "action",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            model: v1,
-            quality: v2,
-            size: v3,
-            output_format: v4,
-            output_compression: v5,
-            moderation: v6,
-            background: v7,
-            input_fidelity: v8,
-            input_image_mask: v9,
-            partial_images: v10,
-            action: v11,
-            extra_fields: v12,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ImageGenTool, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::int64_field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ImageGenTool {
+                r#type: v0,
+                model: v1,
+                quality: v2,
+                size: v3,
+                output_format: v4,
+                output_compression: v5,
+                moderation: v6,
+                background: v7,
+                input_fidelity: v8,
+                input_image_mask: v9,
+                partial_images: v10,
+                action: v11,
+                extra_fields: v12,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -21736,10 +22312,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolBackground {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -21789,19 +22362,24 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCall {
             name: "ImageGenToolCall",
             fields: &["type", "id", "status", "result"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            status: v2,
-            result: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ImageGenToolCall, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ImageGenToolCall {
+                r#type: v0,
+                id: v1,
+                status: v2,
+                result: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21909,10 +22487,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -21976,10 +22551,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22040,15 +22612,23 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolInputImageMask {
             name: "ImageGenToolInputImageMask",
             fields: &["image_url", "file_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            image_url: v0,
-            file_id: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ImageGenToolInputImageMask,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ImageGenToolInputImageMask {
+                image_url: v0,
+                file_id: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -22316,10 +22896,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolModeration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -22440,10 +23017,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolOutputFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -22568,10 +23142,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolQuality {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -22786,10 +23357,7 @@ impl<'de> ::serde::Deserialize<'de> for ImageGenToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -22905,10 +23473,7 @@ impl<'de> ::serde::Deserialize<'de> for IncludeEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -22967,19 +23532,24 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParam {
             name: "InlineSkillParam",
             fields: &["type", "name", "description", "source"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            description: v2,
-            source: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<InlineSkillParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InlineSkillParam {
+                r#type: v0,
+                name: v1,
+                description: v2,
+                source: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -23132,10 +23702,7 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -23214,17 +23781,22 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParam {
             name: "InlineSkillSourceParam",
             fields: &["type", "media_type", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            media_type: v1,
-            data: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<InlineSkillSourceParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InlineSkillSourceParam {
+                r#type: v0,
+                media_type: v1,
+                data: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -23373,10 +23945,7 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamMediaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -23510,10 +24079,7 @@ impl<'de> ::serde::Deserialize<'de> for InlineSkillSourceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -23574,15 +24140,20 @@ impl<'de> ::serde::Deserialize<'de> for InputAudio {
             name: "InputAudio",
             fields: &["type", "input_audio"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            input_audio: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<InputAudio, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InputAudio {
+                r#type: v0,
+                input_audio: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -23671,10 +24242,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -23713,15 +24281,20 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioInputAudio {
             name: "InputAudioInputAudio",
             fields: &["data", "format"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            data: v0,
-            format: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<InputAudioInputAudio, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InputAudioInputAudio {
+                data: v0,
+                format: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -23807,10 +24380,7 @@ impl<'de> ::serde::Deserialize<'de> for InputAudioType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "fine-tuning"))]
@@ -23881,25 +24451,29 @@ impl ::serde::Serialize for InputContent {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for InputContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("input_text") => {
-                node.decode::<_, D::Error>().map(Self::InputText)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<InputContent, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("input_text") => {
+                    node.decode().map(InputContent::InputText)
+                }
+                ::std::option::Option::Some("input_image") => {
+                    node.decode().map(InputContent::InputImage)
+                }
+                ::std::option::Option::Some("input_file") => {
+                    node.decode().map(InputContent::InputFile)
+                }
+                _ => node.into_value().map(InputContent::Unknown),
             }
-            ::std::option::Option::Some("input_image") => {
-                node.decode::<_, D::Error>().map(Self::InputImage)
-            }
-            ::std::option::Option::Some("input_file") => {
-                node.decode::<_, D::Error>().map(Self::InputFile)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -24062,10 +24636,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFidelity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -24154,25 +24725,30 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContent {
                 "detail",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            file_id: v1,
-            filename: v2,
-            file_data: v3,
-            prompt_cache_breakpoint: v4,
-            file_url: v5,
-            detail: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<InputFileContent, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InputFileContent {
+                r#type: v0,
+                file_id: v1,
+                filename: v2,
+                file_data: v3,
+                prompt_cache_breakpoint: v4,
+                file_url: v5,
+                detail: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -24325,25 +24901,30 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParam {
                 "prompt_cache_breakpoint",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            file_id: v1,
-            filename: v2,
-            file_data: v3,
-            file_url: v4,
-            detail: v5,
-            prompt_cache_breakpoint: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<InputFileContentParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InputFileContentParam {
+                r#type: v0,
+                file_id: v1,
+                filename: v2,
+                file_data: v3,
+                file_url: v4,
+                detail: v5,
+                prompt_cache_breakpoint: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -24479,10 +25060,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -24600,10 +25178,7 @@ impl<'de> ::serde::Deserialize<'de> for InputFileContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -24697,21 +25272,26 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContent {
                 "prompt_cache_breakpoint",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            image_url: v1,
-            file_id: v2,
-            detail: v3,
-            prompt_cache_breakpoint: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<InputImageContent, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InputImageContent {
+                r#type: v0,
+                image_url: v1,
+                file_id: v2,
+                detail: v3,
+                prompt_cache_breakpoint: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -24830,21 +25410,29 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParam {
                 "prompt_cache_breakpoint",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            image_url: v1,
-            file_id: v2,
-            detail: v3,
-            prompt_cache_breakpoint: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            InputImageContentParamAutoParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InputImageContentParamAutoParam {
+                r#type: v0,
+                image_url: v1,
+                file_id: v2,
+                detail: v3,
+                prompt_cache_breakpoint: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -24962,10 +25550,7 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentParamAutoParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -25083,10 +25668,7 @@ impl<'de> ::serde::Deserialize<'de> for InputImageContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -25142,113 +25724,121 @@ pub enum InputItem {
     Item(super::Item),
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for InputItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ProgramItemParam(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<InputItem, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<InputItem>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        InputItem::ProgramItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(InputItem::ProgramItemParam),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ProgramItemParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ProgramOutputItemParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        InputItem::ProgramOutputItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(InputItem::ProgramOutputItemParam),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ProgramOutputItemParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::EasyInputMessage(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        InputItem::EasyInputMessage(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(InputItem::EasyInputMessage),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::EasyInputMessage),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::CompactionTriggerItemParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        InputItem::CompactionTriggerItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(InputItem::CompactionTriggerItemParam),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::CompactionTriggerItemParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ItemReferenceParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        InputItem::ItemReferenceParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(InputItem::ItemReferenceParam),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ItemReferenceParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Item(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(InputItem::Item(attempt.accept()));
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(InputItem::Item),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Item));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `InputItem` (tried ProgramItemParam, ProgramOutputItemParam, EasyInputMessage, CompactionTriggerItemParam, ItemReferenceParam, Item)",
+                        ),
+                    )
+                }
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `InputItem` (tried ProgramItemParam, ProgramOutputItemParam, EasyInputMessage, CompactionTriggerItemParam, ItemReferenceParam, Item)",
-                    ),
-                )
-            }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -25496,19 +26086,24 @@ impl<'de> ::serde::Deserialize<'de> for InputMessage {
             name: "InputMessage",
             fields: &["type", "role", "status", "content"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            role: v1,
-            status: v2,
-            content: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<InputMessage, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InputMessage {
+                r#type: v0,
+                role: v1,
+                status: v2,
+                content: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -25633,10 +26228,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -25708,10 +26300,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -25775,10 +26364,7 @@ impl<'de> ::serde::Deserialize<'de> for InputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -25846,17 +26432,22 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContent {
             name: "InputTextContent",
             fields: &["type", "text", "prompt_cache_breakpoint"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            prompt_cache_breakpoint: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<InputTextContent, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InputTextContent {
+                r#type: v0,
+                text: v1,
+                prompt_cache_breakpoint: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -25946,17 +26537,22 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParam {
             name: "InputTextContentParam",
             fields: &["type", "text", "prompt_cache_breakpoint"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            prompt_cache_breakpoint: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<InputTextContentParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InputTextContentParam {
+                r#type: v0,
+                text: v1,
+                prompt_cache_breakpoint: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -26048,10 +26644,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -26175,10 +26768,7 @@ impl<'de> ::serde::Deserialize<'de> for InputTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -26278,422 +26868,438 @@ pub enum Item {
     CompactionSummaryItemParam(super::CompactionSummaryItemParam),
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for Item {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::CodeInterpreterToolCall(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<Item, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<Item>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::CodeInterpreterToolCall(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::CodeInterpreterToolCall),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::CodeInterpreterToolCall),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::OutputMessage(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::OutputMessage),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ComputerToolCall(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::OutputMessage(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::OutputMessage),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ComputerToolCall),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::LocalShellToolCall(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::ComputerToolCall(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::ComputerToolCall),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::LocalShellToolCall),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::McpApprovalRequest(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::LocalShellToolCall(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::LocalShellToolCall),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::McpApprovalRequest),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::McpToolCall(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::McpToolCall),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::FileSearchToolCall(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::McpApprovalRequest(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::McpApprovalRequest),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::FileSearchToolCall),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::WebSearchToolCall(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::McpToolCall(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::McpToolCall),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::WebSearchToolCall),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::FunctionToolCall(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::FileSearchToolCall(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::FileSearchToolCall),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::FunctionToolCall),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ImageGenToolCall(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::WebSearchToolCall(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::WebSearchToolCall),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ImageGenToolCall),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ApplyPatchToolCallItemParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::FunctionToolCall(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::FunctionToolCall),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ApplyPatchToolCallItemParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::McpListTools(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::McpListTools),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::CustomToolCall(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::CustomToolCall),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ComputerCallOutputItemParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::ImageGenToolCall(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::ImageGenToolCall),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ComputerCallOutputItemParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::AdditionalToolsItemParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::ApplyPatchToolCallItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::ApplyPatchToolCallItemParam),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::AdditionalToolsItemParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::ReasoningItem(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ReasoningItem),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::LocalShellToolCallOutput(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::McpListTools(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::McpListTools),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::LocalShellToolCallOutput),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::FunctionShellCallItemParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::CustomToolCall(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::CustomToolCall),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::FunctionShellCallItemParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::FunctionShellCallOutputItemParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::ComputerCallOutputItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::ComputerCallOutputItemParam),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::FunctionShellCallOutputItemParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ApplyPatchToolCallOutputItemParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::AdditionalToolsItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::AdditionalToolsItemParam),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ApplyPatchToolCallOutputItemParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::McpApprovalResponse(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::ReasoningItem(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::ReasoningItem),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::McpApprovalResponse),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::CustomToolCallOutput(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::LocalShellToolCallOutput(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::LocalShellToolCallOutput),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::CustomToolCallOutput),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::InputMessage(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::InputMessage),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::FunctionCallOutputItemParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::FunctionShellCallItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::FunctionShellCallItemParam),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::FunctionCallOutputItemParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ToolSearchCallItemParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::FunctionShellCallOutputItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::FunctionShellCallOutputItemParam),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ToolSearchCallItemParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ToolSearchOutputItemParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::ApplyPatchToolCallOutputItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::ApplyPatchToolCallOutputItemParam),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ToolSearchOutputItemParam),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::CompactionSummaryItemParam(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::McpApprovalResponse(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::McpApprovalResponse),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::CompactionSummaryItemParam),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::CustomToolCallOutput(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::CustomToolCallOutput),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `Item` (tried CodeInterpreterToolCall, OutputMessage, ComputerToolCall, LocalShellToolCall, McpApprovalRequest, McpToolCall, FileSearchToolCall, WebSearchToolCall, FunctionToolCall, ImageGenToolCall, ApplyPatchToolCallItemParam, McpListTools, CustomToolCall, ComputerCallOutputItemParam, AdditionalToolsItemParam, ReasoningItem, LocalShellToolCallOutput, FunctionShellCallItemParam, FunctionShellCallOutputItemParam, ApplyPatchToolCallOutputItemParam, McpApprovalResponse, CustomToolCallOutput, InputMessage, FunctionCallOutputItemParam, ToolSearchCallItemParam, ToolSearchOutputItemParam, CompactionSummaryItemParam)",
-                    ),
-                )
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::InputMessage(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::InputMessage),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::FunctionCallOutputItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::FunctionCallOutputItemParam),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::ToolSearchCallItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::ToolSearchCallItemParam),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::ToolSearchOutputItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::ToolSearchOutputItemParam),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        Item::CompactionSummaryItemParam(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(Item::CompactionSummaryItemParam),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `Item` (tried CodeInterpreterToolCall, OutputMessage, ComputerToolCall, LocalShellToolCall, McpApprovalRequest, McpToolCall, FileSearchToolCall, WebSearchToolCall, FunctionToolCall, ImageGenToolCall, ApplyPatchToolCallItemParam, McpListTools, CustomToolCall, ComputerCallOutputItemParam, AdditionalToolsItemParam, ReasoningItem, LocalShellToolCallOutput, FunctionShellCallItemParam, FunctionShellCallOutputItemParam, ApplyPatchToolCallOutputItemParam, McpApprovalResponse, CustomToolCallOutput, InputMessage, FunctionCallOutputItemParam, ToolSearchCallItemParam, ToolSearchOutputItemParam, CompactionSummaryItemParam)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -26943,15 +27549,20 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParam {
             name: "ItemReferenceParam",
             fields: &["type", "id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ItemReferenceParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ItemReferenceParam {
+                r#type: v0,
+                id: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -27043,10 +27654,7 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -27091,15 +27699,20 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressAction {
             name: "KeyPressAction",
             fields: &["type", "keys"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            keys: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<KeyPressAction, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(KeyPressAction {
+                r#type: v0,
+                keys: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -27184,10 +27797,7 @@ impl<'de> ::serde::Deserialize<'de> for KeyPressActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -27247,15 +27857,20 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParam {
             name: "LocalEnvironmentParam",
             fields: &["type", "skills"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            skills: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<LocalEnvironmentParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(LocalEnvironmentParam {
+                r#type: v0,
+                skills: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -27402,10 +28017,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -27462,13 +28074,21 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResource {
             name: "LocalEnvironmentResource",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            LocalEnvironmentResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(LocalEnvironmentResource {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -27529,10 +28149,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalEnvironmentResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -27595,23 +28212,28 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecAction {
                 "user",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            command: v1,
-            timeout_ms: v2,
-            working_directory: v3,
-            env: v4,
-            user: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<LocalShellExecAction, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(LocalShellExecAction {
+                r#type: v0,
+                command: v1,
+                timeout_ms: v2,
+                working_directory: v3,
+                env: v4,
+                user: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -27724,10 +28346,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellExecActionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -27778,21 +28397,26 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCall {
             name: "LocalShellToolCall",
             fields: &["type", "id", "call_id", "action", "status"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            action: v3,
-            status: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<LocalShellToolCall, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(LocalShellToolCall {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                action: v3,
+                status: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -27866,21 +28490,29 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutput {
             name: "LocalShellToolCallOutput",
             fields: &["type", "id", "output", "status", "call_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            output: v2,
-            status: v3,
-            call_id: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            LocalShellToolCallOutput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(LocalShellToolCallOutput {
+                r#type: v0,
+                id: v1,
+                output: v2,
+                status: v3,
+                call_id: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -27990,10 +28622,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -28057,10 +28686,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -28138,10 +28764,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -28205,10 +28828,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -28265,13 +28885,18 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParam {
             name: "LocalShellToolParam",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<LocalShellToolParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(LocalShellToolParam {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -28409,10 +29034,7 @@ impl<'de> ::serde::Deserialize<'de> for LocalShellToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -28487,17 +29109,22 @@ impl<'de> ::serde::Deserialize<'de> for LocalSkillParam {
             name: "LocalSkillParam",
             fields: &["name", "description", "path"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            description: v1,
-            path: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<LocalSkillParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(LocalSkillParam {
+                name: v0,
+                description: v1,
+                path: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -28578,19 +29205,24 @@ impl<'de> ::serde::Deserialize<'de> for LogProb {
             name: "LogProb",
             fields: &["token", "logprob", "bytes", "top_logprobs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            token: v0,
-            logprob: v1,
-            bytes: v2,
-            top_logprobs: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<LogProb, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(LogProb {
+                token: v0,
+                logprob: v1,
+                bytes: v2,
+                top_logprobs: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -28661,21 +29293,26 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequest {
             name: "McpApprovalRequest",
             fields: &["type", "id", "server_label", "name", "arguments"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            server_label: v2,
-            name: v3,
-            arguments: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<McpApprovalRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(McpApprovalRequest {
+                r#type: v0,
+                id: v1,
+                server_label: v2,
+                name: v3,
+                arguments: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -28766,10 +29403,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalRequestType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -28832,23 +29466,28 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponse {
                 "request_id",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            approval_request_id: v2,
-            approve: v3,
-            reason: v4,
-            request_id: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<McpApprovalResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(McpApprovalResponse {
+                r#type: v0,
+                id: v1,
+                approval_request_id: v2,
+                approve: v3,
+                reason: v4,
+                request_id: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -28951,23 +29590,31 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResource {
                 "request_id",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            approval_request_id: v2,
-            approve: v3,
-            reason: v4,
-            request_id: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            McpApprovalResponseResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(McpApprovalResponseResource {
+                r#type: v0,
+                id: v1,
+                approval_request_id: v2,
+                approve: v3,
+                reason: v4,
+                request_id: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -29028,10 +29675,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseResourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -29101,10 +29745,7 @@ impl<'de> ::serde::Deserialize<'de> for McpApprovalResponseType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -29156,21 +29797,26 @@ impl<'de> ::serde::Deserialize<'de> for McpListTools {
             name: "McpListTools",
             fields: &["type", "id", "server_label", "tools", "error"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            server_label: v2,
-            tools: v3,
-            error: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<McpListTools, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(McpListTools {
+                r#type: v0,
+                id: v1,
+                server_label: v2,
+                tools: v3,
+                error: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -29249,19 +29895,24 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsTool {
             name: "McpListToolsTool",
             fields: &["name", "description", "input_schema", "annotations"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            description: v1,
-            input_schema: v2,
-            annotations: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<McpListToolsTool, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(McpListToolsTool {
+                name: v0,
+                description: v1,
+                input_schema: v2,
+                annotations: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -29362,10 +30013,7 @@ impl<'de> ::serde::Deserialize<'de> for McpListToolsType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -29412,17 +30060,22 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolError {
             name: "McpProtocolError",
             fields: &["type", "code", "message"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            code: v1,
-            message: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<McpProtocolError, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(McpProtocolError {
+                r#type: v0,
+                code: v1,
+                message: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -29509,10 +30162,7 @@ impl<'de> ::serde::Deserialize<'de> for McpProtocolErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -29620,35 +30270,40 @@ impl<'de> ::serde::Deserialize<'de> for McpTool {
                 "defer_loading",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            server_label: v1,
-            server_url: v2,
-            connector_id: v3,
-            tunnel_id: v4,
-            authorization: v5,
-            server_description: v6,
-            headers: v7,
-            allowed_tools: v8,
-            allowed_callers: v9,
-            require_approval: v10,
-            defer_loading: v11,
-            extra_fields: v12,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<McpTool, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(McpTool {
+                r#type: v0,
+                server_label: v1,
+                server_url: v2,
+                connector_id: v3,
+                tunnel_id: v4,
+                authorization: v5,
+                server_description: v6,
+                headers: v7,
+                allowed_tools: v8,
+                allowed_callers: v9,
+                require_approval: v10,
+                defer_loading: v11,
+                extra_fields: v12,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -29816,53 +30471,63 @@ pub enum McpToolAllowedTools {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for McpToolAllowedTools {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::McpAllowedTools(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<McpToolAllowedTools, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<McpToolAllowedTools>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        McpToolAllowedTools::McpAllowedTools(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(McpToolAllowedTools::McpAllowedTools),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::McpAllowedTools),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Filter(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        McpToolAllowedTools::Filter(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(McpToolAllowedTools::Filter),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Filter));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `McpToolAllowedTools` (tried McpAllowedTools, Filter)",
+                        ),
+                    )
+                }
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `McpToolAllowedTools` (tried McpAllowedTools, Filter)",
-                    ),
-                )
-            }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -29965,29 +30630,34 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCall {
                 "approval_request_id",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            server_label: v2,
-            name: v3,
-            arguments: v4,
-            output: v5,
-            error: v6,
-            status: v7,
-            approval_request_id: v8,
-            extra_fields: v9,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<McpToolCall, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(McpToolCall {
+                r#type: v0,
+                id: v1,
+                server_label: v2,
+                name: v3,
+                arguments: v4,
+                output: v5,
+                error: v6,
+                status: v7,
+                approval_request_id: v8,
+                extra_fields: v9,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -30098,25 +30768,29 @@ impl ::serde::Serialize for McpToolCallError {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for McpToolCallError {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("mcp_protocol_error") => {
-                node.decode::<_, D::Error>().map(Self::McpProtocolError)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<McpToolCallError, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("mcp_protocol_error") => {
+                    node.decode().map(McpToolCallError::McpProtocolError)
+                }
+                ::std::option::Option::Some("mcp_tool_execution_error") => {
+                    node.decode().map(McpToolCallError::McpToolExecutionError)
+                }
+                ::std::option::Option::Some("http_error") => {
+                    node.decode().map(McpToolCallError::HttpError)
+                }
+                _ => node.into_value().map(McpToolCallError::Unknown),
             }
-            ::std::option::Option::Some("mcp_tool_execution_error") => {
-                node.decode::<_, D::Error>().map(Self::McpToolExecutionError)
-            }
-            ::std::option::Option::Some("http_error") => {
-                node.decode::<_, D::Error>().map(Self::HttpError)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -30215,10 +30889,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -30282,10 +30953,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -30431,10 +31099,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolConnectorId {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -30481,15 +31146,20 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionError {
             name: "McpToolExecutionError",
             fields: &["type", "content"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            content: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<McpToolExecutionError, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(McpToolExecutionError {
+                r#type: v0,
+                content: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -30572,10 +31242,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolExecutionErrorType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -30640,15 +31307,20 @@ impl<'de> ::serde::Deserialize<'de> for McpToolFilter {
             name: "McpToolFilter",
             fields: &["tool_names", "read_only"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            tool_names: v0,
-            read_only: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<McpToolFilter, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(McpToolFilter {
+                tool_names: v0,
+                read_only: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -30753,15 +31425,23 @@ impl<'de> ::serde::Deserialize<'de> for McpToolMcpToolApprovalFilter {
             name: "McpToolMcpToolApprovalFilter",
             fields: &["always", "never"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            always: v0,
-            never: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            McpToolMcpToolApprovalFilter,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(McpToolMcpToolApprovalFilter {
+                always: v0,
+                never: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -30928,10 +31608,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolMcpToolApprovalSetting {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -30981,59 +31658,63 @@ pub enum McpToolRequireApproval {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for McpToolRequireApproval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::McpToolApprovalFilter(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<McpToolRequireApproval, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<McpToolRequireApproval>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        McpToolRequireApproval::McpToolApprovalFilter(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(McpToolRequireApproval::McpToolApprovalFilter),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::McpToolApprovalFilter),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::McpToolApprovalSetting(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        McpToolRequireApproval::McpToolApprovalSetting(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(McpToolRequireApproval::McpToolApprovalSetting),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::McpToolApprovalSetting),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `McpToolRequireApproval` (tried McpToolApprovalFilter, McpToolApprovalSetting)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `McpToolRequireApproval` (tried McpToolApprovalFilter, McpToolApprovalSetting)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -31210,10 +31891,7 @@ impl<'de> ::serde::Deserialize<'de> for McpToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -31283,23 +31961,28 @@ impl<'de> ::serde::Deserialize<'de> for Message {
             name: "Message",
             fields: &["type", "id", "status", "role", "content", "phase"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            status: v2,
-            role: v3,
-            content: v4,
-            phase: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<Message, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(Message {
+                r#type: v0,
+                id: v1,
+                status: v2,
+                role: v3,
+                content: v4,
+                phase: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -31362,43 +32045,47 @@ impl ::serde::Serialize for MessageContentItem {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for MessageContentItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("input_text") => {
-                node.decode::<_, D::Error>().map(Self::InputText)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<MessageContentItem, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("input_text") => {
+                    node.decode().map(MessageContentItem::InputText)
+                }
+                ::std::option::Option::Some("output_text") => {
+                    node.decode().map(MessageContentItem::OutputText)
+                }
+                ::std::option::Option::Some("text") => {
+                    node.decode().map(MessageContentItem::Text)
+                }
+                ::std::option::Option::Some("summary_text") => {
+                    node.decode().map(MessageContentItem::SummaryText)
+                }
+                ::std::option::Option::Some("reasoning_text") => {
+                    node.decode().map(MessageContentItem::ReasoningText)
+                }
+                ::std::option::Option::Some("refusal") => {
+                    node.decode().map(MessageContentItem::Refusal)
+                }
+                ::std::option::Option::Some("input_image") => {
+                    node.decode().map(MessageContentItem::InputImage)
+                }
+                ::std::option::Option::Some("computer_screenshot") => {
+                    node.decode().map(MessageContentItem::ComputerScreenshot)
+                }
+                ::std::option::Option::Some("input_file") => {
+                    node.decode().map(MessageContentItem::InputFile)
+                }
+                _ => node.into_value().map(MessageContentItem::Unknown),
             }
-            ::std::option::Option::Some("output_text") => {
-                node.decode::<_, D::Error>().map(Self::OutputText)
-            }
-            ::std::option::Option::Some("text") => {
-                node.decode::<_, D::Error>().map(Self::Text)
-            }
-            ::std::option::Option::Some("summary_text") => {
-                node.decode::<_, D::Error>().map(Self::SummaryText)
-            }
-            ::std::option::Option::Some("reasoning_text") => {
-                node.decode::<_, D::Error>().map(Self::ReasoningText)
-            }
-            ::std::option::Option::Some("refusal") => {
-                node.decode::<_, D::Error>().map(Self::Refusal)
-            }
-            ::std::option::Option::Some("input_image") => {
-                node.decode::<_, D::Error>().map(Self::InputImage)
-            }
-            ::std::option::Option::Some("computer_screenshot") => {
-                node.decode::<_, D::Error>().map(Self::ComputerScreenshot)
-            }
-            ::std::option::Option::Some("input_file") => {
-                node.decode::<_, D::Error>().map(Self::InputFile)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -31569,10 +32256,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -31647,10 +32331,7 @@ impl<'de> ::serde::Deserialize<'de> for MessagePhase2 {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -31742,10 +32423,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -31817,10 +32495,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -31884,10 +32559,7 @@ impl<'de> ::serde::Deserialize<'de> for MessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -32377,10 +33049,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelResponsePropertiesPromptCacheRetent
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -32417,10 +33086,18 @@ impl<'de> ::serde::Deserialize<'de> for ModerationConfigParam {
             name: "ModerationConfigParam",
             fields: &["mode"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { mode: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ModerationConfigParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModerationConfigParam {
+                mode: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -32506,10 +33183,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationInputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -32577,10 +33251,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -32620,15 +33291,20 @@ impl<'de> ::serde::Deserialize<'de> for ModerationParam {
             name: "ModerationParam",
             fields: &["model", "policy"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model: v0,
-            policy: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ModerationParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModerationParam {
+                model: v0,
+                policy: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -32696,15 +33372,20 @@ impl<'de> ::serde::Deserialize<'de> for ModerationPolicyParam {
             name: "ModerationPolicyParam",
             fields: &["input", "output"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            input: v0,
-            output: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ModerationPolicyParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModerationPolicyParam {
+                input: v0,
+                output: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -32796,23 +33477,28 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBody {
                 "category_applied_input_types",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            model: v1,
-            flagged: v2,
-            categories: v3,
-            category_scores: v4,
-            category_applied_input_types: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ModerationResultBody, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ModerationResultBody {
+                r#type: v0,
+                model: v1,
+                flagged: v2,
+                categories: v3,
+                category_scores: v4,
+                category_applied_input_types: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -32873,10 +33559,7 @@ impl<'de> ::serde::Deserialize<'de> for ModerationResultBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -32926,19 +33609,24 @@ impl<'de> ::serde::Deserialize<'de> for MoveParam {
             name: "MoveParam",
             fields: &["type", "x", "y", "keys"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            x: v1,
-            y: v2,
-            keys: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<MoveParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(MoveParam {
+                r#type: v0,
+                x: v1,
+                y: v2,
+                keys: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -33034,10 +33722,7 @@ impl<'de> ::serde::Deserialize<'de> for MoveParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -33100,19 +33785,24 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParam {
             name: "NamespaceToolParam",
             fields: &["type", "name", "description", "tools"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            description: v2,
-            tools: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<NamespaceToolParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(NamespaceToolParam {
+                r#type: v0,
+                name: v1,
+                description: v2,
+                tools: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -33215,22 +33905,29 @@ impl ::serde::Serialize for NamespaceToolParamToolsItem {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            NamespaceToolParamToolsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(NamespaceToolParamToolsItem::Function)
+                }
+                ::std::option::Option::Some("custom") => {
+                    node.decode().map(NamespaceToolParamToolsItem::Custom)
+                }
+                _ => node.into_value().map(NamespaceToolParamToolsItem::Unknown),
             }
-            ::std::option::Option::Some("custom") => {
-                node.decode::<_, D::Error>().map(Self::Custom)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -33369,10 +34066,7 @@ impl<'de> ::serde::Deserialize<'de> for NamespaceToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -33459,29 +34153,34 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFile {
                 "status_details",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            bytes: v1,
-            created_at: v2,
-            expires_at: v3,
-            filename: v4,
-            object: v5,
-            purpose: v6,
-            status: v7,
-            status_details: v8,
-            extra_fields: v9,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<OpenAiFile, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(OpenAiFile {
+                id: v0,
+                bytes: v1,
+                created_at: v2,
+                expires_at: v3,
+                filename: v4,
+                object: v5,
+                purpose: v6,
+                status: v7,
+                status_details: v8,
+                extra_fields: v9,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -33542,10 +34241,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -33643,10 +34339,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFilePurpose {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -33719,10 +34412,7 @@ impl<'de> ::serde::Deserialize<'de> for OpenAiFileStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "files", feature = "uploads"))]
@@ -33790,10 +34480,7 @@ impl<'de> ::serde::Deserialize<'de> for OrderEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chatkit", feature = "skills", feature = "videos"))]
@@ -33841,23 +34528,28 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessage {
             name: "OutputMessage",
             fields: &["id", "type", "role", "content", "phase", "status"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            role: v2,
-            content: v3,
-            phase: v4,
-            status: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<OutputMessage, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(OutputMessage {
+                id: v0,
+                r#type: v1,
+                role: v2,
+                content: v3,
+                phase: v4,
+                status: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -33934,22 +34626,26 @@ impl ::serde::Serialize for OutputMessageContent {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for OutputMessageContent {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("output_text") => {
-                node.decode::<_, D::Error>().map(Self::OutputText)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<OutputMessageContent, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("output_text") => {
+                    node.decode().map(OutputMessageContent::OutputText)
+                }
+                ::std::option::Option::Some("refusal") => {
+                    node.decode().map(OutputMessageContent::Refusal)
+                }
+                _ => node.into_value().map(OutputMessageContent::Unknown),
             }
-            ::std::option::Option::Some("refusal") => {
-                node.decode::<_, D::Error>().map(Self::Refusal)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34025,10 +34721,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34106,10 +34799,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34173,10 +34863,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputMessageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34225,19 +34912,24 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContent {
             name: "OutputTextContent",
             fields: &["type", "text", "annotations", "logprobs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            annotations: v2,
-            logprobs: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<OutputTextContent, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(OutputTextContent {
+                r#type: v0,
+                text: v1,
+                annotations: v2,
+                logprobs: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34326,10 +35018,7 @@ impl<'de> ::serde::Deserialize<'de> for OutputTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34385,21 +35074,26 @@ impl<'de> ::serde::Deserialize<'de> for Program {
             name: "Program",
             fields: &["type", "id", "call_id", "code", "fingerprint"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            code: v3,
-            fingerprint: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<Program, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(Program {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                code: v3,
+                fingerprint: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34441,21 +35135,26 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParam {
             name: "ProgramItemParam",
             fields: &["id", "type", "call_id", "code", "fingerprint"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            call_id: v2,
-            code: v3,
-            fingerprint: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProgramItemParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProgramItemParam {
+                id: v0,
+                r#type: v1,
+                call_id: v2,
+                code: v3,
+                fingerprint: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34546,10 +35245,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34600,21 +35296,26 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutput {
             name: "ProgramOutput",
             fields: &["type", "id", "call_id", "result", "status"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            result: v3,
-            status: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProgramOutput, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProgramOutput {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                result: v3,
+                status: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34656,21 +35357,26 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParam {
             name: "ProgramOutputItemParam",
             fields: &["id", "type", "call_id", "result", "status"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            call_id: v2,
-            result: v3,
-            status: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProgramOutputItemParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProgramOutputItemParam {
+                id: v0,
+                r#type: v1,
+                call_id: v2,
+                result: v3,
+                status: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34761,10 +35467,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34838,10 +35541,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34909,10 +35609,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -34976,10 +35673,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -35024,15 +35718,20 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCaller {
             name: "ProgramToolCallCaller",
             fields: &["type", "caller_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            caller_id: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProgramToolCallCaller, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProgramToolCallCaller {
+                r#type: v0,
+                caller_id: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -35090,15 +35789,23 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParam {
             name: "ProgramToolCallCallerParam",
             fields: &["type", "caller_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            caller_id: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProgramToolCallCallerParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProgramToolCallCallerParam {
+                r#type: v0,
+                caller_id: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -35181,10 +35888,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -35254,10 +35958,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramToolCallCallerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -35327,10 +36028,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgramType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -35387,13 +36085,21 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParam {
             name: "ProgrammaticToolCallingParam",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProgrammaticToolCallingParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProgrammaticToolCallingParam {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -35531,10 +36237,7 @@ impl<'de> ::serde::Deserialize<'de> for ProgrammaticToolCallingParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -35597,17 +36300,22 @@ impl<'de> ::serde::Deserialize<'de> for Prompt {
             name: "Prompt",
             fields: &["id", "version", "variables"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            version: v1,
-            variables: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<Prompt, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(Prompt {
+                id: v0,
+                version: v1,
+                variables: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -35698,10 +36406,21 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfig {
             name: "PromptCacheBreakpointConfig",
             fields: &["mode"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { mode: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            PromptCacheBreakpointConfig,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(PromptCacheBreakpointConfig {
+                mode: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -35855,10 +36574,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointConfigMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -35933,10 +36649,21 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParam {
             name: "PromptCacheBreakpointParam",
             fields: &["mode"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { mode: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            PromptCacheBreakpointParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(PromptCacheBreakpointParam {
+                mode: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -36074,10 +36801,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheBreakpointParamMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -36165,10 +36889,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheModeEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -36209,15 +36930,23 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheOptionsParam {
             name: "PromptCacheOptionsParam",
             fields: &["ttl", "mode"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            ttl: v0,
-            mode: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            PromptCacheOptionsParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(PromptCacheOptionsParam {
+                ttl: v0,
+                mode: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -36317,10 +37046,7 @@ impl<'de> ::serde::Deserialize<'de> for PromptCacheTtlEnum {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -36377,13 +37103,21 @@ impl<'de> ::serde::Deserialize<'de> for PublicAssignOrganizationGroupRoleBody {
             name: "PublicAssignOrganizationGroupRoleBody",
             fields: &["role_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            role_id: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            PublicAssignOrganizationGroupRoleBody,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(PublicAssignOrganizationGroupRoleBody {
+                role_id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -36525,10 +37259,7 @@ impl<'de> ::serde::Deserialize<'de> for RankerVersionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -36593,17 +37324,22 @@ impl<'de> ::serde::Deserialize<'de> for RankingOptions {
             name: "RankingOptions",
             fields: &["ranker", "score_threshold", "hybrid_search"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            ranker: v0,
-            score_threshold: v1,
-            hybrid_search: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RankingOptions, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RankingOptions {
+                ranker: v0,
+                score_threshold: v1,
+                hybrid_search: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -36800,10 +37536,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningEffort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -36862,23 +37595,28 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItem {
             name: "ReasoningItem",
             fields: &["type", "id", "encrypted_content", "summary", "content", "status"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            encrypted_content: v2,
-            summary: v3,
-            content: v4,
-            status: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ReasoningItem, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ReasoningItem {
+                r#type: v0,
+                id: v1,
+                encrypted_content: v2,
+                summary: v3,
+                content: v4,
+                status: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -37000,10 +37738,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItemStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -37067,10 +37802,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -37115,15 +37847,20 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContent {
             name: "ReasoningTextContent",
             fields: &["type", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ReasoningTextContent, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ReasoningTextContent {
+                r#type: v0,
+                text: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -37206,10 +37943,7 @@ impl<'de> ::serde::Deserialize<'de> for ReasoningTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -37254,15 +37988,20 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContent {
             name: "RefusalContent",
             fields: &["type", "refusal"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            refusal: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RefusalContent, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RefusalContent {
+                r#type: v0,
+                refusal: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -37345,10 +38084,7 @@ impl<'de> ::serde::Deserialize<'de> for RefusalContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -37407,13 +38143,21 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObject {
             name: "ResponseFormatJsonObject",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ResponseFormatJsonObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ResponseFormatJsonObject {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -37559,10 +38303,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonObjectType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -37639,15 +38380,23 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchema {
             name: "ResponseFormatJsonSchema",
             fields: &["type", "json_schema"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            json_schema: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ResponseFormatJsonSchema,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ResponseFormatJsonSchema {
+                r#type: v0,
+                json_schema: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -37742,19 +38491,27 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaJsonSchema {
             name: "ResponseFormatJsonSchemaJsonSchema",
             fields: &["description", "name", "schema", "strict"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            description: v0,
-            name: v1,
-            schema: v2,
-            strict: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ResponseFormatJsonSchemaJsonSchema,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ResponseFormatJsonSchemaJsonSchema {
+                description: v0,
+                name: v1,
+                schema: v2,
+                strict: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -37929,10 +38686,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatJsonSchemaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -38005,13 +38759,18 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatText {
             name: "ResponseFormatText",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ResponseFormatText, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ResponseFormatText {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -38157,10 +38916,7 @@ impl<'de> ::serde::Deserialize<'de> for ResponseFormatTextType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -38220,83 +38976,96 @@ pub enum ResponsePromptVariablesValue {
     Text(::std::string::String),
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ResponsePromptVariablesValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::InputTextContent(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ResponsePromptVariablesValue,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<ResponsePromptVariablesValue>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ResponsePromptVariablesValue::InputTextContent(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ResponsePromptVariablesValue::InputTextContent),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::InputTextContent),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::InputImageContent(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ResponsePromptVariablesValue::InputImageContent(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ResponsePromptVariablesValue::InputImageContent),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::InputImageContent),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::InputFileContent(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ResponsePromptVariablesValue::InputFileContent(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ResponsePromptVariablesValue::InputFileContent),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::InputFileContent),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        ResponsePromptVariablesValue::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(ResponsePromptVariablesValue::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `ResponsePromptVariablesValue` (tried InputTextContent, InputImageContent, InputFileContent, Text)",
+                        ),
+                    )
+                }
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `ResponsePromptVariablesValue` (tried InputTextContent, InputImageContent, InputFileContent, Text)",
-                    ),
-                )
-            }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -38400,25 +39169,30 @@ impl<'de> ::serde::Deserialize<'de> for Role {
                 "predefined_role",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            name: v2,
-            description: v3,
-            permissions: v4,
-            resource_type: v5,
-            predefined_role: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<Role, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(Role {
+                object: v0,
+                id: v1,
+                name: v2,
+                description: v3,
+                permissions: v4,
+                resource_type: v5,
+                predefined_role: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -38480,19 +39254,24 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResource {
             name: "RoleListResource",
             fields: &["object", "data", "has_more", "next"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            has_more: v2,
-            next: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RoleListResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RoleListResource {
+                object: v0,
+                data: v1,
+                has_more: v2,
+                next: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -38602,10 +39381,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -38737,10 +39513,7 @@ impl<'de> ::serde::Deserialize<'de> for RoleObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -38799,13 +39572,18 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParam {
             name: "ScreenshotParam",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ScreenshotParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ScreenshotParam {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -38887,10 +39665,7 @@ impl<'de> ::serde::Deserialize<'de> for ScreenshotParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -38944,23 +39719,28 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParam {
             name: "ScrollParam",
             fields: &["type", "x", "y", "scroll_x", "scroll_y", "keys"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            x: v1,
-            y: v2,
-            scroll_x: v3,
-            scroll_y: v4,
-            keys: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ScrollParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ScrollParam {
+                r#type: v0,
+                x: v1,
+                y: v2,
+                scroll_x: v3,
+                scroll_y: v4,
+                keys: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39060,10 +39840,7 @@ impl<'de> ::serde::Deserialize<'de> for ScrollParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39179,10 +39956,7 @@ impl<'de> ::serde::Deserialize<'de> for SearchContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -39303,10 +40077,7 @@ impl<'de> ::serde::Deserialize<'de> for SearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -39371,17 +40142,22 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParam {
             name: "SkillReferenceParam",
             fields: &["type", "skill_id", "version"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            skill_id: v1,
-            version: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<SkillReferenceParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(SkillReferenceParam {
+                r#type: v0,
+                skill_id: v1,
+                version: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -39537,10 +40313,7 @@ impl<'de> ::serde::Deserialize<'de> for SkillReferenceParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -39588,47 +40361,63 @@ pub enum StopConfiguration {
     Texts(::std::vec::Vec<::std::string::String>),
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for StopConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<StopConfiguration, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<StopConfiguration>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        StopConfiguration::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(StopConfiguration::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        StopConfiguration::Texts(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(StopConfiguration::Texts),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `StopConfiguration` (tried Text, Texts)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Texts(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Texts));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `StopConfiguration` (tried Text, Texts)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "chat", feature = "completions"))]
@@ -39684,15 +40473,20 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContent {
             name: "SummaryTextContent",
             fields: &["type", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<SummaryTextContent, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(SummaryTextContent {
+                r#type: v0,
+                text: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39775,10 +40569,7 @@ impl<'de> ::serde::Deserialize<'de> for SummaryTextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -39823,15 +40614,20 @@ impl<'de> ::serde::Deserialize<'de> for TextContent {
             name: "TextContent",
             fields: &["type", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<TextContent, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(TextContent {
+                r#type: v0,
+                text: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -39892,10 +40688,7 @@ impl<'de> ::serde::Deserialize<'de> for TextContentType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses"))]
@@ -39945,25 +40738,32 @@ impl ::serde::Serialize for TextResponseFormatConfiguration {
     }
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for TextResponseFormatConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("text") => {
-                node.decode::<_, D::Error>().map(Self::Text)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            TextResponseFormatConfiguration,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("text") => {
+                    node.decode().map(TextResponseFormatConfiguration::Text)
+                }
+                ::std::option::Option::Some("json_schema") => {
+                    node.decode().map(TextResponseFormatConfiguration::JsonSchema)
+                }
+                ::std::option::Option::Some("json_object") => {
+                    node.decode().map(TextResponseFormatConfiguration::JsonObject)
+                }
+                _ => node.into_value().map(TextResponseFormatConfiguration::Unknown),
             }
-            ::std::option::Option::Some("json_schema") => {
-                node.decode::<_, D::Error>().map(Self::JsonSchema)
-            }
-            ::std::option::Option::Some("json_object") => {
-                node.decode::<_, D::Error>().map(Self::JsonObject)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
@@ -40032,21 +40832,29 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchema {
             name: "TextResponseFormatJsonSchema",
             fields: &["type", "description", "name", "schema", "strict"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            description: v1,
-            name: v2,
-            schema: v3,
-            strict: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            TextResponseFormatJsonSchema,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(TextResponseFormatJsonSchema {
+                r#type: v0,
+                description: v1,
+                name: v2,
+                schema: v3,
+                strict: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
@@ -40148,10 +40956,7 @@ impl<'de> ::serde::Deserialize<'de> for TextResponseFormatJsonSchemaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "evals", feature = "responses", feature = "unreferenced"))]
@@ -40271,66 +41076,64 @@ impl ::serde::Serialize for Tool {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for Tool {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<Tool, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(Tool::Function)
+                }
+                ::std::option::Option::Some("file_search") => {
+                    node.decode().map(Tool::FileSearch)
+                }
+                ::std::option::Option::Some("computer") => {
+                    node.decode().map(Tool::Computer)
+                }
+                ::std::option::Option::Some("computer_use_preview") => {
+                    node.decode().map(Tool::ComputerUsePreview)
+                }
+                ::std::option::Option::Some("web_search")
+                | ::std::option::Option::Some("web_search_2025_08_26") => {
+                    node.decode().map(Tool::WebSearch)
+                }
+                ::std::option::Option::Some("mcp") => node.decode().map(Tool::Mcp),
+                ::std::option::Option::Some("code_interpreter") => {
+                    node.decode().map(Tool::CodeInterpreter)
+                }
+                ::std::option::Option::Some("programmatic_tool_calling") => {
+                    node.decode().map(Tool::ProgrammaticToolCalling)
+                }
+                ::std::option::Option::Some("image_generation") => {
+                    node.decode().map(Tool::ImageGeneration)
+                }
+                ::std::option::Option::Some("local_shell") => {
+                    node.decode().map(Tool::LocalShell)
+                }
+                ::std::option::Option::Some("shell") => node.decode().map(Tool::Shell),
+                ::std::option::Option::Some("custom") => node.decode().map(Tool::Custom),
+                ::std::option::Option::Some("namespace") => {
+                    node.decode().map(Tool::Namespace)
+                }
+                ::std::option::Option::Some("tool_search") => {
+                    node.decode().map(Tool::ToolSearch)
+                }
+                ::std::option::Option::Some("web_search_preview")
+                | ::std::option::Option::Some("web_search_preview_2025_03_11") => {
+                    node.decode().map(Tool::WebSearchPreview)
+                }
+                ::std::option::Option::Some("apply_patch") => {
+                    node.decode().map(Tool::ApplyPatch)
+                }
+                _ => node.into_value().map(Tool::Unknown),
             }
-            ::std::option::Option::Some("file_search") => {
-                node.decode::<_, D::Error>().map(Self::FileSearch)
-            }
-            ::std::option::Option::Some("computer") => {
-                node.decode::<_, D::Error>().map(Self::Computer)
-            }
-            ::std::option::Option::Some("computer_use_preview") => {
-                node.decode::<_, D::Error>().map(Self::ComputerUsePreview)
-            }
-            ::std::option::Option::Some("web_search")
-            | ::std::option::Option::Some("web_search_2025_08_26") => {
-                node.decode::<_, D::Error>().map(Self::WebSearch)
-            }
-            ::std::option::Option::Some("mcp") => {
-                node.decode::<_, D::Error>().map(Self::Mcp)
-            }
-            ::std::option::Option::Some("code_interpreter") => {
-                node.decode::<_, D::Error>().map(Self::CodeInterpreter)
-            }
-            ::std::option::Option::Some("programmatic_tool_calling") => {
-                node.decode::<_, D::Error>().map(Self::ProgrammaticToolCalling)
-            }
-            ::std::option::Option::Some("image_generation") => {
-                node.decode::<_, D::Error>().map(Self::ImageGeneration)
-            }
-            ::std::option::Option::Some("local_shell") => {
-                node.decode::<_, D::Error>().map(Self::LocalShell)
-            }
-            ::std::option::Option::Some("shell") => {
-                node.decode::<_, D::Error>().map(Self::Shell)
-            }
-            ::std::option::Option::Some("custom") => {
-                node.decode::<_, D::Error>().map(Self::Custom)
-            }
-            ::std::option::Option::Some("namespace") => {
-                node.decode::<_, D::Error>().map(Self::Namespace)
-            }
-            ::std::option::Option::Some("tool_search") => {
-                node.decode::<_, D::Error>().map(Self::ToolSearch)
-            }
-            ::std::option::Option::Some("web_search_preview")
-            | ::std::option::Option::Some("web_search_preview_2025_03_11") => {
-                node.decode::<_, D::Error>().map(Self::WebSearchPreview)
-            }
-            ::std::option::Option::Some("apply_patch") => {
-                node.decode::<_, D::Error>().map(Self::ApplyPatch)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -40602,22 +41405,26 @@ impl ::serde::Serialize for ToolCallCaller {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ToolCallCaller {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("direct") => {
-                node.decode::<_, D::Error>().map(Self::Direct)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<ToolCallCaller, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("direct") => {
+                    node.decode().map(ToolCallCaller::Direct)
+                }
+                ::std::option::Option::Some("program") => {
+                    node.decode().map(ToolCallCaller::Program)
+                }
+                _ => node.into_value().map(ToolCallCaller::Unknown),
             }
-            ::std::option::Option::Some("program") => {
-                node.decode::<_, D::Error>().map(Self::Program)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -40670,22 +41477,26 @@ impl ::serde::Serialize for ToolCallCallerParam {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ToolCallCallerParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("direct") => {
-                node.decode::<_, D::Error>().map(Self::Direct)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<ToolCallCallerParam, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("direct") => {
+                    node.decode().map(ToolCallCallerParam::Direct)
+                }
+                ::std::option::Option::Some("program") => {
+                    node.decode().map(ToolCallCallerParam::Program)
+                }
+                _ => node.into_value().map(ToolCallCallerParam::Unknown),
             }
-            ::std::option::Option::Some("program") => {
-                node.decode::<_, D::Error>().map(Self::Program)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -40736,15 +41547,20 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunction {
             name: "ToolChoiceFunction",
             fields: &["type", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ToolChoiceFunction, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ToolChoiceFunction {
+                r#type: v0,
+                name: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -40827,10 +41643,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceFunctionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -40878,17 +41691,22 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcp {
             name: "ToolChoiceMcp",
             fields: &["type", "server_label", "name"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            server_label: v1,
-            name: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ToolChoiceMcp, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ToolChoiceMcp {
+                r#type: v0,
+                server_label: v1,
+                name: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -40980,10 +41798,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceMcpType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -41061,10 +41876,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolChoiceOptions {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "responses", feature = "unreferenced"))]
@@ -41122,25 +41934,30 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCall {
                 "created_by",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            execution: v3,
-            arguments: v4,
-            status: v5,
-            created_by: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ToolSearchCall, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ToolSearchCall {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                execution: v3,
+                arguments: v4,
+                status: v5,
+                created_by: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -41188,23 +42005,31 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParam {
             name: "ToolSearchCallItemParam",
             fields: &["id", "call_id", "type", "execution", "arguments", "status"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            call_id: v1,
-            r#type: v2,
-            execution: v3,
-            arguments: v4,
-            status: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ToolSearchCallItemParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ToolSearchCallItemParam {
+                id: v0,
+                call_id: v1,
+                r#type: v2,
+                execution: v3,
+                arguments: v4,
+                status: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -41323,10 +42148,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -41396,10 +42218,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -41515,10 +42334,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchExecutionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -41583,25 +42399,30 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutput {
                 "created_by",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            call_id: v2,
-            execution: v3,
-            tools: v4,
-            status: v5,
-            created_by: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ToolSearchOutput, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ToolSearchOutput {
+                r#type: v0,
+                id: v1,
+                call_id: v2,
+                execution: v3,
+                tools: v4,
+                status: v5,
+                created_by: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -41649,23 +42470,31 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParam {
             name: "ToolSearchOutputItemParam",
             fields: &["id", "call_id", "type", "execution", "tools", "status"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            call_id: v1,
-            r#type: v2,
-            execution: v3,
-            tools: v4,
-            status: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ToolSearchOutputItemParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ToolSearchOutputItemParam {
+                id: v0,
+                call_id: v1,
+                r#type: v2,
+                execution: v3,
+                tools: v4,
+                status: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -41784,10 +42613,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputItemParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -41857,10 +42683,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchOutputType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -41926,19 +42749,24 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParam {
             name: "ToolSearchToolParam",
             fields: &["type", "execution", "description", "parameters"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            execution: v1,
-            description: v2,
-            parameters: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ToolSearchToolParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ToolSearchToolParam {
+                r#type: v0,
+                execution: v1,
+                description: v2,
+                parameters: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -42100,10 +42928,7 @@ impl<'de> ::serde::Deserialize<'de> for ToolSearchToolParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -42164,17 +42989,22 @@ impl<'de> ::serde::Deserialize<'de> for TopLogProb {
             name: "TopLogProb",
             fields: &["token", "logprob", "bytes"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            token: v0,
-            logprob: v1,
-            bytes: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<TopLogProb, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(TopLogProb {
+                token: v0,
+                logprob: v1,
+                bytes: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -42237,15 +43067,20 @@ impl<'de> ::serde::Deserialize<'de> for TypeParam {
             name: "TypeParam",
             fields: &["type", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<TypeParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(TypeParam {
+                r#type: v0,
+                text: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -42328,10 +43163,7 @@ impl<'de> ::serde::Deserialize<'de> for TypeParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -42382,21 +43214,26 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBody {
             name: "UrlCitationBody",
             fields: &["type", "url", "start_index", "end_index", "title"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            url: v1,
-            start_index: v2,
-            end_index: v3,
-            title: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UrlCitationBody, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UrlCitationBody {
+                r#type: v0,
+                url: v1,
+                start_index: v2,
+                end_index: v3,
+                title: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -42487,10 +43324,7 @@ impl<'de> ::serde::Deserialize<'de> for UrlCitationBodyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -42605,43 +43439,48 @@ impl<'de> ::serde::Deserialize<'de> for User {
                 "projects",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
-        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
-        let v16 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            name: v2,
-            email: v3,
-            role: v4,
-            added_at: v5,
-            is_default: v6,
-            created: v7,
-            user: v8,
-            is_service_account: v9,
-            is_scale_tier_authorized_purchaser: v10,
-            is_scim_managed: v11,
-            api_key_last_used_at: v12,
-            technical_level: v13,
-            developer_persona: v14,
-            projects: v15,
-            extra_fields: v16,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<User, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::int64_field(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::field(&mut object, 14)?;
+            let v15 = crate::runtime::de::field(&mut object, 15)?;
+            let v16 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(User {
+                object: v0,
+                id: v1,
+                name: v2,
+                email: v3,
+                role: v4,
+                added_at: v5,
+                is_default: v6,
+                created: v7,
+                user: v8,
+                is_service_account: v9,
+                is_scale_tier_authorized_purchaser: v10,
+                is_scim_managed: v11,
+                api_key_last_used_at: v12,
+                technical_level: v13,
+                developer_persona: v14,
+                projects: v15,
+                extra_fields: v16,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -42700,17 +43539,22 @@ impl<'de> ::serde::Deserialize<'de> for UserDataItem {
             name: "UserDataItem",
             fields: &["id", "name", "role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            role: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UserDataItem, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UserDataItem {
+                id: v0,
+                name: v1,
+                role: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -42813,10 +43657,7 @@ impl<'de> ::serde::Deserialize<'de> for UserObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -42885,15 +43726,20 @@ impl<'de> ::serde::Deserialize<'de> for UserProjects {
             name: "UserProjects",
             fields: &["object", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UserProjects, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UserProjects {
+                object: v0,
+                data: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -42996,10 +43842,7 @@ impl<'de> ::serde::Deserialize<'de> for UserProjectsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -43068,17 +43911,22 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignment {
             name: "UserRoleAssignment",
             fields: &["object", "user", "role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            user: v1,
-            role: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UserRoleAssignment, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UserRoleAssignment {
+                object: v0,
+                user: v1,
+                role: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -43174,10 +44022,7 @@ impl<'de> ::serde::Deserialize<'de> for UserRoleAssignmentObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -43271,27 +44116,32 @@ impl<'de> ::serde::Deserialize<'de> for UserUser {
                 "banned_at",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            email: v2,
-            name: v3,
-            picture: v4,
-            enabled: v5,
-            banned: v6,
-            banned_at: v7,
-            extra_fields: v8,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UserUser, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
+            let v8 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UserUser {
+                object: v0,
+                id: v1,
+                email: v2,
+                name: v3,
+                picture: v4,
+                enabled: v5,
+                banned: v6,
+                banned_at: v7,
+                extra_fields: v8,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -43394,10 +44244,7 @@ impl<'de> ::serde::Deserialize<'de> for UserUserObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -43472,56 +44319,81 @@ pub enum VectorStoreFileAttributesValue {
         feature = "vector-stores"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreFileAttributesValue {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreFileAttributesValue,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<VectorStoreFileAttributesValue>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        VectorStoreFileAttributesValue::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(VectorStoreFileAttributesValue::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        VectorStoreFileAttributesValue::Number(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(VectorStoreFileAttributesValue::Number),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        VectorStoreFileAttributesValue::Boolean(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(VectorStoreFileAttributesValue::Boolean),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `VectorStoreFileAttributesValue` (tried Text, Number, Boolean)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Boolean(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Boolean));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `VectorStoreFileAttributesValue` (tried Text, Number, Boolean)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -43652,10 +44524,7 @@ impl<'de> ::serde::Deserialize<'de> for Verbosity {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "chat", feature = "responses", feature = "unreferenced"))]
@@ -43695,47 +44564,63 @@ pub enum VoiceIdsOrCustomVoice {
         feature = "unreferenced"
     )
 )]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Object(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<VoiceIdsOrCustomVoice, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<VoiceIdsOrCustomVoice>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        VoiceIdsOrCustomVoice::Object(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(VoiceIdsOrCustomVoice::Object),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Object));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        VoiceIdsOrCustomVoice::Shared(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(VoiceIdsOrCustomVoice::Shared),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `VoiceIdsOrCustomVoice` (tried Object, Shared)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Shared(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Shared));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `VoiceIdsOrCustomVoice` (tried Object, Shared)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(
@@ -43844,10 +44729,21 @@ impl<'de> ::serde::Deserialize<'de> for VoiceIdsOrCustomVoiceObject {
             name: "VoiceIdsOrCustomVoiceObject",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VoiceIdsOrCustomVoiceObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VoiceIdsOrCustomVoiceObject {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -44036,13 +44932,18 @@ impl<'de> ::serde::Deserialize<'de> for WaitParam {
             name: "WaitParam",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<WaitParam, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WaitParam {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44124,10 +45025,7 @@ impl<'de> ::serde::Deserialize<'de> for WaitParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44174,17 +45072,22 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFind {
             name: "WebSearchActionFind",
             fields: &["type", "url", "pattern"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            url: v1,
-            pattern: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<WebSearchActionFind, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WebSearchActionFind {
+                r#type: v0,
+                url: v1,
+                pattern: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44271,10 +45174,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionFindType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44320,15 +45220,23 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPage {
             name: "WebSearchActionOpenPage",
             fields: &["type", "url"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            url: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            WebSearchActionOpenPage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WebSearchActionOpenPage {
+                r#type: v0,
+                url: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44419,10 +45327,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionOpenPageType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44481,19 +45386,24 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearch {
             name: "WebSearchActionSearch",
             fields: &["type", "query", "queries", "sources"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            query: v1,
-            queries: v2,
-            sources: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<WebSearchActionSearch, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WebSearchActionSearch {
+                r#type: v0,
+                query: v1,
+                queries: v2,
+                sources: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44604,10 +45514,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchSourcesItemType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44677,10 +45584,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44725,15 +45629,23 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchActionSearchWebSearchSource {
             name: "WebSearchActionSearchWebSearchSource",
             fields: &["type", "url"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            url: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            WebSearchActionSearchWebSearchSource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WebSearchActionSearchWebSearchSource {
+                r#type: v0,
+                url: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -44816,21 +45728,29 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocation {
             name: "WebSearchApproximateLocation",
             fields: &["type", "country", "region", "city", "timezone"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            country: v1,
-            region: v2,
-            city: v3,
-            timezone: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            WebSearchApproximateLocation,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WebSearchApproximateLocation {
+                r#type: v0,
+                country: v1,
+                region: v2,
+                city: v3,
+                timezone: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -45013,10 +45933,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchApproximateLocationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -45103,19 +46020,24 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewTool {
                 "search_content_types",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            user_location: v1,
-            search_context_size: v2,
-            search_content_types: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<WebSearchPreviewTool, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WebSearchPreviewTool {
+                r#type: v0,
+                user_location: v1,
+                search_context_size: v2,
+                search_content_types: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -45286,10 +46208,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchPreviewToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -45367,21 +46286,26 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchTool {
                 "search_context_size",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            external_web_access: v1,
-            filters: v2,
-            user_location: v3,
-            search_context_size: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<WebSearchTool, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WebSearchTool {
+                r#type: v0,
+                external_web_access: v1,
+                filters: v2,
+                user_location: v3,
+                search_context_size: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -45492,19 +46416,24 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCall {
             name: "WebSearchToolCall",
             fields: &["id", "type", "status", "action"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            status: v2,
-            action: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<WebSearchToolCall, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WebSearchToolCall {
+                id: v0,
+                r#type: v1,
+                status: v2,
+                action: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -45573,25 +46502,32 @@ impl ::serde::Serialize for WebSearchToolCallAction {
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallAction {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("search") => {
-                node.decode::<_, D::Error>().map(Self::Search)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            WebSearchToolCallAction,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("search") => {
+                    node.decode().map(WebSearchToolCallAction::Search)
+                }
+                ::std::option::Option::Some("open_page") => {
+                    node.decode().map(WebSearchToolCallAction::OpenPage)
+                }
+                ::std::option::Option::Some("find_in_page") => {
+                    node.decode().map(WebSearchToolCallAction::FindInPage)
+                }
+                _ => node.into_value().map(WebSearchToolCallAction::Unknown),
             }
-            ::std::option::Option::Some("open_page") => {
-                node.decode::<_, D::Error>().map(Self::OpenPage)
-            }
-            ::std::option::Option::Some("find_in_page") => {
-                node.decode::<_, D::Error>().map(Self::FindInPage)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -45686,10 +46622,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -45753,10 +46686,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolCallType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "responses", feature = "unreferenced"))]
@@ -45816,13 +46746,18 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolFilters {
             name: "WebSearchToolFilters",
             fields: &["allowed_domains"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            allowed_domains: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<WebSearchToolFilters, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(WebSearchToolFilters {
+                allowed_domains: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(
@@ -45976,10 +46911,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolSearchContextSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(
@@ -46096,10 +47028,7 @@ impl<'de> ::serde::Deserialize<'de> for WebSearchToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(

@@ -97,47 +97,55 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequest {
                 "user",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
-        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
-        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
-        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
-        let v18 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model: v0,
-            prompt: v1,
-            best_of: v2,
-            echo: v3,
-            frequency_penalty: v4,
-            logit_bias: v5,
-            logprobs: v6,
-            max_tokens: v7,
-            n: v8,
-            presence_penalty: v9,
-            seed: v10,
-            stop: v11,
-            stream: v12,
-            stream_options: v13,
-            suffix: v14,
-            temperature: v15,
-            top_p: v16,
-            user: v17,
-            extra_fields: v18,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateCompletionRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
+            let v8 = crate::runtime::de::int64_field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::int64_field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::field(&mut object, 14)?;
+            let v15 = crate::runtime::de::field(&mut object, 15)?;
+            let v16 = crate::runtime::de::field(&mut object, 16)?;
+            let v17 = crate::runtime::de::field(&mut object, 17)?;
+            let v18 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateCompletionRequest {
+                model: v0,
+                prompt: v1,
+                best_of: v2,
+                echo: v3,
+                frequency_penalty: v4,
+                logit_bias: v5,
+                logprobs: v6,
+                max_tokens: v7,
+                n: v8,
+                presence_penalty: v9,
+                seed: v10,
+                stop: v11,
+                stream: v12,
+                stream_options: v13,
+                suffix: v14,
+                temperature: v15,
+                top_p: v16,
+                user: v17,
+                extra_fields: v18,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "completions")]
@@ -368,69 +376,96 @@ pub enum CreateCompletionRequestPrompt {
     TokenArrays(::std::vec::Vec<::std::vec::Vec<i64>>),
 }
 #[cfg(feature = "completions")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateCompletionRequestPrompt {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateCompletionRequestPrompt,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<CreateCompletionRequestPrompt>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateCompletionRequestPrompt::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateCompletionRequestPrompt::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateCompletionRequestPrompt::Texts(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateCompletionRequestPrompt::Texts),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateCompletionRequestPrompt::Tokens(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateCompletionRequestPrompt::Tokens),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateCompletionRequestPrompt::TokenArrays(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateCompletionRequestPrompt::TokenArrays),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CreateCompletionRequestPrompt` (tried Text, Texts, Tokens, TokenArrays)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Texts(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Texts));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Tokens(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Tokens));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::TokenArrays(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TokenArrays),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CreateCompletionRequestPrompt` (tried Text, Texts, Tokens, TokenArrays)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "completions")]
@@ -522,25 +557,33 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponse {
                 "usage",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            choices: v1,
-            created: v2,
-            model: v3,
-            system_fingerprint: v4,
-            object: v5,
-            usage: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateCompletionResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateCompletionResponse {
+                id: v0,
+                choices: v1,
+                created: v2,
+                model: v3,
+                system_fingerprint: v4,
+                object: v5,
+                usage: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "completions")]
@@ -582,19 +625,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseChoicesItem {
             name: "CreateCompletionResponseChoicesItem",
             fields: &["finish_reason", "index", "logprobs", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            finish_reason: v0,
-            index: v1,
-            logprobs: v2,
-            text: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateCompletionResponseChoicesItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateCompletionResponseChoicesItem {
+                finish_reason: v0,
+                index: v1,
+                logprobs: v2,
+                text: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "completions")]
@@ -663,10 +714,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseFinishReason {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "completions")]
@@ -715,19 +763,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseLogprobs {
             name: "CreateCompletionResponseLogprobs",
             fields: &["text_offset", "token_logprobs", "tokens", "top_logprobs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            text_offset: v0,
-            token_logprobs: v1,
-            tokens: v2,
-            top_logprobs: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateCompletionResponseLogprobs,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateCompletionResponseLogprobs {
+                text_offset: v0,
+                token_logprobs: v1,
+                tokens: v2,
+                top_logprobs: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "completions")]
@@ -788,10 +844,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateCompletionResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "completions")]

@@ -34,21 +34,29 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResource {
             name: "ContainerFileListResource",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ContainerFileListResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerFileListResource {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "containers")]
@@ -109,10 +117,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -175,25 +180,30 @@ impl<'de> ::serde::Deserialize<'de> for ContainerFileResource {
                 "source",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            container_id: v2,
-            created_at: v3,
-            bytes: v4,
-            path: v5,
-            source: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ContainerFileResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerFileResource {
+                id: v0,
+                object: v1,
+                container_id: v2,
+                created_at: v3,
+                bytes: v4,
+                path: v5,
+                source: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "containers")]
@@ -235,21 +245,26 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResource {
             name: "ContainerListResource",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ContainerListResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerListResource {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "containers")]
@@ -310,10 +325,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -386,29 +398,34 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResource {
                 "network_policy",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            name: v2,
-            created_at: v3,
-            status: v4,
-            last_active_at: v5,
-            expires_after: v6,
-            memory_limit: v7,
-            network_policy: v8,
-            extra_fields: v9,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ContainerResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerResource {
+                id: v0,
+                object: v1,
+                name: v2,
+                created_at: v3,
+                status: v4,
+                last_active_at: v5,
+                expires_after: v6,
+                memory_limit: v7,
+                network_policy: v8,
+                extra_fields: v9,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "containers")]
@@ -469,10 +486,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -519,15 +533,23 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceExpiresAfter {
             name: "ContainerResourceExpiresAfter",
             fields: &["anchor", "minutes"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            anchor: v0,
-            minutes: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ContainerResourceExpiresAfter,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerResourceExpiresAfter {
+                anchor: v0,
+                minutes: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "containers")]
@@ -601,10 +623,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceMemoryLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -644,15 +663,23 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicy {
             name: "ContainerResourceNetworkPolicy",
             fields: &["type", "allowed_domains"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            allowed_domains: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ContainerResourceNetworkPolicy,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ContainerResourceNetworkPolicy {
+                r#type: v0,
+                allowed_domains: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "containers")]
@@ -717,10 +744,7 @@ impl<'de> ::serde::Deserialize<'de> for ContainerResourceNetworkPolicyType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -781,23 +805,28 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBody {
                 "network_policy",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            file_ids: v1,
-            expires_after: v2,
-            skills: v3,
-            memory_limit: v4,
-            network_policy: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CreateContainerBody, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateContainerBody {
+                name: v0,
+                file_ids: v1,
+                expires_after: v2,
+                skills: v3,
+                memory_limit: v4,
+                network_policy: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "containers")]
@@ -926,10 +955,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -974,15 +1000,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyExpiresAfter {
             name: "CreateContainerBodyExpiresAfter",
             fields: &["anchor", "minutes"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            anchor: v0,
-            minutes: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateContainerBodyExpiresAfter,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateContainerBodyExpiresAfter {
+                anchor: v0,
+                minutes: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "containers")]
@@ -1077,10 +1111,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyMemoryLimit {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -1121,22 +1152,29 @@ impl ::serde::Serialize for CreateContainerBodyNetworkPolicy {
     }
 }
 #[cfg(feature = "containers")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateContainerBodyNetworkPolicy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("disabled") => {
-                node.decode::<_, D::Error>().map(Self::Disabled)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateContainerBodyNetworkPolicy,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("disabled") => {
+                    node.decode().map(CreateContainerBodyNetworkPolicy::Disabled)
+                }
+                ::std::option::Option::Some("allowlist") => {
+                    node.decode().map(CreateContainerBodyNetworkPolicy::Allowlist)
+                }
+                _ => node.into_value().map(CreateContainerBodyNetworkPolicy::Unknown),
             }
-            ::std::option::Option::Some("allowlist") => {
-                node.decode::<_, D::Error>().map(Self::Allowlist)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "containers")]
@@ -1193,22 +1231,29 @@ impl ::serde::Serialize for CreateContainerBodySkillsItem {
     }
 }
 #[cfg(feature = "containers")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateContainerBodySkillsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("skill_reference") => {
-                node.decode::<_, D::Error>().map(Self::SkillReference)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateContainerBodySkillsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("skill_reference") => {
+                    node.decode().map(CreateContainerBodySkillsItem::SkillReference)
+                }
+                ::std::option::Option::Some("inline") => {
+                    node.decode().map(CreateContainerBodySkillsItem::Inline)
+                }
+                _ => node.into_value().map(CreateContainerBodySkillsItem::Unknown),
             }
-            ::std::option::Option::Some("inline") => {
-                node.decode::<_, D::Error>().map(Self::Inline)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "containers")]
@@ -1344,10 +1389,7 @@ impl<'de> ::serde::Deserialize<'de> for ListContainerFilesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "containers")]
@@ -1415,10 +1457,7 @@ impl<'de> ::serde::Deserialize<'de> for ListContainersOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "containers")]

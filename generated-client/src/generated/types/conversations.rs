@@ -146,100 +146,104 @@ impl ::serde::Serialize for ConversationItem {
     }
 }
 #[cfg(feature = "conversations")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ConversationItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("message") => {
-                node.decode::<_, D::Error>().map(Self::Message)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<ConversationItem, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("message") => {
+                    node.decode().map(ConversationItem::Message)
+                }
+                ::std::option::Option::Some("function_call") => {
+                    node.decode().map(ConversationItem::FunctionCall)
+                }
+                ::std::option::Option::Some("function_call_output") => {
+                    node.decode().map(ConversationItem::FunctionCallOutput)
+                }
+                ::std::option::Option::Some("file_search_call") => {
+                    node.decode().map(ConversationItem::FileSearchCall)
+                }
+                ::std::option::Option::Some("web_search_call") => {
+                    node.decode().map(ConversationItem::WebSearchCall)
+                }
+                ::std::option::Option::Some("image_generation_call") => {
+                    node.decode().map(ConversationItem::ImageGenerationCall)
+                }
+                ::std::option::Option::Some("computer_call") => {
+                    node.decode().map(ConversationItem::ComputerCall)
+                }
+                ::std::option::Option::Some("computer_call_output") => {
+                    node.decode().map(ConversationItem::ComputerCallOutput)
+                }
+                ::std::option::Option::Some("tool_search_call") => {
+                    node.decode().map(ConversationItem::ToolSearchCall)
+                }
+                ::std::option::Option::Some("tool_search_output") => {
+                    node.decode().map(ConversationItem::ToolSearchOutput)
+                }
+                ::std::option::Option::Some("additional_tools") => {
+                    node.decode().map(ConversationItem::AdditionalTools)
+                }
+                ::std::option::Option::Some("reasoning") => {
+                    node.decode().map(ConversationItem::Reasoning)
+                }
+                ::std::option::Option::Some("program") => {
+                    node.decode().map(ConversationItem::Program)
+                }
+                ::std::option::Option::Some("program_output") => {
+                    node.decode().map(ConversationItem::ProgramOutput)
+                }
+                ::std::option::Option::Some("compaction") => {
+                    node.decode().map(ConversationItem::Compaction)
+                }
+                ::std::option::Option::Some("code_interpreter_call") => {
+                    node.decode().map(ConversationItem::CodeInterpreterCall)
+                }
+                ::std::option::Option::Some("local_shell_call") => {
+                    node.decode().map(ConversationItem::LocalShellCall)
+                }
+                ::std::option::Option::Some("local_shell_call_output") => {
+                    node.decode().map(ConversationItem::LocalShellCallOutput)
+                }
+                ::std::option::Option::Some("shell_call") => {
+                    node.decode().map(ConversationItem::ShellCall)
+                }
+                ::std::option::Option::Some("shell_call_output") => {
+                    node.decode().map(ConversationItem::ShellCallOutput)
+                }
+                ::std::option::Option::Some("apply_patch_call") => {
+                    node.decode().map(ConversationItem::ApplyPatchCall)
+                }
+                ::std::option::Option::Some("apply_patch_call_output") => {
+                    node.decode().map(ConversationItem::ApplyPatchCallOutput)
+                }
+                ::std::option::Option::Some("mcp_list_tools") => {
+                    node.decode().map(ConversationItem::McpListTools)
+                }
+                ::std::option::Option::Some("mcp_approval_request") => {
+                    node.decode().map(ConversationItem::McpApprovalRequest)
+                }
+                ::std::option::Option::Some("mcp_approval_response") => {
+                    node.decode().map(ConversationItem::McpApprovalResponse)
+                }
+                ::std::option::Option::Some("mcp_call") => {
+                    node.decode().map(ConversationItem::McpCall)
+                }
+                ::std::option::Option::Some("custom_tool_call") => {
+                    node.decode().map(ConversationItem::CustomToolCall)
+                }
+                ::std::option::Option::Some("custom_tool_call_output") => {
+                    node.decode().map(ConversationItem::CustomToolCallOutput)
+                }
+                _ => node.into_value().map(ConversationItem::Unknown),
             }
-            ::std::option::Option::Some("function_call") => {
-                node.decode::<_, D::Error>().map(Self::FunctionCall)
-            }
-            ::std::option::Option::Some("function_call_output") => {
-                node.decode::<_, D::Error>().map(Self::FunctionCallOutput)
-            }
-            ::std::option::Option::Some("file_search_call") => {
-                node.decode::<_, D::Error>().map(Self::FileSearchCall)
-            }
-            ::std::option::Option::Some("web_search_call") => {
-                node.decode::<_, D::Error>().map(Self::WebSearchCall)
-            }
-            ::std::option::Option::Some("image_generation_call") => {
-                node.decode::<_, D::Error>().map(Self::ImageGenerationCall)
-            }
-            ::std::option::Option::Some("computer_call") => {
-                node.decode::<_, D::Error>().map(Self::ComputerCall)
-            }
-            ::std::option::Option::Some("computer_call_output") => {
-                node.decode::<_, D::Error>().map(Self::ComputerCallOutput)
-            }
-            ::std::option::Option::Some("tool_search_call") => {
-                node.decode::<_, D::Error>().map(Self::ToolSearchCall)
-            }
-            ::std::option::Option::Some("tool_search_output") => {
-                node.decode::<_, D::Error>().map(Self::ToolSearchOutput)
-            }
-            ::std::option::Option::Some("additional_tools") => {
-                node.decode::<_, D::Error>().map(Self::AdditionalTools)
-            }
-            ::std::option::Option::Some("reasoning") => {
-                node.decode::<_, D::Error>().map(Self::Reasoning)
-            }
-            ::std::option::Option::Some("program") => {
-                node.decode::<_, D::Error>().map(Self::Program)
-            }
-            ::std::option::Option::Some("program_output") => {
-                node.decode::<_, D::Error>().map(Self::ProgramOutput)
-            }
-            ::std::option::Option::Some("compaction") => {
-                node.decode::<_, D::Error>().map(Self::Compaction)
-            }
-            ::std::option::Option::Some("code_interpreter_call") => {
-                node.decode::<_, D::Error>().map(Self::CodeInterpreterCall)
-            }
-            ::std::option::Option::Some("local_shell_call") => {
-                node.decode::<_, D::Error>().map(Self::LocalShellCall)
-            }
-            ::std::option::Option::Some("local_shell_call_output") => {
-                node.decode::<_, D::Error>().map(Self::LocalShellCallOutput)
-            }
-            ::std::option::Option::Some("shell_call") => {
-                node.decode::<_, D::Error>().map(Self::ShellCall)
-            }
-            ::std::option::Option::Some("shell_call_output") => {
-                node.decode::<_, D::Error>().map(Self::ShellCallOutput)
-            }
-            ::std::option::Option::Some("apply_patch_call") => {
-                node.decode::<_, D::Error>().map(Self::ApplyPatchCall)
-            }
-            ::std::option::Option::Some("apply_patch_call_output") => {
-                node.decode::<_, D::Error>().map(Self::ApplyPatchCallOutput)
-            }
-            ::std::option::Option::Some("mcp_list_tools") => {
-                node.decode::<_, D::Error>().map(Self::McpListTools)
-            }
-            ::std::option::Option::Some("mcp_approval_request") => {
-                node.decode::<_, D::Error>().map(Self::McpApprovalRequest)
-            }
-            ::std::option::Option::Some("mcp_approval_response") => {
-                node.decode::<_, D::Error>().map(Self::McpApprovalResponse)
-            }
-            ::std::option::Option::Some("mcp_call") => {
-                node.decode::<_, D::Error>().map(Self::McpCall)
-            }
-            ::std::option::Option::Some("custom_tool_call") => {
-                node.decode::<_, D::Error>().map(Self::CustomToolCall)
-            }
-            ::std::option::Option::Some("custom_tool_call_output") => {
-                node.decode::<_, D::Error>().map(Self::CustomToolCallOutput)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "conversations")]
@@ -478,21 +482,26 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemList {
             name: "ConversationItemList",
             fields: &["object", "data", "has_more", "first_id", "last_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            has_more: v2,
-            first_id: v3,
-            last_id: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ConversationItemList, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ConversationItemList {
+                object: v0,
+                data: v1,
+                has_more: v2,
+                first_id: v3,
+                last_id: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "conversations")]
@@ -553,10 +562,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationItemListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "conversations")]
@@ -605,19 +611,24 @@ impl<'de> ::serde::Deserialize<'de> for ConversationResource {
             name: "ConversationResource",
             fields: &["id", "object", "metadata", "created_at"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            metadata: v2,
-            created_at: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ConversationResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ConversationResource {
+                id: v0,
+                object: v1,
+                metadata: v2,
+                created_at: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "conversations")]
@@ -678,10 +689,7 @@ impl<'de> ::serde::Deserialize<'de> for ConversationResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "conversations")]
@@ -728,15 +736,20 @@ impl<'de> ::serde::Deserialize<'de> for CreateConversationBody {
             name: "CreateConversationBody",
             fields: &["metadata", "items"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            metadata: v0,
-            items: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CreateConversationBody, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateConversationBody {
+                metadata: v0,
+                items: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "conversations")]
@@ -808,13 +821,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateConversationItemsRequest {
             name: "CreateConversationItemsRequest",
             fields: &["items"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            items: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateConversationItemsRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateConversationItemsRequest {
+                items: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "conversations")]
@@ -875,17 +896,25 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResource {
             name: "DeletedConversationResource",
             fields: &["object", "deleted", "id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            deleted: v1,
-            id: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            DeletedConversationResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeletedConversationResource {
+                object: v0,
+                deleted: v1,
+                id: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
@@ -946,10 +975,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedConversationResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "conversations", feature = "unreferenced"))]
@@ -1023,10 +1049,7 @@ impl<'de> ::serde::Deserialize<'de> for ListConversationItemsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "conversations")]
@@ -1063,13 +1086,18 @@ impl<'de> ::serde::Deserialize<'de> for UpdateConversationBody {
             name: "UpdateConversationBody",
             fields: &["metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            metadata: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UpdateConversationBody, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UpdateConversationBody {
+                metadata: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "conversations")]

@@ -39,21 +39,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequest {
             name: "CreateEmbeddingRequest",
             fields: &["input", "model", "encoding_format", "dimensions", "user"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            input: v0,
-            model: v1,
-            encoding_format: v2,
-            dimensions: v3,
-            user: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CreateEmbeddingRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEmbeddingRequest {
+                input: v0,
+                model: v1,
+                encoding_format: v2,
+                dimensions: v3,
+                user: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -167,10 +172,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestEncodingFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -200,69 +202,96 @@ pub enum CreateEmbeddingRequestInput {
     TokenArrays(::std::vec::Vec<::std::vec::Vec<i64>>),
 }
 #[cfg(feature = "embeddings")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingRequestInput {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateEmbeddingRequestInput,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<CreateEmbeddingRequestInput>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateEmbeddingRequestInput::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateEmbeddingRequestInput::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateEmbeddingRequestInput::Texts(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateEmbeddingRequestInput::Texts),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateEmbeddingRequestInput::Tokens(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateEmbeddingRequestInput::Tokens),
+                );
+            }
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateEmbeddingRequestInput::TokenArrays(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateEmbeddingRequestInput::TokenArrays),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CreateEmbeddingRequestInput` (tried Text, Texts, Tokens, TokenArrays)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Texts(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Texts));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Tokens(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Tokens));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::TokenArrays(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TokenArrays),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CreateEmbeddingRequestInput` (tried Text, Texts, Tokens, TokenArrays)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -401,19 +430,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponse {
             name: "CreateEmbeddingResponse",
             fields: &["data", "model", "object", "usage"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            data: v0,
-            model: v1,
-            object: v2,
-            usage: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEmbeddingResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEmbeddingResponse {
+                data: v0,
+                model: v1,
+                object: v2,
+                usage: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -474,10 +511,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -522,15 +556,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateEmbeddingResponseUsage {
             name: "CreateEmbeddingResponseUsage",
             fields: &["prompt_tokens", "total_tokens"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            prompt_tokens: v0,
-            total_tokens: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEmbeddingResponseUsage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEmbeddingResponseUsage {
+                prompt_tokens: v0,
+                total_tokens: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -568,17 +610,22 @@ impl<'de> ::serde::Deserialize<'de> for Embedding {
             name: "Embedding",
             fields: &["index", "embedding", "object"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::base64_float32_field::<D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            index: v0,
-            embedding: v1,
-            object: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<Embedding, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::base64_float32_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(Embedding {
+                index: v0,
+                embedding: v1,
+                object: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "embeddings")]
@@ -639,10 +686,7 @@ impl<'de> ::serde::Deserialize<'de> for EmbeddingObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "embeddings")]

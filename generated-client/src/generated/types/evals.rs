@@ -41,21 +41,29 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSource {
             name: "CreateEvalCompletionsRunDataSource",
             fields: &["type", "input_messages", "sampling_params", "model", "source"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            input_messages: v1,
-            sampling_params: v2,
-            model: v3,
-            source: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalCompletionsRunDataSource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalCompletionsRunDataSource {
+                r#type: v0,
+                input_messages: v1,
+                sampling_params: v2,
+                model: v3,
+                source: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -152,22 +160,36 @@ impl ::serde::Serialize for CreateEvalCompletionsRunDataSourceInputMessages {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceInputMessages {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("template") => {
-                node.decode::<_, D::Error>().map(Self::Template)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalCompletionsRunDataSourceInputMessages,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("template") => {
+                    node.decode()
+                        .map(CreateEvalCompletionsRunDataSourceInputMessages::Template)
+                }
+                ::std::option::Option::Some("item_reference") => {
+                    node.decode()
+                        .map(
+                            CreateEvalCompletionsRunDataSourceInputMessages::ItemReference,
+                        )
+                }
+                _ => {
+                    node.into_value()
+                        .map(CreateEvalCompletionsRunDataSourceInputMessages::Unknown)
+                }
             }
-            ::std::option::Option::Some("item_reference") => {
-                node.decode::<_, D::Error>().map(Self::ItemReference)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -246,10 +268,7 @@ for CreateEvalCompletionsRunDataSourceItemReferenceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -299,26 +318,43 @@ impl ::serde::Serialize for CreateEvalCompletionsRunDataSourceResponseFormat {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for CreateEvalCompletionsRunDataSourceResponseFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("text") => {
-                node.decode::<_, D::Error>().map(Self::Text)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalCompletionsRunDataSourceResponseFormat,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("text") => {
+                    node.decode()
+                        .map(CreateEvalCompletionsRunDataSourceResponseFormat::Text)
+                }
+                ::std::option::Option::Some("json_schema") => {
+                    node.decode()
+                        .map(
+                            CreateEvalCompletionsRunDataSourceResponseFormat::JsonSchema,
+                        )
+                }
+                ::std::option::Option::Some("json_object") => {
+                    node.decode()
+                        .map(
+                            CreateEvalCompletionsRunDataSourceResponseFormat::JsonObject,
+                        )
+                }
+                _ => {
+                    node.into_value()
+                        .map(CreateEvalCompletionsRunDataSourceResponseFormat::Unknown)
+                }
             }
-            ::std::option::Option::Some("json_schema") => {
-                node.decode::<_, D::Error>().map(Self::JsonSchema)
-            }
-            ::std::option::Option::Some("json_object") => {
-                node.decode::<_, D::Error>().map(Self::JsonObject)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -407,25 +443,33 @@ for CreateEvalCompletionsRunDataSourceSamplingParams {
                 "tools",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            reasoning_effort: v0,
-            temperature: v1,
-            max_completion_tokens: v2,
-            top_p: v3,
-            seed: v4,
-            response_format: v5,
-            tools: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalCompletionsRunDataSourceSamplingParams,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalCompletionsRunDataSourceSamplingParams {
+                reasoning_effort: v0,
+                temperature: v1,
+                max_completion_tokens: v2,
+                top_p: v3,
+                seed: v4,
+                response_format: v5,
+                tools: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -544,25 +588,37 @@ impl ::serde::Serialize for CreateEvalCompletionsRunDataSourceSource {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("file_content") => {
-                node.decode::<_, D::Error>().map(Self::FileContent)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalCompletionsRunDataSourceSource,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("file_content") => {
+                    node.decode()
+                        .map(CreateEvalCompletionsRunDataSourceSource::FileContent)
+                }
+                ::std::option::Option::Some("file_id") => {
+                    node.decode().map(CreateEvalCompletionsRunDataSourceSource::FileId)
+                }
+                ::std::option::Option::Some("stored_completions") => {
+                    node.decode()
+                        .map(CreateEvalCompletionsRunDataSourceSource::StoredCompletions)
+                }
+                _ => {
+                    node.into_value()
+                        .map(CreateEvalCompletionsRunDataSourceSource::Unknown)
+                }
             }
-            ::std::option::Option::Some("file_id") => {
-                node.decode::<_, D::Error>().map(Self::FileId)
-            }
-            ::std::option::Option::Some("stored_completions") => {
-                node.decode::<_, D::Error>().map(Self::StoredCompletions)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -610,57 +666,78 @@ pub enum CreateEvalCompletionsRunDataSourceTemplateItem {
     EvalItem(super::EvalItem),
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceTemplateItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::EasyInputMessage(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalCompletionsRunDataSourceTemplateItem,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        CreateEvalCompletionsRunDataSourceTemplateItem,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateEvalCompletionsRunDataSourceTemplateItem::EasyInputMessage(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            CreateEvalCompletionsRunDataSourceTemplateItem::EasyInputMessage,
+                        ),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::EasyInputMessage),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::EvalItem(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateEvalCompletionsRunDataSourceTemplateItem::EvalItem(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateEvalCompletionsRunDataSourceTemplateItem::EvalItem),
+                );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::EvalItem),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CreateEvalCompletionsRunDataSourceTemplateItem` (tried EasyInputMessage, EvalItem)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CreateEvalCompletionsRunDataSourceTemplateItem` (tried EasyInputMessage, EvalItem)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -737,10 +814,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceTempla
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -810,10 +884,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCompletionsRunDataSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -861,17 +932,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfig {
             name: "CreateEvalCustomDataSourceConfig",
             fields: &["type", "item_schema", "include_sample_schema"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            item_schema: v1,
-            include_sample_schema: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalCustomDataSourceConfig,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalCustomDataSourceConfig {
+                r#type: v0,
+                item_schema: v1,
+                include_sample_schema: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -963,10 +1042,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalCustomDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -998,57 +1074,63 @@ pub enum CreateEvalItem {
     EvalItem(super::EvalItem),
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::SimpleInputMessage(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<CreateEvalItem, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<CreateEvalItem>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateEvalItem::SimpleInputMessage(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateEvalItem::SimpleInputMessage),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::SimpleInputMessage),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::EvalItem(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateEvalItem::EvalItem(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateEvalItem::EvalItem),
+                );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::EvalItem),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CreateEvalItem` (tried SimpleInputMessage, EvalItem)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CreateEvalItem` (tried SimpleInputMessage, EvalItem)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -1098,15 +1180,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSource {
             name: "CreateEvalJsonlRunDataSource",
             fields: &["type", "source"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            source: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalJsonlRunDataSource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalJsonlRunDataSource {
+                r#type: v0,
+                source: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -1168,22 +1258,29 @@ impl ::serde::Serialize for CreateEvalJsonlRunDataSourceSource {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSourceSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("file_content") => {
-                node.decode::<_, D::Error>().map(Self::FileContent)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalJsonlRunDataSourceSource,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("file_content") => {
+                    node.decode().map(CreateEvalJsonlRunDataSourceSource::FileContent)
+                }
+                ::std::option::Option::Some("file_id") => {
+                    node.decode().map(CreateEvalJsonlRunDataSourceSource::FileId)
+                }
+                _ => node.into_value().map(CreateEvalJsonlRunDataSourceSource::Unknown),
             }
-            ::std::option::Option::Some("file_id") => {
-                node.decode::<_, D::Error>().map(Self::FileId)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -1261,10 +1358,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalJsonlRunDataSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -1317,23 +1411,31 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGrader {
             name: "CreateEvalLabelModelGrader",
             fields: &["type", "name", "model", "input", "labels", "passing_labels"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            model: v2,
-            input: v3,
-            labels: v4,
-            passing_labels: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalLabelModelGrader,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalLabelModelGrader {
+                r#type: v0,
+                name: v1,
+                model: v2,
+                input: v3,
+                labels: v4,
+                passing_labels: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -1426,10 +1528,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLabelModelGraderType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -1475,15 +1574,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfig {
             name: "CreateEvalLogsDataSourceConfig",
             fields: &["type", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            metadata: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalLogsDataSourceConfig,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalLogsDataSourceConfig {
+                r#type: v0,
+                metadata: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -1571,10 +1678,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalLogsDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -1625,19 +1729,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRequest {
             name: "CreateEvalRequest",
             fields: &["name", "metadata", "data_source_config", "testing_criteria"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            metadata: v1,
-            data_source_config: v2,
-            testing_criteria: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CreateEvalRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalRequest {
+                name: v0,
+                metadata: v1,
+                data_source_config: v2,
+                testing_criteria: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -1727,25 +1836,33 @@ impl ::serde::Serialize for CreateEvalRequestDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalRequestDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("custom") => {
-                node.decode::<_, D::Error>().map(Self::Custom)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalRequestDataSourceConfig,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("custom") => {
+                    node.decode().map(CreateEvalRequestDataSourceConfig::Custom)
+                }
+                ::std::option::Option::Some("logs") => {
+                    node.decode().map(CreateEvalRequestDataSourceConfig::Logs)
+                }
+                ::std::option::Option::Some("stored_completions") => {
+                    node.decode()
+                        .map(CreateEvalRequestDataSourceConfig::StoredCompletions)
+                }
+                _ => node.into_value().map(CreateEvalRequestDataSourceConfig::Unknown),
             }
-            ::std::option::Option::Some("logs") => {
-                node.decode::<_, D::Error>().map(Self::Logs)
-            }
-            ::std::option::Option::Some("stored_completions") => {
-                node.decode::<_, D::Error>().map(Self::StoredCompletions)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -1819,31 +1936,39 @@ impl ::serde::Serialize for CreateEvalRequestTestingCriteriaItem {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalRequestTestingCriteriaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("label_model") => {
-                node.decode::<_, D::Error>().map(Self::LabelModel)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalRequestTestingCriteriaItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("label_model") => {
+                    node.decode().map(CreateEvalRequestTestingCriteriaItem::LabelModel)
+                }
+                ::std::option::Option::Some("string_check") => {
+                    node.decode().map(CreateEvalRequestTestingCriteriaItem::StringCheck)
+                }
+                ::std::option::Option::Some("text_similarity") => {
+                    node.decode()
+                        .map(CreateEvalRequestTestingCriteriaItem::TextSimilarity)
+                }
+                ::std::option::Option::Some("python") => {
+                    node.decode().map(CreateEvalRequestTestingCriteriaItem::Python)
+                }
+                ::std::option::Option::Some("score_model") => {
+                    node.decode().map(CreateEvalRequestTestingCriteriaItem::ScoreModel)
+                }
+                _ => node.into_value().map(CreateEvalRequestTestingCriteriaItem::Unknown),
             }
-            ::std::option::Option::Some("string_check") => {
-                node.decode::<_, D::Error>().map(Self::StringCheck)
-            }
-            ::std::option::Option::Some("text_similarity") => {
-                node.decode::<_, D::Error>().map(Self::TextSimilarity)
-            }
-            ::std::option::Option::Some("python") => {
-                node.decode::<_, D::Error>().map(Self::Python)
-            }
-            ::std::option::Option::Some("score_model") => {
-                node.decode::<_, D::Error>().map(Self::ScoreModel)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -1933,21 +2058,29 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSource {
             name: "CreateEvalResponsesRunDataSource",
             fields: &["type", "input_messages", "sampling_params", "model", "source"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            input_messages: v1,
-            sampling_params: v2,
-            model: v3,
-            source: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalResponsesRunDataSource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalResponsesRunDataSource {
+                r#type: v0,
+                input_messages: v1,
+                sampling_params: v2,
+                model: v3,
+                source: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -2038,15 +2171,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceChatMess
             name: "CreateEvalResponsesRunDataSourceChatMessage",
             fields: &["role", "content"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            role: v0,
-            content: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalResponsesRunDataSourceChatMessage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalResponsesRunDataSourceChatMessage {
+                role: v0,
+                content: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -2111,22 +2252,36 @@ impl ::serde::Serialize for CreateEvalResponsesRunDataSourceInputMessages {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceInputMessages {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("template") => {
-                node.decode::<_, D::Error>().map(Self::Template)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalResponsesRunDataSourceInputMessages,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("template") => {
+                    node.decode()
+                        .map(CreateEvalResponsesRunDataSourceInputMessages::Template)
+                }
+                ::std::option::Option::Some("item_reference") => {
+                    node.decode()
+                        .map(
+                            CreateEvalResponsesRunDataSourceInputMessages::ItemReference,
+                        )
+                }
+                _ => {
+                    node.into_value()
+                        .map(CreateEvalResponsesRunDataSourceInputMessages::Unknown)
+                }
             }
-            ::std::option::Option::Some("item_reference") => {
-                node.decode::<_, D::Error>().map(Self::ItemReference)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -2205,10 +2360,7 @@ for CreateEvalResponsesRunDataSourceItemReferenceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -2278,25 +2430,33 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSampling
                 "text",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            reasoning_effort: v0,
-            temperature: v1,
-            max_completion_tokens: v2,
-            top_p: v3,
-            seed: v4,
-            tools: v5,
-            text: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalResponsesRunDataSourceSamplingParams,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalResponsesRunDataSourceSamplingParams {
+                reasoning_effort: v0,
+                temperature: v1,
+                max_completion_tokens: v2,
+                top_p: v3,
+                seed: v4,
+                tools: v5,
+                text: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -2411,25 +2571,36 @@ impl ::serde::Serialize for CreateEvalResponsesRunDataSourceSource {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("file_content") => {
-                node.decode::<_, D::Error>().map(Self::FileContent)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalResponsesRunDataSourceSource,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("file_content") => {
+                    node.decode()
+                        .map(CreateEvalResponsesRunDataSourceSource::FileContent)
+                }
+                ::std::option::Option::Some("file_id") => {
+                    node.decode().map(CreateEvalResponsesRunDataSourceSource::FileId)
+                }
+                ::std::option::Option::Some("responses") => {
+                    node.decode().map(CreateEvalResponsesRunDataSourceSource::Responses)
+                }
+                _ => {
+                    node.into_value()
+                        .map(CreateEvalResponsesRunDataSourceSource::Unknown)
+                }
             }
-            ::std::option::Option::Some("file_id") => {
-                node.decode::<_, D::Error>().map(Self::FileId)
-            }
-            ::std::option::Option::Some("responses") => {
-                node.decode::<_, D::Error>().map(Self::Responses)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -2477,55 +2648,76 @@ pub enum CreateEvalResponsesRunDataSourceTemplateItem {
     EvalItem(super::EvalItem),
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceTemplateItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::ChatMessage(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalResponsesRunDataSourceTemplateItem,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        CreateEvalResponsesRunDataSourceTemplateItem,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateEvalResponsesRunDataSourceTemplateItem::ChatMessage(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(CreateEvalResponsesRunDataSourceTemplateItem::ChatMessage),
+                );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ChatMessage),
-            );
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateEvalResponsesRunDataSourceTemplateItem::EvalItem(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateEvalResponsesRunDataSourceTemplateItem::EvalItem),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CreateEvalResponsesRunDataSourceTemplateItem` (tried ChatMessage, EvalItem)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::EvalItem(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::EvalItem),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CreateEvalResponsesRunDataSourceTemplateItem` (tried ChatMessage, EvalItem)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -2602,10 +2794,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceTemplate
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -2649,13 +2838,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceText {
             name: "CreateEvalResponsesRunDataSourceText",
             fields: &["format"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            format: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalResponsesRunDataSourceText,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalResponsesRunDataSourceText {
+                format: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -2745,10 +2942,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalResponsesRunDataSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -2797,17 +2991,22 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequest {
             name: "CreateEvalRunRequest",
             fields: &["name", "metadata", "data_source"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            metadata: v1,
-            data_source: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CreateEvalRunRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalRunRequest {
+                name: v0,
+                metadata: v1,
+                data_source: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -2889,25 +3088,32 @@ impl ::serde::Serialize for CreateEvalRunRequestDataSource {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateEvalRunRequestDataSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("jsonl") => {
-                node.decode::<_, D::Error>().map(Self::Jsonl)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalRunRequestDataSource,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("jsonl") => {
+                    node.decode().map(CreateEvalRunRequestDataSource::Jsonl)
+                }
+                ::std::option::Option::Some("completions") => {
+                    node.decode().map(CreateEvalRunRequestDataSource::Completions)
+                }
+                ::std::option::Option::Some("responses") => {
+                    node.decode().map(CreateEvalRunRequestDataSource::Responses)
+                }
+                _ => node.into_value().map(CreateEvalRunRequestDataSource::Unknown),
             }
-            ::std::option::Option::Some("completions") => {
-                node.decode::<_, D::Error>().map(Self::Completions)
-            }
-            ::std::option::Option::Some("responses") => {
-                node.decode::<_, D::Error>().map(Self::Responses)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -2970,15 +3176,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
             name: "CreateEvalStoredCompletionsDataSourceConfig",
             fields: &["type", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            metadata: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateEvalStoredCompletionsDataSourceConfig,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateEvalStoredCompletionsDataSourceConfig {
+                r#type: v0,
+                metadata: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -3066,10 +3280,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateEvalStoredCompletionsDataSourceCon
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -3116,17 +3327,22 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalResponse {
             name: "DeleteEvalResponse",
             fields: &["object", "deleted", "eval_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            deleted: v1,
-            eval_id: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<DeleteEvalResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeleteEvalResponse {
+                object: v0,
+                deleted: v1,
+                eval_id: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -3167,17 +3383,22 @@ impl<'de> ::serde::Deserialize<'de> for DeleteEvalRunResponse {
             name: "DeleteEvalRunResponse",
             fields: &["object", "deleted", "run_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            deleted: v1,
-            run_id: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<DeleteEvalRunResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeleteEvalRunResponse {
+                object: v0,
+                deleted: v1,
+                run_id: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -3231,25 +3452,30 @@ impl<'de> ::serde::Deserialize<'de> for Eval {
                 "metadata",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            name: v2,
-            data_source_config: v3,
-            testing_criteria: v4,
-            created_at: v5,
-            metadata: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<Eval, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(Eval {
+                object: v0,
+                id: v1,
+                name: v2,
+                data_source_config: v3,
+                testing_criteria: v4,
+                created_at: v5,
+                metadata: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -3285,15 +3511,20 @@ impl<'de> ::serde::Deserialize<'de> for EvalApiError {
             name: "EvalApiError",
             fields: &["code", "message"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code: v0,
-            message: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalApiError, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalApiError {
+                code: v0,
+                message: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -3329,15 +3560,23 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfig {
             name: "EvalCustomDataSourceConfig",
             fields: &["type", "schema"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            schema: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalCustomDataSourceConfig,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalCustomDataSourceConfig {
+                r#type: v0,
+                schema: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -3398,10 +3637,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalCustomDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -3453,25 +3689,29 @@ impl ::serde::Serialize for EvalDataSourceConfig {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for EvalDataSourceConfig {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("custom") => {
-                node.decode::<_, D::Error>().map(Self::Custom)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<EvalDataSourceConfig, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("custom") => {
+                    node.decode().map(EvalDataSourceConfig::Custom)
+                }
+                ::std::option::Option::Some("logs") => {
+                    node.decode().map(EvalDataSourceConfig::Logs)
+                }
+                ::std::option::Option::Some("stored_completions") => {
+                    node.decode().map(EvalDataSourceConfig::StoredCompletions)
+                }
+                _ => node.into_value().map(EvalDataSourceConfig::Unknown),
             }
-            ::std::option::Option::Some("logs") => {
-                node.decode::<_, D::Error>().map(Self::Logs)
-            }
-            ::std::option::Option::Some("stored_completions") => {
-                node.decode::<_, D::Error>().map(Self::StoredCompletions)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -3543,21 +3783,26 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderPython {
             name: "EvalGraderPython",
             fields: &["type", "name", "source", "image_tag", "pass_threshold"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            source: v2,
-            image_tag: v3,
-            pass_threshold: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalGraderPython, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalGraderPython {
+                r#type: v0,
+                name: v1,
+                source: v2,
+                image_tag: v3,
+                pass_threshold: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -3655,25 +3900,30 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderScoreModel {
                 "pass_threshold",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            model: v2,
-            sampling_params: v3,
-            input: v4,
-            range: v5,
-            pass_threshold: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalGraderScoreModel, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalGraderScoreModel {
+                r#type: v0,
+                name: v1,
+                model: v2,
+                sampling_params: v3,
+                input: v4,
+                range: v5,
+                pass_threshold: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -3781,23 +4031,31 @@ impl<'de> ::serde::Deserialize<'de> for EvalGraderTextSimilarity {
                 "pass_threshold",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            input: v2,
-            reference: v3,
-            evaluation_metric: v4,
-            pass_threshold: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalGraderTextSimilarity,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalGraderTextSimilarity {
+                r#type: v0,
+                name: v1,
+                input: v2,
+                reference: v3,
+                evaluation_metric: v4,
+                pass_threshold: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -3867,15 +4125,23 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSource {
             name: "EvalJsonlFileContentSource",
             fields: &["type", "content"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            content: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalJsonlFileContentSource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalJsonlFileContentSource {
+                r#type: v0,
+                content: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -3938,15 +4204,23 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceContentItem {
             name: "EvalJsonlFileContentSourceContentItem",
             fields: &["item", "sample"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            item: v0,
-            sample: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalJsonlFileContentSourceContentItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalJsonlFileContentSourceContentItem {
+                item: v0,
+                sample: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -4034,10 +4308,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileContentSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -4082,15 +4353,20 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSource {
             name: "EvalJsonlFileIdSource",
             fields: &["type", "id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalJsonlFileIdSource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalJsonlFileIdSource {
+                r#type: v0,
+                id: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -4173,10 +4449,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalJsonlFileIdSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -4227,21 +4500,26 @@ impl<'de> ::serde::Deserialize<'de> for EvalList {
             name: "EvalList",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalList, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalList {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -4302,10 +4580,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -4353,17 +4628,25 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfig {
             name: "EvalLogsDataSourceConfig",
             fields: &["type", "metadata", "schema"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            metadata: v1,
-            schema: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalLogsDataSourceConfig,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalLogsDataSourceConfig {
+                r#type: v0,
+                metadata: v1,
+                schema: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -4424,10 +4707,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalLogsDataSourceConfigType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -4497,10 +4777,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -4585,33 +4862,38 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSource {
                 "tools",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            metadata: v1,
-            model: v2,
-            instructions_search: v3,
-            created_after: v4,
-            created_before: v5,
-            reasoning_effort: v6,
-            temperature: v7,
-            top_p: v8,
-            users: v9,
-            tools: v10,
-            extra_fields: v11,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalResponsesSource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalResponsesSource {
+                r#type: v0,
+                metadata: v1,
+                model: v2,
+                instructions_search: v3,
+                created_after: v4,
+                created_before: v5,
+                reasoning_effort: v6,
+                temperature: v7,
+                top_p: v8,
+                users: v9,
+                tools: v10,
+                extra_fields: v11,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -4768,10 +5050,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalResponsesSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -4857,39 +5136,44 @@ impl<'de> ::serde::Deserialize<'de> for EvalRun {
                 "error",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            eval_id: v2,
-            status: v3,
-            model: v4,
-            name: v5,
-            created_at: v6,
-            report_url: v7,
-            result_counts: v8,
-            per_model_usage: v9,
-            per_testing_criteria_results: v10,
-            data_source: v11,
-            metadata: v12,
-            error: v13,
-            extra_fields: v14,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalRun, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
+            let v8 = crate::runtime::de::field_or_empty(&mut object, 8)?;
+            let v9 = crate::runtime::de::field_or_empty(&mut object, 9)?;
+            let v10 = crate::runtime::de::field_or_empty(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v13 = crate::runtime::de::field_or_empty(&mut object, 13)?;
+            let v14 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalRun {
+                object: v0,
+                id: v1,
+                eval_id: v2,
+                status: v3,
+                model: v4,
+                name: v5,
+                created_at: v6,
+                report_url: v7,
+                result_counts: v8,
+                per_model_usage: v9,
+                per_testing_criteria_results: v10,
+                data_source: v11,
+                metadata: v12,
+                error: v13,
+                extra_fields: v14,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -4930,25 +5214,29 @@ impl ::serde::Serialize for EvalRunDataSource {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for EvalRunDataSource {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("jsonl") => {
-                node.decode::<_, D::Error>().map(Self::Jsonl)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<EvalRunDataSource, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("jsonl") => {
+                    node.decode().map(EvalRunDataSource::Jsonl)
+                }
+                ::std::option::Option::Some("completions") => {
+                    node.decode().map(EvalRunDataSource::Completions)
+                }
+                ::std::option::Option::Some("responses") => {
+                    node.decode().map(EvalRunDataSource::Responses)
+                }
+                _ => node.into_value().map(EvalRunDataSource::Unknown),
             }
-            ::std::option::Option::Some("completions") => {
-                node.decode::<_, D::Error>().map(Self::Completions)
-            }
-            ::std::option::Option::Some("responses") => {
-                node.decode::<_, D::Error>().map(Self::Responses)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -5014,21 +5302,26 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunList {
             name: "EvalRunList",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalRunList, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalRunList {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -5089,10 +5382,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -5162,10 +5452,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -5237,31 +5524,36 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItem {
                 "sample",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            run_id: v2,
-            eval_id: v3,
-            created_at: v4,
-            status: v5,
-            datasource_item_id: v6,
-            datasource_item: v7,
-            results: v8,
-            sample: v9,
-            extra_fields: v10,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalRunOutputItem, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
+            let v8 = crate::runtime::de::field_or_empty(&mut object, 8)?;
+            let v9 = crate::runtime::de::field_or_empty(&mut object, 9)?;
+            let v10 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalRunOutputItem {
+                object: v0,
+                id: v1,
+                run_id: v2,
+                eval_id: v3,
+                created_at: v4,
+                status: v5,
+                datasource_item_id: v6,
+                datasource_item: v7,
+                results: v8,
+                sample: v9,
+                extra_fields: v10,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -5297,15 +5589,23 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemInputItem {
             name: "EvalRunOutputItemInputItem",
             fields: &["role", "content"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            role: v0,
-            content: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalRunOutputItemInputItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalRunOutputItemInputItem {
+                role: v0,
+                content: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -5347,21 +5647,26 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemList {
             name: "EvalRunOutputItemList",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalRunOutputItemList, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalRunOutputItemList {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -5422,10 +5727,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemListObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -5495,10 +5797,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -5545,15 +5844,23 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemOutputItem {
             name: "EvalRunOutputItemOutputItem",
             fields: &["role", "content"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            role: v0,
-            content: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalRunOutputItemOutputItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalRunOutputItemOutputItem {
+                role: v0,
+                content: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -5599,21 +5906,29 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemResult {
             name: "EvalRunOutputItemResult",
             fields: &["name", "type", "score", "passed", "sample"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            r#type: v1,
-            score: v2,
-            passed: v3,
-            sample: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalRunOutputItemResult,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalRunOutputItemResult {
+                name: v0,
+                r#type: v1,
+                score: v2,
+                passed: v3,
+                sample: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -5676,31 +5991,39 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemSample {
                 "seed",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            input: v0,
-            output: v1,
-            finish_reason: v2,
-            model: v3,
-            usage: v4,
-            error: v5,
-            temperature: v6,
-            max_completion_tokens: v7,
-            top_p: v8,
-            seed: v9,
-            extra_fields: v10,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalRunOutputItemSample,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
+            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field_or_empty(&mut object, 8)?;
+            let v9 = crate::runtime::de::int64_field(&mut object, 9)?;
+            let v10 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalRunOutputItemSample {
+                input: v0,
+                output: v1,
+                finish_reason: v2,
+                model: v3,
+                usage: v4,
+                error: v5,
+                temperature: v6,
+                max_completion_tokens: v7,
+                top_p: v8,
+                seed: v9,
+                extra_fields: v10,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -5745,19 +6068,24 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunOutputItemUsage {
                 "cached_tokens",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            total_tokens: v0,
-            completion_tokens: v1,
-            prompt_tokens: v2,
-            cached_tokens: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalRunOutputItemUsage, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalRunOutputItemUsage {
+                total_tokens: v0,
+                completion_tokens: v1,
+                prompt_tokens: v2,
+                cached_tokens: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -5808,23 +6136,31 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerModelUsageItem {
                 "cached_tokens",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model_name: v0,
-            invocation_count: v1,
-            prompt_tokens: v2,
-            completion_tokens: v3,
-            total_tokens: v4,
-            cached_tokens: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalRunPerModelUsageItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalRunPerModelUsageItem {
+                model_name: v0,
+                invocation_count: v1,
+                prompt_tokens: v2,
+                completion_tokens: v3,
+                total_tokens: v4,
+                cached_tokens: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -5862,17 +6198,25 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunPerTestingCriteriaResultsItem {
             name: "EvalRunPerTestingCriteriaResultsItem",
             fields: &["testing_criteria", "passed", "failed"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            testing_criteria: v0,
-            passed: v1,
-            failed: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalRunPerTestingCriteriaResultsItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalRunPerTestingCriteriaResultsItem {
+                testing_criteria: v0,
+                passed: v1,
+                failed: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -5912,19 +6256,24 @@ impl<'de> ::serde::Deserialize<'de> for EvalRunResultCounts {
             name: "EvalRunResultCounts",
             fields: &["total", "errored", "failed", "passed"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            total: v0,
-            errored: v1,
-            failed: v2,
-            passed: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<EvalRunResultCounts, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalRunResultCounts {
+                total: v0,
+                errored: v1,
+                failed: v2,
+                passed: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -5964,17 +6313,25 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfig {
             name: "EvalStoredCompletionsDataSourceConfig",
             fields: &["type", "metadata", "schema"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            metadata: v1,
-            schema: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalStoredCompletionsDataSourceConfig,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalStoredCompletionsDataSourceConfig {
+                r#type: v0,
+                metadata: v1,
+                schema: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -6035,10 +6392,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsDataSourceConfigTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -6103,23 +6457,31 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSource {
                 "limit",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            metadata: v1,
-            model: v2,
-            created_after: v3,
-            created_before: v4,
-            limit: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            EvalStoredCompletionsSource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(EvalStoredCompletionsSource {
+                r#type: v0,
+                metadata: v1,
+                model: v2,
+                created_after: v3,
+                created_before: v4,
+                limit: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -6237,10 +6599,7 @@ impl<'de> ::serde::Deserialize<'de> for EvalStoredCompletionsSourceType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -6298,31 +6657,38 @@ impl ::serde::Serialize for EvalTestingCriteriaItem {
     }
 }
 #[cfg(feature = "evals")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for EvalTestingCriteriaItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("label_model") => {
-                node.decode::<_, D::Error>().map(Self::LabelModel)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            EvalTestingCriteriaItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("label_model") => {
+                    node.decode().map(EvalTestingCriteriaItem::LabelModel)
+                }
+                ::std::option::Option::Some("string_check") => {
+                    node.decode().map(EvalTestingCriteriaItem::StringCheck)
+                }
+                ::std::option::Option::Some("text_similarity") => {
+                    node.decode().map(EvalTestingCriteriaItem::TextSimilarity)
+                }
+                ::std::option::Option::Some("python") => {
+                    node.decode().map(EvalTestingCriteriaItem::Python)
+                }
+                ::std::option::Option::Some("score_model") => {
+                    node.decode().map(EvalTestingCriteriaItem::ScoreModel)
+                }
+                _ => node.into_value().map(EvalTestingCriteriaItem::Unknown),
             }
-            ::std::option::Option::Some("string_check") => {
-                node.decode::<_, D::Error>().map(Self::StringCheck)
-            }
-            ::std::option::Option::Some("text_similarity") => {
-                node.decode::<_, D::Error>().map(Self::TextSimilarity)
-            }
-            ::std::option::Option::Some("python") => {
-                node.decode::<_, D::Error>().map(Self::Python)
-            }
-            ::std::option::Option::Some("score_model") => {
-                node.decode::<_, D::Error>().map(Self::ScoreModel)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -6423,10 +6789,7 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -6494,10 +6857,7 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunOutputItemsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -6565,10 +6925,7 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -6648,10 +7005,7 @@ impl<'de> ::serde::Deserialize<'de> for GetEvalRunsStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -6690,15 +7044,23 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesItemReference {
             name: "InputMessagesItemReference",
             fields: &["type", "item_reference"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            item_reference: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            InputMessagesItemReference,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InputMessagesItemReference {
+                r#type: v0,
+                item_reference: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -6758,15 +7120,20 @@ impl<'de> ::serde::Deserialize<'de> for InputMessagesTemplate {
             name: "InputMessagesTemplate",
             fields: &["type", "template"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            template: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<InputMessagesTemplate, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(InputMessagesTemplate {
+                r#type: v0,
+                template: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -6828,15 +7195,23 @@ impl<'de> ::serde::Deserialize<'de> for ItemReferenceInputMessages {
             name: "ItemReferenceInputMessages",
             fields: &["type", "item_reference"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            item_reference: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ItemReferenceInputMessages,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ItemReferenceInputMessages {
+                r#type: v0,
+                item_reference: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -6925,10 +7300,7 @@ impl<'de> ::serde::Deserialize<'de> for ListEvalsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -6996,10 +7368,7 @@ impl<'de> ::serde::Deserialize<'de> for ListEvalsOrderBy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "evals")]
@@ -7038,15 +7407,20 @@ impl<'de> ::serde::Deserialize<'de> for SimpleInputMessage {
             name: "SimpleInputMessage",
             fields: &["role", "content"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            role: v0,
-            content: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<SimpleInputMessage, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(SimpleInputMessage {
+                role: v0,
+                content: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -7107,15 +7481,20 @@ impl<'de> ::serde::Deserialize<'de> for TemplateInputMessages {
             name: "TemplateInputMessages",
             fields: &["type", "template"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            template: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<TemplateInputMessages, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(TemplateInputMessages {
+                r#type: v0,
+                template: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]
@@ -7179,15 +7558,20 @@ impl<'de> ::serde::Deserialize<'de> for UpdateEvalRequest {
             name: "UpdateEvalRequest",
             fields: &["name", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            metadata: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UpdateEvalRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UpdateEvalRequest {
+                name: v0,
+                metadata: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "evals")]

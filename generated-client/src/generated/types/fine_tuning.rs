@@ -26,13 +26,21 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningCheckpointPermissionRequ
             name: "CreateFineTuningCheckpointPermissionRequest",
             fields: &["project_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            project_ids: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateFineTuningCheckpointPermissionRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateFineTuningCheckpointPermissionRequest {
+                project_ids: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -127,29 +135,37 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequest {
                 "metadata",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model: v0,
-            training_file: v1,
-            hyperparameters: v2,
-            suffix: v3,
-            validation_file: v4,
-            integrations: v5,
-            seed: v6,
-            method: v7,
-            metadata: v8,
-            extra_fields: v9,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateFineTuningJobRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateFineTuningJobRequest {
+                model: v0,
+                training_file: v1,
+                hyperparameters: v2,
+                suffix: v3,
+                validation_file: v4,
+                integrations: v5,
+                seed: v6,
+                method: v7,
+                metadata: v8,
+                extra_fields: v9,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -261,47 +277,66 @@ pub enum CreateFineTuningJobRequestBatchSize {
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestBatchSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateFineTuningJobRequestBatchSize,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<CreateFineTuningJobRequestBatchSize>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateFineTuningJobRequestBatchSize::Auto(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateFineTuningJobRequestBatchSize::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateFineTuningJobRequestBatchSize::Integer(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateFineTuningJobRequestBatchSize::Integer),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CreateFineTuningJobRequestBatchSize` (tried Auto, Integer)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CreateFineTuningJobRequestBatchSize` (tried Auto, Integer)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -390,10 +425,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestBatchSizeAuto 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -446,17 +478,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestHyperparameter
             name: "CreateFineTuningJobRequestHyperparameters",
             fields: &["batch_size", "learning_rate_multiplier", "n_epochs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            batch_size: v0,
-            learning_rate_multiplier: v1,
-            n_epochs: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateFineTuningJobRequestHyperparameters,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateFineTuningJobRequestHyperparameters {
+                batch_size: v0,
+                learning_rate_multiplier: v1,
+                n_epochs: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -541,15 +581,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
             name: "CreateFineTuningJobRequestIntegrationsItem",
             fields: &["type", "wandb"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            wandb: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateFineTuningJobRequestIntegrationsItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateFineTuningJobRequestIntegrationsItem {
+                r#type: v0,
+                wandb: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -634,10 +682,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestIntegrationsIt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -669,48 +714,76 @@ pub enum CreateFineTuningJobRequestLearningRateMultiplier {
     Number(f64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for CreateFineTuningJobRequestLearningRateMultiplier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateFineTuningJobRequestLearningRateMultiplier,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        CreateFineTuningJobRequestLearningRateMultiplier,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateFineTuningJobRequestLearningRateMultiplier::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateFineTuningJobRequestLearningRateMultiplier::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateFineTuningJobRequestLearningRateMultiplier::Number(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateFineTuningJobRequestLearningRateMultiplier::Number),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CreateFineTuningJobRequestLearningRateMultiplier` (tried Auto, Number)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CreateFineTuningJobRequestLearningRateMultiplier` (tried Auto, Number)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -801,10 +874,7 @@ for CreateFineTuningJobRequestLearningRateMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -896,47 +966,66 @@ pub enum CreateFineTuningJobRequestNEpochs {
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestNEpochs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateFineTuningJobRequestNEpochs,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<CreateFineTuningJobRequestNEpochs>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateFineTuningJobRequestNEpochs::Auto(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateFineTuningJobRequestNEpochs::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        CreateFineTuningJobRequestNEpochs::Integer(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(CreateFineTuningJobRequestNEpochs::Integer),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `CreateFineTuningJobRequestNEpochs` (tried Auto, Integer)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `CreateFineTuningJobRequestNEpochs` (tried Auto, Integer)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1024,10 +1113,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1079,19 +1165,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateFineTuningJobRequestWandb {
             name: "CreateFineTuningJobRequestWandb",
             fields: &["project", "name", "entity", "tags"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            project: v0,
-            name: v1,
-            entity: v2,
-            tags: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateFineTuningJobRequestWandb,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateFineTuningJobRequestWandb {
+                project: v0,
+                name: v1,
+                entity: v2,
+                tags: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1177,17 +1271,25 @@ impl<'de> ::serde::Deserialize<'de> for DeleteFineTuningCheckpointPermissionResp
             name: "DeleteFineTuningCheckpointPermissionResponse",
             fields: &["id", "object", "deleted"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            deleted: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            DeleteFineTuningCheckpointPermissionResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeleteFineTuningCheckpointPermissionResponse {
+                id: v0,
+                object: v1,
+                deleted: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1249,10 +1351,7 @@ for DeleteFineTuningCheckpointPermissionResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1307,19 +1406,27 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparameters {
             name: "FineTuneDpoHyperparameters",
             fields: &["beta", "batch_size", "learning_rate_multiplier", "n_epochs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            beta: v0,
-            batch_size: v1,
-            learning_rate_multiplier: v2,
-            n_epochs: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FineTuneDpoHyperparameters,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuneDpoHyperparameters {
+                beta: v0,
+                batch_size: v1,
+                learning_rate_multiplier: v2,
+                n_epochs: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1400,47 +1507,66 @@ pub enum FineTuneDpoHyperparametersBatchSize {
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneDpoHyperparametersBatchSize,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<FineTuneDpoHyperparametersBatchSize>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneDpoHyperparametersBatchSize::Auto(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneDpoHyperparametersBatchSize::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneDpoHyperparametersBatchSize::Integer(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneDpoHyperparametersBatchSize::Integer),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneDpoHyperparametersBatchSize` (tried Auto, Integer)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneDpoHyperparametersBatchSize` (tried Auto, Integer)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1529,10 +1655,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBatchSizeAuto 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1564,47 +1687,66 @@ pub enum FineTuneDpoHyperparametersBeta {
     Number(f64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBeta {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneDpoHyperparametersBeta,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<FineTuneDpoHyperparametersBeta>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneDpoHyperparametersBeta::Auto(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneDpoHyperparametersBeta::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneDpoHyperparametersBeta::Number(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneDpoHyperparametersBeta::Number),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneDpoHyperparametersBeta` (tried Auto, Number)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneDpoHyperparametersBeta` (tried Auto, Number)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1692,10 +1834,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersBetaAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1727,48 +1866,76 @@ pub enum FineTuneDpoHyperparametersLearningRateMultiplier {
     Number(f64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneDpoHyperparametersLearningRateMultiplier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneDpoHyperparametersLearningRateMultiplier,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        FineTuneDpoHyperparametersLearningRateMultiplier,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneDpoHyperparametersLearningRateMultiplier::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneDpoHyperparametersLearningRateMultiplier::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneDpoHyperparametersLearningRateMultiplier::Number(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneDpoHyperparametersLearningRateMultiplier::Number),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneDpoHyperparametersLearningRateMultiplier` (tried Auto, Number)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneDpoHyperparametersLearningRateMultiplier` (tried Auto, Number)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1859,10 +2026,7 @@ for FineTuneDpoHyperparametersLearningRateMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -1894,47 +2058,66 @@ pub enum FineTuneDpoHyperparametersNEpochs {
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneDpoHyperparametersNEpochs,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<FineTuneDpoHyperparametersNEpochs>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneDpoHyperparametersNEpochs::Auto(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneDpoHyperparametersNEpochs::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneDpoHyperparametersNEpochs::Integer(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneDpoHyperparametersNEpochs::Integer),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneDpoHyperparametersNEpochs` (tried Auto, Integer)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneDpoHyperparametersNEpochs` (tried Auto, Integer)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2022,10 +2205,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoHyperparametersNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2069,13 +2249,18 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneDpoMethod {
             name: "FineTuneDpoMethod",
             fields: &["hyperparameters"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            hyperparameters: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FineTuneDpoMethod, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuneDpoMethod {
+                hyperparameters: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2147,19 +2332,24 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethod {
             name: "FineTuneMethod",
             fields: &["type", "supervised", "dpo", "reinforcement"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            supervised: v1,
-            dpo: v2,
-            reinforcement: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FineTuneMethod, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuneMethod {
+                r#type: v0,
+                supervised: v1,
+                dpo: v2,
+                reinforcement: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2276,10 +2466,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneMethodType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2357,25 +2544,33 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparameters {
                 "eval_samples",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            batch_size: v0,
-            learning_rate_multiplier: v1,
-            n_epochs: v2,
-            reasoning_effort: v3,
-            compute_multiplier: v4,
-            eval_interval: v5,
-            eval_samples: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FineTuneReinforcementHyperparameters,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuneReinforcementHyperparameters {
+                batch_size: v0,
+                learning_rate_multiplier: v1,
+                n_epochs: v2,
+                reasoning_effort: v3,
+                compute_multiplier: v4,
+                eval_interval: v5,
+                eval_samples: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2495,47 +2690,75 @@ pub enum FineTuneReinforcementHyperparametersBatchSize {
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersBatchSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneReinforcementHyperparametersBatchSize,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        FineTuneReinforcementHyperparametersBatchSize,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneReinforcementHyperparametersBatchSize::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneReinforcementHyperparametersBatchSize::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneReinforcementHyperparametersBatchSize::Integer(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneReinforcementHyperparametersBatchSize::Integer),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneReinforcementHyperparametersBatchSize` (tried Auto, Integer)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneReinforcementHyperparametersBatchSize` (tried Auto, Integer)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2625,10 +2848,7 @@ for FineTuneReinforcementHyperparametersBatchSizeAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2660,48 +2880,80 @@ pub enum FineTuneReinforcementHyperparametersComputeMultiplier {
     Number(f64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneReinforcementHyperparametersComputeMultiplier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneReinforcementHyperparametersComputeMultiplier,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        FineTuneReinforcementHyperparametersComputeMultiplier,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneReinforcementHyperparametersComputeMultiplier::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(FineTuneReinforcementHyperparametersComputeMultiplier::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneReinforcementHyperparametersComputeMultiplier::Number(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            FineTuneReinforcementHyperparametersComputeMultiplier::Number,
+                        ),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneReinforcementHyperparametersComputeMultiplier` (tried Auto, Number)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneReinforcementHyperparametersComputeMultiplier` (tried Auto, Number)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2797,10 +3049,7 @@ for FineTuneReinforcementHyperparametersComputeMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2834,48 +3083,77 @@ pub enum FineTuneReinforcementHyperparametersEvalInterval {
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneReinforcementHyperparametersEvalInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneReinforcementHyperparametersEvalInterval,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        FineTuneReinforcementHyperparametersEvalInterval,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneReinforcementHyperparametersEvalInterval::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneReinforcementHyperparametersEvalInterval::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneReinforcementHyperparametersEvalInterval::Integer(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(FineTuneReinforcementHyperparametersEvalInterval::Integer),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneReinforcementHyperparametersEvalInterval` (tried Auto, Integer)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneReinforcementHyperparametersEvalInterval` (tried Auto, Integer)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -2966,10 +3244,7 @@ for FineTuneReinforcementHyperparametersEvalIntervalAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3001,47 +3276,75 @@ pub enum FineTuneReinforcementHyperparametersEvalSamples {
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersEvalSamples {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneReinforcementHyperparametersEvalSamples,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        FineTuneReinforcementHyperparametersEvalSamples,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneReinforcementHyperparametersEvalSamples::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneReinforcementHyperparametersEvalSamples::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneReinforcementHyperparametersEvalSamples::Integer(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneReinforcementHyperparametersEvalSamples::Integer),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneReinforcementHyperparametersEvalSamples` (tried Auto, Integer)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneReinforcementHyperparametersEvalSamples` (tried Auto, Integer)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3131,10 +3434,7 @@ for FineTuneReinforcementHyperparametersEvalSamplesAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3206,10 +3506,7 @@ for FineTuneReinforcementHyperparametersLearningMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3243,48 +3540,82 @@ pub enum FineTuneReinforcementHyperparametersLearningRateMultiplier {
     Number(f64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneReinforcementHyperparametersLearningRateMultiplier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneReinforcementHyperparametersLearningRateMultiplier,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        FineTuneReinforcementHyperparametersLearningRateMultiplier,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneReinforcementHyperparametersLearningRateMultiplier::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            FineTuneReinforcementHyperparametersLearningRateMultiplier::Auto,
+                        ),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneReinforcementHyperparametersLearningRateMultiplier::Number(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            FineTuneReinforcementHyperparametersLearningRateMultiplier::Number,
+                        ),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneReinforcementHyperparametersLearningRateMultiplier` (tried Auto, Number)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneReinforcementHyperparametersLearningRateMultiplier` (tried Auto, Number)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3341,47 +3672,75 @@ pub enum FineTuneReinforcementHyperparametersNEpochs {
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpochs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneReinforcementHyperparametersNEpochs,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        FineTuneReinforcementHyperparametersNEpochs,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneReinforcementHyperparametersNEpochs::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneReinforcementHyperparametersNEpochs::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneReinforcementHyperparametersNEpochs::Integer(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneReinforcementHyperparametersNEpochs::Integer),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneReinforcementHyperparametersNEpochs` (tried Auto, Integer)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneReinforcementHyperparametersNEpochs` (tried Auto, Integer)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3470,10 +3829,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementHyperparametersNEpo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3556,10 +3912,7 @@ for FineTuneReinforcementHyperparametersReasoningEffort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3601,15 +3954,23 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethod {
             name: "FineTuneReinforcementMethod",
             fields: &["grader", "hyperparameters"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            grader: v0,
-            hyperparameters: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FineTuneReinforcementMethod,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuneReinforcementMethod {
+                grader: v0,
+                hyperparameters: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3690,31 +4051,38 @@ impl ::serde::Serialize for FineTuneReinforcementMethodGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FineTuneReinforcementMethodGrader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("string_check") => {
-                node.decode::<_, D::Error>().map(Self::StringCheck)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneReinforcementMethodGrader,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("string_check") => {
+                    node.decode().map(FineTuneReinforcementMethodGrader::StringCheck)
+                }
+                ::std::option::Option::Some("text_similarity") => {
+                    node.decode().map(FineTuneReinforcementMethodGrader::TextSimilarity)
+                }
+                ::std::option::Option::Some("python") => {
+                    node.decode().map(FineTuneReinforcementMethodGrader::Python)
+                }
+                ::std::option::Option::Some("score_model") => {
+                    node.decode().map(FineTuneReinforcementMethodGrader::ScoreModel)
+                }
+                ::std::option::Option::Some("multi") => {
+                    node.decode().map(FineTuneReinforcementMethodGrader::Multi)
+                }
+                _ => node.into_value().map(FineTuneReinforcementMethodGrader::Unknown),
             }
-            ::std::option::Option::Some("text_similarity") => {
-                node.decode::<_, D::Error>().map(Self::TextSimilarity)
-            }
-            ::std::option::Option::Some("python") => {
-                node.decode::<_, D::Error>().map(Self::Python)
-            }
-            ::std::option::Option::Some("score_model") => {
-                node.decode::<_, D::Error>().map(Self::ScoreModel)
-            }
-            ::std::option::Option::Some("multi") => {
-                node.decode::<_, D::Error>().map(Self::Multi)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3798,17 +4166,25 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparameters {
             name: "FineTuneSupervisedHyperparameters",
             fields: &["batch_size", "learning_rate_multiplier", "n_epochs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            batch_size: v0,
-            learning_rate_multiplier: v1,
-            n_epochs: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FineTuneSupervisedHyperparameters,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuneSupervisedHyperparameters {
+                batch_size: v0,
+                learning_rate_multiplier: v1,
+                n_epochs: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -3882,47 +4258,75 @@ pub enum FineTuneSupervisedHyperparametersBatchSize {
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneSupervisedHyperparametersBatchSize,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        FineTuneSupervisedHyperparametersBatchSize,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneSupervisedHyperparametersBatchSize::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneSupervisedHyperparametersBatchSize::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneSupervisedHyperparametersBatchSize::Integer(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneSupervisedHyperparametersBatchSize::Integer),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneSupervisedHyperparametersBatchSize` (tried Auto, Integer)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneSupervisedHyperparametersBatchSize` (tried Auto, Integer)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4011,10 +4415,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersBatchSi
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4046,48 +4447,82 @@ pub enum FineTuneSupervisedHyperparametersLearningRateMultiplier {
     Number(f64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for FineTuneSupervisedHyperparametersLearningRateMultiplier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneSupervisedHyperparametersLearningRateMultiplier,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        FineTuneSupervisedHyperparametersLearningRateMultiplier,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneSupervisedHyperparametersLearningRateMultiplier::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            FineTuneSupervisedHyperparametersLearningRateMultiplier::Auto,
+                        ),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneSupervisedHyperparametersLearningRateMultiplier::Number(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            FineTuneSupervisedHyperparametersLearningRateMultiplier::Number,
+                        ),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneSupervisedHyperparametersLearningRateMultiplier` (tried Auto, Number)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneSupervisedHyperparametersLearningRateMultiplier` (tried Auto, Number)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4185,10 +4620,7 @@ for FineTuneSupervisedHyperparametersLearningRateMultiplierAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4222,47 +4654,71 @@ pub enum FineTuneSupervisedHyperparametersNEpochs {
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuneSupervisedHyperparametersNEpochs,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<FineTuneSupervisedHyperparametersNEpochs>,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneSupervisedHyperparametersNEpochs::Auto(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneSupervisedHyperparametersNEpochs::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuneSupervisedHyperparametersNEpochs::Integer(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuneSupervisedHyperparametersNEpochs::Integer),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuneSupervisedHyperparametersNEpochs` (tried Auto, Integer)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuneSupervisedHyperparametersNEpochs` (tried Auto, Integer)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4351,10 +4807,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedHyperparametersNEpochs
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4398,13 +4851,21 @@ impl<'de> ::serde::Deserialize<'de> for FineTuneSupervisedMethod {
             name: "FineTuneSupervisedMethod",
             fields: &["hyperparameters"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            hyperparameters: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FineTuneSupervisedMethod,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuneSupervisedMethod {
+                hyperparameters: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4473,19 +4934,27 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermission {
             name: "FineTuningCheckpointPermission",
             fields: &["id", "created_at", "project_id", "object"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            created_at: v1,
-            project_id: v2,
-            object: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FineTuningCheckpointPermission,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuningCheckpointPermission {
+                id: v0,
+                created_at: v1,
+                project_id: v2,
+                object: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4546,10 +5015,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningCheckpointPermissionObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4594,15 +5060,20 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegration {
             name: "FineTuningIntegration",
             fields: &["type", "wandb"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            wandb: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FineTuningIntegration, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuningIntegration {
+                r#type: v0,
+                wandb: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4663,10 +5134,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4718,19 +5186,27 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningIntegrationWandb {
             name: "FineTuningIntegrationWandb",
             fields: &["project", "name", "entity", "tags"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            project: v0,
-            name: v1,
-            entity: v2,
-            tags: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FineTuningIntegrationWandb,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuningIntegrationWandb {
+                project: v0,
+                name: v1,
+                entity: v2,
+                tags: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4826,49 +5302,54 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJob {
                 "metadata",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
-        let v15 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 15)?;
-        let v16 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 16)?;
-        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
-        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
-        let v19 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            created_at: v1,
-            error: v2,
-            fine_tuned_model: v3,
-            finished_at: v4,
-            hyperparameters: v5,
-            model: v6,
-            object: v7,
-            organization_id: v8,
-            result_files: v9,
-            status: v10,
-            trained_tokens: v11,
-            training_file: v12,
-            validation_file: v13,
-            integrations: v14,
-            seed: v15,
-            estimated_finish: v16,
-            method: v17,
-            metadata: v18,
-            extra_fields: v19,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FineTuningJob, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
+            let v8 = crate::runtime::de::field_or_empty(&mut object, 8)?;
+            let v9 = crate::runtime::de::field_or_empty(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::int64_field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field_or_empty(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::field(&mut object, 14)?;
+            let v15 = crate::runtime::de::int64_field(&mut object, 15)?;
+            let v16 = crate::runtime::de::int64_field(&mut object, 16)?;
+            let v17 = crate::runtime::de::field(&mut object, 17)?;
+            let v18 = crate::runtime::de::field(&mut object, 18)?;
+            let v19 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuningJob {
+                id: v0,
+                created_at: v1,
+                error: v2,
+                fine_tuned_model: v3,
+                finished_at: v4,
+                hyperparameters: v5,
+                model: v6,
+                object: v7,
+                organization_id: v8,
+                result_files: v9,
+                status: v10,
+                trained_tokens: v11,
+                training_file: v12,
+                validation_file: v13,
+                integrations: v14,
+                seed: v15,
+                estimated_finish: v16,
+                method: v17,
+                metadata: v18,
+                extra_fields: v19,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -4891,47 +5372,63 @@ pub enum FineTuningJobBatchSize {
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<FineTuningJobBatchSize, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<FineTuningJobBatchSize>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuningJobBatchSize::Auto(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuningJobBatchSize::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuningJobBatchSize::Integer(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuningJobBatchSize::Integer),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuningJobBatchSize` (tried Auto, Integer)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuningJobBatchSize` (tried Auto, Integer)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5018,10 +5515,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobBatchSizeAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5084,25 +5578,33 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpoint {
                 "object",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            created_at: v1,
-            fine_tuned_model_checkpoint: v2,
-            step_number: v3,
-            metrics: v4,
-            fine_tuning_job_id: v5,
-            object: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FineTuningJobCheckpoint,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuningJobCheckpoint {
+                id: v0,
+                created_at: v1,
+                fine_tuned_model_checkpoint: v2,
+                step_number: v3,
+                metrics: v4,
+                fine_tuning_job_id: v5,
+                object: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5163,25 +5665,33 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointMetrics {
                 "full_valid_mean_token_accuracy",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            step: v0,
-            train_loss: v1,
-            train_mean_token_accuracy: v2,
-            valid_loss: v3,
-            valid_mean_token_accuracy: v4,
-            full_valid_loss: v5,
-            full_valid_mean_token_accuracy: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FineTuningJobCheckpointMetrics,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuningJobCheckpointMetrics {
+                step: v0,
+                train_loss: v1,
+                train_mean_token_accuracy: v2,
+                valid_loss: v3,
+                valid_mean_token_accuracy: v4,
+                full_valid_loss: v5,
+                full_valid_mean_token_accuracy: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5242,10 +5752,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobCheckpointObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5292,17 +5799,22 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobError {
             name: "FineTuningJobError",
             fields: &["code", "message", "param"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code: v0,
-            message: v1,
-            param: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FineTuningJobError, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuningJobError {
+                code: v0,
+                message: v1,
+                param: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5352,25 +5864,30 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEvent {
             name: "FineTuningJobEvent",
             fields: &["object", "id", "created_at", "level", "message", "type", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            created_at: v2,
-            level: v3,
-            message: v4,
-            r#type: v5,
-            data: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<FineTuningJobEvent, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuningJobEvent {
+                object: v0,
+                id: v1,
+                created_at: v2,
+                level: v3,
+                message: v4,
+                r#type: v5,
+                data: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5439,10 +5956,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventLevel {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5506,10 +6020,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5583,10 +6094,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobEventType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5632,17 +6140,25 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobHyperparameters {
             name: "FineTuningJobHyperparameters",
             fields: &["batch_size", "learning_rate_multiplier", "n_epochs"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            batch_size: v0,
-            learning_rate_multiplier: v1,
-            n_epochs: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            FineTuningJobHyperparameters,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(FineTuningJobHyperparameters {
+                batch_size: v0,
+                learning_rate_multiplier: v1,
+                n_epochs: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5665,47 +6181,66 @@ pub enum FineTuningJobLearningRateMultiplier {
     Number(f64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplier {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            FineTuningJobLearningRateMultiplier,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<FineTuningJobLearningRateMultiplier>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuningJobLearningRateMultiplier::Auto(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuningJobLearningRateMultiplier::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuningJobLearningRateMultiplier::Number(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuningJobLearningRateMultiplier::Number),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuningJobLearningRateMultiplier` (tried Auto, Number)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Number(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Number));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuningJobLearningRateMultiplier` (tried Auto, Number)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5794,10 +6329,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobLearningRateMultiplierAuto 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5829,47 +6361,63 @@ pub enum FineTuningJobNEpochs {
     Integer(i64),
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochs {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<FineTuningJobNEpochs, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<FineTuningJobNEpochs>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuningJobNEpochs::Auto(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuningJobNEpochs::Auto),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        FineTuningJobNEpochs::Integer(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(FineTuningJobNEpochs::Integer),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `FineTuningJobNEpochs` (tried Auto, Integer)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `FineTuningJobNEpochs` (tried Auto, Integer)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -5956,10 +6504,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobNEpochsAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6029,10 +6574,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6122,10 +6664,7 @@ impl<'de> ::serde::Deserialize<'de> for FineTuningJobStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6168,19 +6707,24 @@ impl<'de> ::serde::Deserialize<'de> for GraderMulti {
             name: "GraderMulti",
             fields: &["type", "name", "graders", "calculate_output"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            graders: v2,
-            calculate_output: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<GraderMulti, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(GraderMulti {
+                r#type: v0,
+                name: v1,
+                graders: v2,
+                calculate_output: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6257,31 +6801,35 @@ impl ::serde::Serialize for GraderMultiGraders {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for GraderMultiGraders {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("string_check") => {
-                node.decode::<_, D::Error>().map(Self::StringCheck)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<GraderMultiGraders, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("string_check") => {
+                    node.decode().map(GraderMultiGraders::StringCheck)
+                }
+                ::std::option::Option::Some("text_similarity") => {
+                    node.decode().map(GraderMultiGraders::TextSimilarity)
+                }
+                ::std::option::Option::Some("python") => {
+                    node.decode().map(GraderMultiGraders::Python)
+                }
+                ::std::option::Option::Some("score_model") => {
+                    node.decode().map(GraderMultiGraders::ScoreModel)
+                }
+                ::std::option::Option::Some("label_model") => {
+                    node.decode().map(GraderMultiGraders::LabelModel)
+                }
+                _ => node.into_value().map(GraderMultiGraders::Unknown),
             }
-            ::std::option::Option::Some("text_similarity") => {
-                node.decode::<_, D::Error>().map(Self::TextSimilarity)
-            }
-            ::std::option::Option::Some("python") => {
-                node.decode::<_, D::Error>().map(Self::Python)
-            }
-            ::std::option::Option::Some("score_model") => {
-                node.decode::<_, D::Error>().map(Self::ScoreModel)
-            }
-            ::std::option::Option::Some("label_model") => {
-                node.decode::<_, D::Error>().map(Self::LabelModel)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6378,10 +6926,7 @@ impl<'de> ::serde::Deserialize<'de> for GraderMultiType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6431,19 +6976,24 @@ impl<'de> ::serde::Deserialize<'de> for GraderPython {
             name: "GraderPython",
             fields: &["type", "name", "source", "image_tag"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            source: v2,
-            image_tag: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<GraderPython, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(GraderPython {
+                r#type: v0,
+                name: v1,
+                source: v2,
+                image_tag: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6524,23 +7074,28 @@ impl<'de> ::serde::Deserialize<'de> for GraderScoreModel {
             name: "GraderScoreModel",
             fields: &["type", "name", "model", "sampling_params", "input", "range"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            model: v2,
-            sampling_params: v3,
-            input: v4,
-            range: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<GraderScoreModel, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(GraderScoreModel {
+                r#type: v0,
+                name: v1,
+                model: v2,
+                sampling_params: v3,
+                input: v4,
+                range: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6628,21 +7183,26 @@ impl<'de> ::serde::Deserialize<'de> for GraderTextSimilarity {
             name: "GraderTextSimilarity",
             fields: &["type", "name", "input", "reference", "evaluation_metric"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            input: v2,
-            reference: v3,
-            evaluation_metric: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<GraderTextSimilarity, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(GraderTextSimilarity {
+                r#type: v0,
+                name: v1,
+                input: v2,
+                reference: v3,
+                evaluation_metric: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6718,21 +7278,29 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionRespon
             name: "ListFineTuningCheckpointPermissionResponse",
             fields: &["data", "object", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            data: v0,
-            object: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ListFineTuningCheckpointPermissionResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListFineTuningCheckpointPermissionResponse {
+                data: v0,
+                object: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6794,10 +7362,7 @@ for ListFineTuningCheckpointPermissionResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6871,10 +7436,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningCheckpointPermissionsOrder
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6921,21 +7483,29 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponse {
             name: "ListFineTuningJobCheckpointsResponse",
             fields: &["data", "object", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            data: v0,
-            object: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ListFineTuningJobCheckpointsResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListFineTuningJobCheckpointsResponse {
+                data: v0,
+                object: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -6996,10 +7566,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobCheckpointsResponseObje
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7046,17 +7613,25 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponse {
             name: "ListFineTuningJobEventsResponse",
             fields: &["data", "object", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            data: v0,
-            object: v1,
-            has_more: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ListFineTuningJobEventsResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListFineTuningJobEventsResponse {
+                data: v0,
+                object: v1,
+                has_more: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7117,10 +7692,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFineTuningJobEventsResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7167,17 +7739,25 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponse {
             name: "ListPaginatedFineTuningJobsResponse",
             fields: &["data", "has_more", "object"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            data: v0,
-            has_more: v1,
-            object: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ListPaginatedFineTuningJobsResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListPaginatedFineTuningJobsResponse {
+                data: v0,
+                has_more: v1,
+                object: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7238,10 +7818,7 @@ impl<'de> ::serde::Deserialize<'de> for ListPaginatedFineTuningJobsResponseObjec
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7289,17 +7866,22 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderRequest {
             name: "RunGraderRequest",
             fields: &["grader", "item", "model_sample"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            grader: v0,
-            item: v1,
-            model_sample: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RunGraderRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunGraderRequest {
+                grader: v0,
+                item: v1,
+                model_sample: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7379,31 +7961,35 @@ impl ::serde::Serialize for RunGraderRequestGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RunGraderRequestGrader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("string_check") => {
-                node.decode::<_, D::Error>().map(Self::StringCheck)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<RunGraderRequestGrader, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("string_check") => {
+                    node.decode().map(RunGraderRequestGrader::StringCheck)
+                }
+                ::std::option::Option::Some("text_similarity") => {
+                    node.decode().map(RunGraderRequestGrader::TextSimilarity)
+                }
+                ::std::option::Option::Some("python") => {
+                    node.decode().map(RunGraderRequestGrader::Python)
+                }
+                ::std::option::Option::Some("score_model") => {
+                    node.decode().map(RunGraderRequestGrader::ScoreModel)
+                }
+                ::std::option::Option::Some("multi") => {
+                    node.decode().map(RunGraderRequestGrader::Multi)
+                }
+                _ => node.into_value().map(RunGraderRequestGrader::Unknown),
             }
-            ::std::option::Option::Some("text_similarity") => {
-                node.decode::<_, D::Error>().map(Self::TextSimilarity)
-            }
-            ::std::option::Option::Some("python") => {
-                node.decode::<_, D::Error>().map(Self::Python)
-            }
-            ::std::option::Option::Some("score_model") => {
-                node.decode::<_, D::Error>().map(Self::ScoreModel)
-            }
-            ::std::option::Option::Some("multi") => {
-                node.decode::<_, D::Error>().map(Self::Multi)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7487,19 +8073,24 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponse {
                 "model_grader_token_usage_per_model",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            reward: v0,
-            metadata: v1,
-            sub_rewards: v2,
-            model_grader_token_usage_per_model: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RunGraderResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunGraderResponse {
+                reward: v0,
+                metadata: v1,
+                sub_rewards: v2,
+                model_grader_token_usage_per_model: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7576,39 +8167,47 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseErrors {
                 "model_grader_server_error_details",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            formula_parse_error: v0,
-            sample_parse_error: v1,
-            truncated_observation_error: v2,
-            unresponsive_reward_error: v3,
-            invalid_variable_error: v4,
-            other_error: v5,
-            python_grader_server_error: v6,
-            python_grader_server_error_type: v7,
-            python_grader_runtime_error: v8,
-            python_grader_runtime_error_details: v9,
-            model_grader_server_error: v10,
-            model_grader_refusal_error: v11,
-            model_grader_parse_error: v12,
-            model_grader_server_error_details: v13,
-            extra_fields: v14,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunGraderResponseErrors,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field_or_empty(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field_or_empty(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field_or_empty(&mut object, 10)?;
+            let v11 = crate::runtime::de::field_or_empty(&mut object, 11)?;
+            let v12 = crate::runtime::de::field_or_empty(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunGraderResponseErrors {
+                formula_parse_error: v0,
+                sample_parse_error: v1,
+                truncated_observation_error: v2,
+                unresponsive_reward_error: v3,
+                invalid_variable_error: v4,
+                other_error: v5,
+                python_grader_server_error: v6,
+                python_grader_server_error_type: v7,
+                python_grader_runtime_error: v8,
+                python_grader_runtime_error_details: v9,
+                model_grader_server_error: v10,
+                model_grader_refusal_error: v11,
+                model_grader_parse_error: v12,
+                model_grader_server_error_details: v13,
+                extra_fields: v14,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7662,25 +8261,33 @@ impl<'de> ::serde::Deserialize<'de> for RunGraderResponseMetadata {
                 "sampled_model_name",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            r#type: v1,
-            errors: v2,
-            execution_time: v3,
-            scores: v4,
-            token_usage: v5,
-            sampled_model_name: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RunGraderResponseMetadata,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RunGraderResponseMetadata {
+                name: v0,
+                r#type: v1,
+                errors: v2,
+                execution_time: v3,
+                scores: v4,
+                token_usage: v5,
+                sampled_model_name: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7714,13 +8321,18 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequest {
             name: "ValidateGraderRequest",
             fields: &["grader"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            grader: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ValidateGraderRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ValidateGraderRequest {
+                grader: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7792,31 +8404,38 @@ impl ::serde::Serialize for ValidateGraderRequestGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ValidateGraderRequestGrader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("string_check") => {
-                node.decode::<_, D::Error>().map(Self::StringCheck)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ValidateGraderRequestGrader,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("string_check") => {
+                    node.decode().map(ValidateGraderRequestGrader::StringCheck)
+                }
+                ::std::option::Option::Some("text_similarity") => {
+                    node.decode().map(ValidateGraderRequestGrader::TextSimilarity)
+                }
+                ::std::option::Option::Some("python") => {
+                    node.decode().map(ValidateGraderRequestGrader::Python)
+                }
+                ::std::option::Option::Some("score_model") => {
+                    node.decode().map(ValidateGraderRequestGrader::ScoreModel)
+                }
+                ::std::option::Option::Some("multi") => {
+                    node.decode().map(ValidateGraderRequestGrader::Multi)
+                }
+                _ => node.into_value().map(ValidateGraderRequestGrader::Unknown),
             }
-            ::std::option::Option::Some("text_similarity") => {
-                node.decode::<_, D::Error>().map(Self::TextSimilarity)
-            }
-            ::std::option::Option::Some("python") => {
-                node.decode::<_, D::Error>().map(Self::Python)
-            }
-            ::std::option::Option::Some("score_model") => {
-                node.decode::<_, D::Error>().map(Self::ScoreModel)
-            }
-            ::std::option::Option::Some("multi") => {
-                node.decode::<_, D::Error>().map(Self::Multi)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7887,13 +8506,18 @@ impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponse {
             name: "ValidateGraderResponse",
             fields: &["grader"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            grader: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ValidateGraderResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ValidateGraderResponse {
+                grader: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "fine-tuning")]
@@ -7942,31 +8566,38 @@ impl ::serde::Serialize for ValidateGraderResponseGrader {
     }
 }
 #[cfg(feature = "fine-tuning")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ValidateGraderResponseGrader {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("string_check") => {
-                node.decode::<_, D::Error>().map(Self::StringCheck)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ValidateGraderResponseGrader,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("string_check") => {
+                    node.decode().map(ValidateGraderResponseGrader::StringCheck)
+                }
+                ::std::option::Option::Some("text_similarity") => {
+                    node.decode().map(ValidateGraderResponseGrader::TextSimilarity)
+                }
+                ::std::option::Option::Some("python") => {
+                    node.decode().map(ValidateGraderResponseGrader::Python)
+                }
+                ::std::option::Option::Some("score_model") => {
+                    node.decode().map(ValidateGraderResponseGrader::ScoreModel)
+                }
+                ::std::option::Option::Some("multi") => {
+                    node.decode().map(ValidateGraderResponseGrader::Multi)
+                }
+                _ => node.into_value().map(ValidateGraderResponseGrader::Unknown),
             }
-            ::std::option::Option::Some("text_similarity") => {
-                node.decode::<_, D::Error>().map(Self::TextSimilarity)
-            }
-            ::std::option::Option::Some("python") => {
-                node.decode::<_, D::Error>().map(Self::Python)
-            }
-            ::std::option::Option::Some("score_model") => {
-                node.decode::<_, D::Error>().map(Self::ScoreModel)
-            }
-            ::std::option::Option::Some("multi") => {
-                node.decode::<_, D::Error>().map(Self::Multi)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "fine-tuning")]

@@ -30,17 +30,22 @@ impl<'de> ::serde::Deserialize<'de> for DeleteModelResponse {
             name: "DeleteModelResponse",
             fields: &["id", "deleted", "object"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            deleted: v1,
-            object: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<DeleteModelResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeleteModelResponse {
+                id: v0,
+                deleted: v1,
+                object: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "models")]
@@ -76,15 +81,20 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponse {
             name: "ListModelsResponse",
             fields: &["object", "data"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ListModelsResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListModelsResponse {
+                object: v0,
+                data: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "models")]
@@ -145,10 +155,7 @@ impl<'de> ::serde::Deserialize<'de> for ListModelsResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "models")]
@@ -200,21 +207,26 @@ impl<'de> ::serde::Deserialize<'de> for Model {
             name: "Model",
             fields: &["id", "created", "object", "owned_by", "shutdown_date"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            created: v1,
-            object: v2,
-            owned_by: v3,
-            shutdown_date: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<Model, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(Model {
+                id: v0,
+                created: v1,
+                object: v2,
+                owned_by: v3,
+                shutdown_date: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "models")]
@@ -275,10 +287,7 @@ impl<'de> ::serde::Deserialize<'de> for ModelObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "models")]

@@ -61,10 +61,7 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectApiKeysOwnerProjectAccess {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -129,27 +126,32 @@ impl<'de> ::serde::Deserialize<'de> for Project {
                 "residency",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            name: v2,
-            created_at: v3,
-            archived_at: v4,
-            status: v5,
-            external_key_id: v6,
-            residency: v7,
-            extra_fields: v8,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<Project, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(Project {
+                id: v0,
+                object: v1,
+                name: v2,
+                created_at: v3,
+                archived_at: v4,
+                status: v5,
+                external_key_id: v6,
+                residency: v7,
+                extra_fields: v8,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -206,27 +208,32 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKey {
                 "owner",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            redacted_value: v1,
-            name: v2,
-            created_at: v3,
-            last_used_at: v4,
-            id: v5,
-            owner_project_access: v6,
-            owner: v7,
-            extra_fields: v8,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProjectApiKey, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field_or_empty(&mut object, 7)?;
+            let v8 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectApiKey {
+                object: v0,
+                redacted_value: v1,
+                name: v2,
+                created_at: v3,
+                last_used_at: v4,
+                id: v5,
+                owner_project_access: v6,
+                owner: v7,
+                extra_fields: v8,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -264,17 +271,25 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponse {
             name: "ProjectApiKeyDeleteResponse",
             fields: &["object", "id", "deleted"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            deleted: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectApiKeyDeleteResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectApiKeyDeleteResponse {
+                object: v0,
+                id: v1,
+                deleted: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -339,10 +354,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -395,21 +407,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponse {
             name: "ProjectApiKeyListResponse",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectApiKeyListResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectApiKeyListResponse {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -470,10 +490,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyListResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -543,10 +560,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -596,17 +610,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwner {
             name: "ProjectApiKeyOwner",
             fields: &["type", "user", "service_account"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            user: v1,
-            service_account: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProjectApiKeyOwner, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectApiKeyOwner {
+                r#type: v0,
+                user: v1,
+                service_account: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -671,10 +690,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerProjectAccess {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -717,19 +733,27 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerServiceAccount {
             name: "ProjectApiKeyOwnerServiceAccount",
             fields: &["id", "name", "created_at", "role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            created_at: v2,
-            role: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectApiKeyOwnerServiceAccount,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectApiKeyOwnerServiceAccount {
+                id: v0,
+                name: v1,
+                created_at: v2,
+                role: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -794,10 +818,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -842,21 +863,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectApiKeyOwnerUser {
             name: "ProjectApiKeyOwnerUser",
             fields: &["id", "email", "name", "created_at", "role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            email: v1,
-            name: v2,
-            created_at: v3,
-            role: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProjectApiKeyOwnerUser, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectApiKeyOwnerUser {
+                id: v0,
+                email: v1,
+                name: v2,
+                created_at: v3,
+                role: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -896,17 +922,22 @@ impl<'de> ::serde::Deserialize<'de> for ProjectCreateRequest {
             name: "ProjectCreateRequest",
             fields: &["name", "residency", "external_key_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            residency: v1,
-            external_key_id: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProjectCreateRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectCreateRequest {
+                name: v0,
+                residency: v1,
+                external_key_id: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -989,21 +1020,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponse {
             name: "ProjectListResponse",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProjectListResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectListResponse {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -1064,10 +1100,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectListResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1114,17 +1147,25 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissions {
             name: "ProjectModelPermissions",
             fields: &["object", "mode", "model_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            mode: v1,
-            model_ids: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectModelPermissions,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectModelPermissions {
+                object: v0,
+                mode: v1,
+                model_ids: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -1160,15 +1201,23 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponse {
             name: "ProjectModelPermissionsDeleteResponse",
             fields: &["object", "deleted"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            deleted: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectModelPermissionsDeleteResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectModelPermissionsDeleteResponse {
+                object: v0,
+                deleted: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -1229,10 +1278,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsDeleteResponseObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1306,10 +1352,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1373,10 +1416,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1421,15 +1461,23 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequest {
             name: "ProjectModelPermissionsUpdateRequest",
             fields: &["mode", "model_ids"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            mode: v0,
-            model_ids: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectModelPermissionsUpdateRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectModelPermissionsUpdateRequest {
+                mode: v0,
+                model_ids: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -1519,10 +1567,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectModelPermissionsUpdateRequestMode
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1586,10 +1631,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1662,29 +1704,34 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimit {
                 "batch_1_day_max_input_tokens",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            model: v2,
-            max_requests_per_1_minute: v3,
-            max_tokens_per_1_minute: v4,
-            max_images_per_1_minute: v5,
-            max_audio_megabytes_per_1_minute: v6,
-            max_requests_per_1_day: v7,
-            batch_1_day_max_input_tokens: v8,
-            extra_fields: v9,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProjectRateLimit, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
+            let v8 = crate::runtime::de::int64_field(&mut object, 8)?;
+            let v9 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectRateLimit {
+                object: v0,
+                id: v1,
+                model: v2,
+                max_requests_per_1_minute: v3,
+                max_tokens_per_1_minute: v4,
+                max_images_per_1_minute: v5,
+                max_audio_megabytes_per_1_minute: v6,
+                max_requests_per_1_day: v7,
+                batch_1_day_max_input_tokens: v8,
+                extra_fields: v9,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -1728,21 +1775,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponse {
             name: "ProjectRateLimitListResponse",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectRateLimitListResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectRateLimitListResponse {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -1803,10 +1858,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitListResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1876,10 +1928,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -1945,23 +1994,31 @@ impl<'de> ::serde::Deserialize<'de> for ProjectRateLimitUpdateRequest {
                 "batch_1_day_max_input_tokens",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            max_requests_per_1_minute: v0,
-            max_tokens_per_1_minute: v1,
-            max_images_per_1_minute: v2,
-            max_audio_megabytes_per_1_minute: v3,
-            max_requests_per_1_day: v4,
-            batch_1_day_max_input_tokens: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectRateLimitUpdateRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectRateLimitUpdateRequest {
+                max_requests_per_1_minute: v0,
+                max_tokens_per_1_minute: v1,
+                max_images_per_1_minute: v2,
+                max_audio_megabytes_per_1_minute: v3,
+                max_requests_per_1_day: v4,
+                batch_1_day_max_input_tokens: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -2079,21 +2136,26 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccount {
             name: "ProjectServiceAccount",
             fields: &["object", "id", "name", "role", "created_at"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            name: v2,
-            role: v3,
-            created_at: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProjectServiceAccount, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectServiceAccount {
+                object: v0,
+                id: v1,
+                name: v2,
+                role: v3,
+                created_at: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -2135,21 +2197,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKey {
             name: "ProjectServiceAccountApiKey",
             fields: &["object", "value", "name", "created_at", "id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            value: v1,
-            name: v2,
-            created_at: v3,
-            id: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectServiceAccountApiKey,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectServiceAccountApiKey {
+                object: v0,
+                value: v1,
+                name: v2,
+                created_at: v3,
+                id: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -2214,10 +2284,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountApiKeyObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -2263,15 +2330,23 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateRequest {
             name: "ProjectServiceAccountCreateRequest",
             fields: &["name", "create_service_account_only"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            create_service_account_only: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectServiceAccountCreateRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectServiceAccountCreateRequest {
+                name: v0,
+                create_service_account_only: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -2345,23 +2420,31 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponse {
             name: "ProjectServiceAccountCreateResponse",
             fields: &["object", "id", "name", "role", "created_at", "api_key"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            name: v2,
-            role: v3,
-            created_at: v4,
-            api_key: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectServiceAccountCreateResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectServiceAccountCreateResponse {
+                object: v0,
+                id: v1,
+                name: v2,
+                role: v3,
+                created_at: v4,
+                api_key: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -2426,10 +2509,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseObjec
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -2503,10 +2583,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountCreateResponseRole 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -2547,17 +2624,25 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponse {
             name: "ProjectServiceAccountDeleteResponse",
             fields: &["object", "id", "deleted"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            deleted: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectServiceAccountDeleteResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectServiceAccountDeleteResponse {
+                object: v0,
+                id: v1,
+                deleted: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -2622,10 +2707,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountDeleteResponseObjec
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -2678,21 +2760,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponse {
             name: "ProjectServiceAccountListResponse",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectServiceAccountListResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectServiceAccountListResponse {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -2753,10 +2843,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountListResponseObject 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -2830,10 +2917,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -2911,10 +2995,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectServiceAccountRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -2955,15 +3036,20 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUpdateRequest {
             name: "ProjectUpdateRequest",
             fields: &["name", "external_key_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            external_key_id: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProjectUpdateRequest, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectUpdateRequest {
+                name: v0,
+                external_key_id: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -3047,23 +3133,28 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUser {
             name: "ProjectUser",
             fields: &["object", "id", "name", "email", "role", "added_at"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            name: v2,
-            email: v3,
-            role: v4,
-            added_at: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProjectUser, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectUser {
+                object: v0,
+                id: v1,
+                name: v2,
+                email: v3,
+                role: v4,
+                added_at: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -3103,17 +3194,25 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserCreateRequest {
             name: "ProjectUserCreateRequest",
             fields: &["user_id", "email", "role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            user_id: v0,
-            email: v1,
-            role: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectUserCreateRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectUserCreateRequest {
+                user_id: v0,
+                email: v1,
+                role: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -3190,17 +3289,25 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponse {
             name: "ProjectUserDeleteResponse",
             fields: &["object", "id", "deleted"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            id: v1,
-            deleted: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectUserDeleteResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectUserDeleteResponse {
+                object: v0,
+                id: v1,
+                deleted: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -3261,10 +3368,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserDeleteResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -3317,21 +3421,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserListResponse {
             name: "ProjectUserListResponse",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectUserListResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectUserListResponse {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -3392,10 +3504,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -3439,10 +3548,21 @@ impl<'de> ::serde::Deserialize<'de> for ProjectUserUpdateRequest {
             name: "ProjectUserUpdateRequest",
             fields: &["role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { role: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectUserUpdateRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectUserUpdateRequest {
+                role: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -3576,10 +3696,7 @@ impl<'de> ::serde::Deserialize<'de> for PublicProjectResidency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]
@@ -3620,15 +3737,23 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBody {
             name: "UpdateProjectServiceAccountBody",
             fields: &["name", "role"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            role: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            UpdateProjectServiceAccountBody,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UpdateProjectServiceAccountBody {
+                name: v0,
+                role: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "projects")]
@@ -3731,10 +3856,7 @@ impl<'de> ::serde::Deserialize<'de> for UpdateProjectServiceAccountBodyRole {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "projects")]

@@ -42,23 +42,28 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscription {
             name: "AudioTranscription",
             fields: &["model", "language", "languages", "keywords", "prompt", "delay"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model: v0,
-            language: v1,
-            languages: v2,
-            keywords: v3,
-            prompt: v4,
-            delay: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<AudioTranscription, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AudioTranscription {
+                model: v0,
+                language: v1,
+                languages: v2,
+                keywords: v3,
+                prompt: v4,
+                delay: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -209,10 +214,7 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionDelay {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -345,19 +347,27 @@ impl<'de> ::serde::Deserialize<'de> for AudioTranscriptionResponse {
             name: "AudioTranscriptionResponse",
             fields: &["model", "language", "languages", "prompt"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model: v0,
-            language: v1,
-            languages: v2,
-            prompt: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AudioTranscriptionResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AudioTranscriptionResponse {
+                model: v0,
+                language: v1,
+                languages: v2,
+                prompt: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -508,10 +518,7 @@ impl<'de> ::serde::Deserialize<'de> for NoiseReductionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -552,15 +559,20 @@ impl<'de> ::serde::Deserialize<'de> for PcmAudioFormat {
             name: "PcmAudioFormat",
             fields: &["type", "rate"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            rate: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<PcmAudioFormat, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(PcmAudioFormat {
+                r#type: v0,
+                rate: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -631,13 +643,18 @@ impl<'de> ::serde::Deserialize<'de> for PcmaAudioFormat {
             name: "PcmaAudioFormat",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<PcmaAudioFormat, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(PcmaAudioFormat {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -702,13 +719,18 @@ impl<'de> ::serde::Deserialize<'de> for PcmuAudioFormat {
             name: "PcmuAudioFormat",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<PcmuAudioFormat, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(PcmuAudioFormat {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -779,25 +801,29 @@ impl ::serde::Serialize for RealtimeAudioFormats {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormats {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("audio/pcm") => {
-                node.decode::<_, D::Error>().map(Self::AudioPcm)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<RealtimeAudioFormats, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("audio/pcm") => {
+                    node.decode().map(RealtimeAudioFormats::AudioPcm)
+                }
+                ::std::option::Option::Some("audio/pcmu") => {
+                    node.decode().map(RealtimeAudioFormats::AudioPcmu)
+                }
+                ::std::option::Option::Some("audio/pcma") => {
+                    node.decode().map(RealtimeAudioFormats::AudioPcma)
+                }
+                _ => node.into_value().map(RealtimeAudioFormats::Unknown),
             }
-            ::std::option::Option::Some("audio/pcmu") => {
-                node.decode::<_, D::Error>().map(Self::AudioPcmu)
-            }
-            ::std::option::Option::Some("audio/pcma") => {
-                node.decode::<_, D::Error>().map(Self::AudioPcma)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -880,10 +906,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -953,10 +976,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -1026,10 +1046,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeAudioFormatsAudioPcmuType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -1123,13 +1140,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallReferRequest {
             name: "RealtimeCallReferRequest",
             fields: &["target_uri"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            target_uri: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeCallReferRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeCallReferRequest {
+                target_uri: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -1185,13 +1210,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCallRejectRequest {
             name: "RealtimeCallRejectRequest",
             fields: &["status_code"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            status_code: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeCallRejectRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeCallRejectRequest {
+                status_code: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -1263,15 +1296,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequest {
             name: "RealtimeCreateClientSecretRequest",
             fields: &["expires_after", "session"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            expires_after: v0,
-            session: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeCreateClientSecretRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeCreateClientSecretRequest {
+                expires_after: v0,
+                session: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -1374,10 +1415,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretRequestAnchor 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "realtime")]
@@ -1425,15 +1463,23 @@ for RealtimeCreateClientSecretRequestClientSecretExpiration {
             name: "RealtimeCreateClientSecretRequestClientSecretExpiration",
             fields: &["anchor", "seconds"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            anchor: v0,
-            seconds: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeCreateClientSecretRequestClientSecretExpiration,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeCreateClientSecretRequestClientSecretExpiration {
+                anchor: v0,
+                seconds: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -1510,23 +1556,41 @@ impl ::serde::Serialize for RealtimeCreateClientSecretRequestSessionConfiguratio
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeCreateClientSecretRequestSessionConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("realtime") => {
-                node.decode::<_, D::Error>().map(Self::Realtime)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeCreateClientSecretRequestSessionConfiguration,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("realtime") => {
+                    node.decode()
+                        .map(
+                            RealtimeCreateClientSecretRequestSessionConfiguration::Realtime,
+                        )
+                }
+                ::std::option::Option::Some("transcription") => {
+                    node.decode()
+                        .map(
+                            RealtimeCreateClientSecretRequestSessionConfiguration::Transcription,
+                        )
+                }
+                _ => {
+                    node.into_value()
+                        .map(
+                            RealtimeCreateClientSecretRequestSessionConfiguration::Unknown,
+                        )
+                }
             }
-            ::std::option::Option::Some("transcription") => {
-                node.decode::<_, D::Error>().map(Self::Transcription)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -1583,17 +1647,25 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeCreateClientSecretResponse {
             name: "RealtimeCreateClientSecretResponse",
             fields: &["value", "expires_at", "session"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            value: v0,
-            expires_at: v1,
-            session: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeCreateClientSecretResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeCreateClientSecretResponse {
+                value: v0,
+                expires_at: v1,
+                session: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -1633,23 +1705,41 @@ impl ::serde::Serialize for RealtimeCreateClientSecretResponseSessionConfigurati
     }
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeCreateClientSecretResponseSessionConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("realtime") => {
-                node.decode::<_, D::Error>().map(Self::Realtime)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeCreateClientSecretResponseSessionConfiguration,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("realtime") => {
+                    node.decode()
+                        .map(
+                            RealtimeCreateClientSecretResponseSessionConfiguration::Realtime,
+                        )
+                }
+                ::std::option::Option::Some("transcription") => {
+                    node.decode()
+                        .map(
+                            RealtimeCreateClientSecretResponseSessionConfiguration::Transcription,
+                        )
+                }
+                _ => {
+                    node.into_value()
+                        .map(
+                            RealtimeCreateClientSecretResponseSessionConfiguration::Unknown,
+                        )
+                }
             }
-            ::std::option::Option::Some("transcription") => {
-                node.decode::<_, D::Error>().map(Self::Transcription)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -1710,19 +1800,24 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionTool {
             name: "RealtimeFunctionTool",
             fields: &["type", "name", "description", "parameters"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            description: v2,
-            parameters: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RealtimeFunctionTool, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeFunctionTool {
+                r#type: v0,
+                name: v1,
+                description: v2,
+                parameters: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -1837,10 +1932,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeFunctionToolType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -1884,13 +1976,18 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoning {
             name: "RealtimeReasoning",
             fields: &["effort"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            effort: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<RealtimeReasoning, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeReasoning {
+                effort: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -1996,10 +2093,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeReasoningEffort {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2110,43 +2204,51 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequest {
                 "prompt",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
-        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
-        let v16 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            client_secret: v0,
-            modalities: v1,
-            instructions: v2,
-            voice: v3,
-            input_audio_format: v4,
-            output_audio_format: v5,
-            input_audio_transcription: v6,
-            speed: v7,
-            tracing: v8,
-            turn_detection: v9,
-            tools: v10,
-            tool_choice: v11,
-            temperature: v12,
-            max_response_output_tokens: v13,
-            truncation: v14,
-            prompt: v15,
-            extra_fields: v16,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::field(&mut object, 14)?;
+            let v15 = crate::runtime::de::field(&mut object, 15)?;
+            let v16 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateRequest {
+                client_secret: v0,
+                modalities: v1,
+                instructions: v2,
+                voice: v3,
+                input_audio_format: v4,
+                output_audio_format: v5,
+                input_audio_transcription: v6,
+                speed: v7,
+                tracing: v8,
+                turn_detection: v9,
+                tools: v10,
+                tool_choice: v11,
+                temperature: v12,
+                max_response_output_tokens: v13,
+                truncation: v14,
+                prompt: v15,
+                extra_fields: v16,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2340,15 +2442,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestClientSecret
             name: "RealtimeSessionCreateRequestClientSecret",
             fields: &["value", "expires_at"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            value: v0,
-            expires_at: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestClientSecret,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateRequestClientSecret {
+                value: v0,
+                expires_at: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2475,39 +2585,47 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGa {
                 "prompt",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            output_modalities: v1,
-            model: v2,
-            instructions: v3,
-            audio: v4,
-            include: v5,
-            tracing: v6,
-            tools: v7,
-            tool_choice: v8,
-            parallel_tool_calls: v9,
-            reasoning: v10,
-            max_output_tokens: v11,
-            truncation: v12,
-            prompt: v13,
-            extra_fields: v14,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestGa,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateRequestGa {
+                r#type: v0,
+                output_modalities: v1,
+                model: v2,
+                instructions: v3,
+                audio: v4,
+                include: v5,
+                tracing: v6,
+                tools: v7,
+                tool_choice: v8,
+                parallel_tool_calls: v9,
+                reasoning: v10,
+                max_output_tokens: v11,
+                truncation: v12,
+                prompt: v13,
+                extra_fields: v14,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2690,15 +2808,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAudio {
             name: "RealtimeSessionCreateRequestGaAudio",
             fields: &["input", "output"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            input: v0,
-            output: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestGaAudio,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateRequestGaAudio {
+                input: v0,
+                output: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2797,10 +2923,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2874,10 +2997,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaIncludeIte
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -2932,19 +3052,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaInput {
             name: "RealtimeSessionCreateRequestGaInput",
             fields: &["format", "transcription", "noise_reduction", "turn_detection"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            format: v0,
-            transcription: v1,
-            noise_reduction: v2,
-            turn_detection: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestGaInput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateRequestGaInput {
+                format: v0,
+                transcription: v1,
+                noise_reduction: v2,
+                turn_detection: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3025,47 +3153,75 @@ pub enum RealtimeSessionCreateRequestGaMaxOutputTokens {
     Inf(super::RealtimeSessionCreateRequestGaMaxOutputTokensInf),
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaMaxOutputTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestGaMaxOutputTokens,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        RealtimeSessionCreateRequestGaMaxOutputTokens,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateRequestGaMaxOutputTokens::Integer(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeSessionCreateRequestGaMaxOutputTokens::Integer),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateRequestGaMaxOutputTokens::Inf(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeSessionCreateRequestGaMaxOutputTokens::Inf),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `RealtimeSessionCreateRequestGaMaxOutputTokens` (tried Integer, Inf)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Inf(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Inf));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `RealtimeSessionCreateRequestGaMaxOutputTokens` (tried Integer, Inf)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3155,10 +3311,7 @@ for RealtimeSessionCreateRequestGaMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3342,13 +3495,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaNoiseReduc
             name: "RealtimeSessionCreateRequestGaNoiseReduction",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestGaNoiseReduction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateRequestGaNoiseReduction {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3418,17 +3579,25 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaOutput {
             name: "RealtimeSessionCreateRequestGaOutput",
             fields: &["format", "voice", "speed"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            format: v0,
-            voice: v1,
-            speed: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestGaOutput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateRequestGaOutput {
+                format: v0,
+                voice: v1,
+                speed: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3538,10 +3707,7 @@ for RealtimeSessionCreateRequestGaOutputModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3569,72 +3735,94 @@ pub enum RealtimeSessionCreateRequestGaToolChoice {
     ToolChoiceOptions(super::ToolChoiceOptions),
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ToolChoiceFunction(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestGaToolChoice,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<RealtimeSessionCreateRequestGaToolChoice>,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateRequestGaToolChoice::ToolChoiceFunction(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            RealtimeSessionCreateRequestGaToolChoice::ToolChoiceFunction,
+                        ),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ToolChoiceFunction),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::ToolChoiceMcp(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ToolChoiceMcp),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ToolChoiceOptions(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateRequestGaToolChoice::ToolChoiceMcp(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeSessionCreateRequestGaToolChoice::ToolChoiceMcp),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ToolChoiceOptions),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateRequestGaToolChoice::ToolChoiceOptions(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(RealtimeSessionCreateRequestGaToolChoice::ToolChoiceOptions),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `RealtimeSessionCreateRequestGaToolChoice` (tried ToolChoiceFunction, ToolChoiceMcp, ToolChoiceOptions)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `RealtimeSessionCreateRequestGaToolChoice` (tried ToolChoiceFunction, ToolChoiceMcp, ToolChoiceOptions)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3709,22 +3897,32 @@ impl ::serde::Serialize for RealtimeSessionCreateRequestGaToolsItem {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestGaToolsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(RealtimeSessionCreateRequestGaToolsItem::Function)
+                }
+                ::std::option::Option::Some("mcp") => {
+                    node.decode().map(RealtimeSessionCreateRequestGaToolsItem::Mcp)
+                }
+                _ => {
+                    node.into_value()
+                        .map(RealtimeSessionCreateRequestGaToolsItem::Unknown)
+                }
             }
-            ::std::option::Option::Some("mcp") => {
-                node.decode::<_, D::Error>().map(Self::Mcp)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3765,54 +3963,79 @@ pub enum RealtimeSessionCreateRequestGaTracingConfiguration {
     ),
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestGaTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::TracingConfiguration(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestGaTracingConfiguration,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        RealtimeSessionCreateRequestGaTracingConfiguration,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateRequestGaTracingConfiguration::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeSessionCreateRequestGaTracingConfiguration::Auto),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TracingConfiguration),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateRequestGaTracingConfiguration::TracingConfiguration(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            RealtimeSessionCreateRequestGaTracingConfiguration::TracingConfiguration,
+                        ),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `RealtimeSessionCreateRequestGaTracingConfiguration` (tried Auto, TracingConfiguration)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `RealtimeSessionCreateRequestGaTracingConfiguration` (tried Auto, TracingConfiguration)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -3886,17 +4109,25 @@ for RealtimeSessionCreateRequestGaTracingTracingConfiguration {
             name: "RealtimeSessionCreateRequestGaTracingTracingConfiguration",
             fields: &["workflow_name", "group_id", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            workflow_name: v0,
-            group_id: v1,
-            metadata: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestGaTracingTracingConfiguration,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateRequestGaTracingTracingConfiguration {
+                workflow_name: v0,
+                group_id: v1,
+                metadata: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4002,10 +4233,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4050,13 +4278,21 @@ for RealtimeSessionCreateRequestInputAudioTranscription {
             name: "RealtimeSessionCreateRequestInputAudioTranscription",
             fields: &["model"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestInputAudioTranscription,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateRequestInputAudioTranscription {
+                model: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4108,48 +4344,79 @@ pub enum RealtimeSessionCreateRequestMaxResponseOutputTokens {
     Inf(super::RealtimeSessionCreateRequestMaxResponseOutputTokensInf),
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestMaxResponseOutputTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestMaxResponseOutputTokens,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        RealtimeSessionCreateRequestMaxResponseOutputTokens,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateRequestMaxResponseOutputTokens::Integer(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            RealtimeSessionCreateRequestMaxResponseOutputTokens::Integer,
+                        ),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateRequestMaxResponseOutputTokens::Inf(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeSessionCreateRequestMaxResponseOutputTokens::Inf),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `RealtimeSessionCreateRequestMaxResponseOutputTokens` (tried Integer, Inf)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Inf(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Inf));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `RealtimeSessionCreateRequestMaxResponseOutputTokens` (tried Integer, Inf)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4242,10 +4509,7 @@ for RealtimeSessionCreateRequestMaxResponseOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4298,19 +4562,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItem {
             name: "RealtimeSessionCreateRequestToolsItem",
             fields: &["type", "name", "description", "parameters"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            name: v1,
-            description: v2,
-            parameters: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestToolsItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateRequestToolsItem {
+                r#type: v0,
+                name: v1,
+                description: v2,
+                parameters: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4427,10 +4699,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestToolsItemTyp
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4500,10 +4769,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTracingAuto 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4535,54 +4801,79 @@ pub enum RealtimeSessionCreateRequestTracingConfiguration {
     TracingConfiguration(super::RealtimeSessionCreateRequestTracingTracingConfiguration),
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateRequestTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::TracingConfiguration(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestTracingConfiguration,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        RealtimeSessionCreateRequestTracingConfiguration,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateRequestTracingConfiguration::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeSessionCreateRequestTracingConfiguration::Auto),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TracingConfiguration),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateRequestTracingConfiguration::TracingConfiguration(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            RealtimeSessionCreateRequestTracingConfiguration::TracingConfiguration,
+                        ),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `RealtimeSessionCreateRequestTracingConfiguration` (tried Auto, TracingConfiguration)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `RealtimeSessionCreateRequestTracingConfiguration` (tried Auto, TracingConfiguration)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4655,17 +4946,25 @@ for RealtimeSessionCreateRequestTracingTracingConfiguration {
             name: "RealtimeSessionCreateRequestTracingTracingConfiguration",
             fields: &["workflow_name", "group_id", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            workflow_name: v0,
-            group_id: v1,
-            metadata: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestTracingTracingConfiguration,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateRequestTracingTracingConfiguration {
+                workflow_name: v0,
+                group_id: v1,
+                metadata: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4754,19 +5053,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateRequestTurnDetectio
             name: "RealtimeSessionCreateRequestTurnDetection",
             fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            threshold: v1,
-            prefix_padding_ms: v2,
-            silence_duration_ms: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateRequestTurnDetection,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateRequestTurnDetection {
+                r#type: v0,
+                threshold: v1,
+                prefix_padding_ms: v2,
+                silence_duration_ms: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -4908,37 +5215,45 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponse {
                 "max_output_tokens",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            expires_at: v2,
-            include: v3,
-            model: v4,
-            output_modalities: v5,
-            instructions: v6,
-            audio: v7,
-            tracing: v8,
-            turn_detection: v9,
-            tools: v10,
-            tool_choice: v11,
-            max_output_tokens: v12,
-            extra_fields: v13,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v13 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponse {
+                id: v0,
+                object: v1,
+                expires_at: v2,
+                include: v3,
+                model: v4,
+                output_modalities: v5,
+                instructions: v6,
+                audio: v7,
+                tracing: v8,
+                turn_detection: v9,
+                tools: v10,
+                tool_choice: v11,
+                max_output_tokens: v12,
+                extra_fields: v13,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -4976,15 +5291,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseAudio {
             name: "RealtimeSessionCreateResponseAudio",
             fields: &["input", "output"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            input: v0,
-            output: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseAudio,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseAudio {
+                input: v0,
+                output: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -5092,43 +5415,51 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGa {
                 "prompt",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::field::<_, D::Error>(&mut object, 14)?;
-        let v15 = crate::runtime::de::field::<_, D::Error>(&mut object, 15)?;
-        let v16 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            object: v2,
-            expires_at: v3,
-            output_modalities: v4,
-            model: v5,
-            instructions: v6,
-            audio: v7,
-            include: v8,
-            tracing: v9,
-            tools: v10,
-            tool_choice: v11,
-            reasoning: v12,
-            max_output_tokens: v13,
-            truncation: v14,
-            prompt: v15,
-            extra_fields: v16,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseGa,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v13 = crate::runtime::de::field(&mut object, 13)?;
+            let v14 = crate::runtime::de::field(&mut object, 14)?;
+            let v15 = crate::runtime::de::field(&mut object, 15)?;
+            let v16 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseGa {
+                r#type: v0,
+                id: v1,
+                object: v2,
+                expires_at: v3,
+                output_modalities: v4,
+                model: v5,
+                instructions: v6,
+                audio: v7,
+                include: v8,
+                tracing: v9,
+                tools: v10,
+                tool_choice: v11,
+                reasoning: v12,
+                max_output_tokens: v13,
+                truncation: v14,
+                prompt: v15,
+                extra_fields: v16,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5167,15 +5498,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAudio {
             name: "RealtimeSessionCreateResponseGaAudio",
             fields: &["input", "output"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            input: v0,
-            output: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseGaAudio,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseGaAudio {
+                input: v0,
+                output: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5236,10 +5575,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaAuto {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5313,10 +5649,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaIncludeIt
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5371,19 +5704,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaInput {
             name: "RealtimeSessionCreateResponseGaInput",
             fields: &["format", "transcription", "noise_reduction", "turn_detection"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            format: v0,
-            transcription: v1,
-            noise_reduction: v2,
-            turn_detection: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseGaInput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseGaInput {
+                format: v0,
+                transcription: v1,
+                noise_reduction: v2,
+                turn_detection: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5406,47 +5747,75 @@ pub enum RealtimeSessionCreateResponseGaMaxOutputTokens {
     Inf(super::RealtimeSessionCreateResponseGaMaxOutputTokensInf),
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaMaxOutputTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseGaMaxOutputTokens,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        RealtimeSessionCreateResponseGaMaxOutputTokens,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateResponseGaMaxOutputTokens::Integer(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeSessionCreateResponseGaMaxOutputTokens::Integer),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateResponseGaMaxOutputTokens::Inf(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeSessionCreateResponseGaMaxOutputTokens::Inf),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `RealtimeSessionCreateResponseGaMaxOutputTokens` (tried Integer, Inf)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Inf(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Inf));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `RealtimeSessionCreateResponseGaMaxOutputTokens` (tried Integer, Inf)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5536,10 +5905,7 @@ for RealtimeSessionCreateResponseGaMaxOutputTokensInf {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5723,13 +6089,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaNoiseRedu
             name: "RealtimeSessionCreateResponseGaNoiseReduction",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseGaNoiseReduction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseGaNoiseReduction {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5790,10 +6164,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5843,17 +6214,25 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaOutput {
             name: "RealtimeSessionCreateResponseGaOutput",
             fields: &["format", "voice", "speed"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            format: v0,
-            voice: v1,
-            speed: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseGaOutput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseGaOutput {
+                format: v0,
+                voice: v1,
+                speed: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5919,10 +6298,7 @@ for RealtimeSessionCreateResponseGaOutputModalitiesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -5950,72 +6326,98 @@ pub enum RealtimeSessionCreateResponseGaToolChoice {
     ToolChoiceOptions(super::ToolChoiceOptions),
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolChoice {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ToolChoiceFunction(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseGaToolChoice,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        RealtimeSessionCreateResponseGaToolChoice,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateResponseGaToolChoice::ToolChoiceFunction(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            RealtimeSessionCreateResponseGaToolChoice::ToolChoiceFunction,
+                        ),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ToolChoiceFunction),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::ToolChoiceMcp(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ToolChoiceMcp),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::ToolChoiceOptions(attempt.accept()),
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateResponseGaToolChoice::ToolChoiceMcp(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeSessionCreateResponseGaToolChoice::ToolChoiceMcp),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::ToolChoiceOptions),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateResponseGaToolChoice::ToolChoiceOptions(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            RealtimeSessionCreateResponseGaToolChoice::ToolChoiceOptions,
+                        ),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `RealtimeSessionCreateResponseGaToolChoice` (tried ToolChoiceFunction, ToolChoiceMcp, ToolChoiceOptions)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `RealtimeSessionCreateResponseGaToolChoice` (tried ToolChoiceFunction, ToolChoiceMcp, ToolChoiceOptions)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6090,22 +6492,32 @@ impl ::serde::Serialize for RealtimeSessionCreateResponseGaToolsItem {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaToolsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("function") => {
-                node.decode::<_, D::Error>().map(Self::Function)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseGaToolsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("function") => {
+                    node.decode().map(RealtimeSessionCreateResponseGaToolsItem::Function)
+                }
+                ::std::option::Option::Some("mcp") => {
+                    node.decode().map(RealtimeSessionCreateResponseGaToolsItem::Mcp)
+                }
+                _ => {
+                    node.into_value()
+                        .map(RealtimeSessionCreateResponseGaToolsItem::Unknown)
+                }
             }
-            ::std::option::Option::Some("mcp") => {
-                node.decode::<_, D::Error>().map(Self::Mcp)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6146,54 +6558,80 @@ pub enum RealtimeSessionCreateResponseGaTracingConfiguration {
     ),
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateResponseGaTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::TracingConfiguration(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseGaTracingConfiguration,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        RealtimeSessionCreateResponseGaTracingConfiguration,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateResponseGaTracingConfiguration::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(RealtimeSessionCreateResponseGaTracingConfiguration::Auto),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TracingConfiguration),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateResponseGaTracingConfiguration::TracingConfiguration(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            RealtimeSessionCreateResponseGaTracingConfiguration::TracingConfiguration,
+                        ),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `RealtimeSessionCreateResponseGaTracingConfiguration` (tried Auto, TracingConfiguration)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `RealtimeSessionCreateResponseGaTracingConfiguration` (tried Auto, TracingConfiguration)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6269,17 +6707,25 @@ for RealtimeSessionCreateResponseGaTracingTracingConfiguration {
             name: "RealtimeSessionCreateResponseGaTracingTracingConfiguration",
             fields: &["workflow_name", "group_id", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            workflow_name: v0,
-            group_id: v1,
-            metadata: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseGaTracingTracingConfiguration,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseGaTracingTracingConfiguration {
+                workflow_name: v0,
+                group_id: v1,
+                metadata: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6341,10 +6787,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -6418,10 +6861,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseIncludeItem
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "realtime")]
@@ -6478,19 +6918,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInput {
             name: "RealtimeSessionCreateResponseInput",
             fields: &["format", "transcription", "noise_reduction", "turn_detection"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            format: v0,
-            transcription: v1,
-            noise_reduction: v2,
-            turn_detection: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseInput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseInput {
+                format: v0,
+                transcription: v1,
+                noise_reduction: v2,
+                turn_detection: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -6534,19 +6982,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseInputTurnDe
             name: "RealtimeSessionCreateResponseInputTurnDetection",
             fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            threshold: v1,
-            prefix_padding_ms: v2,
-            silence_duration_ms: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseInputTurnDetection,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseInputTurnDetection {
+                r#type: v0,
+                threshold: v1,
+                prefix_padding_ms: v2,
+                silence_duration_ms: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -6569,47 +7025,75 @@ pub enum RealtimeSessionCreateResponseMaxOutputTokens {
     Inf(super::RealtimeSessionCreateResponseMaxOutputTokensInf),
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTokens {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Integer(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseMaxOutputTokens,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        RealtimeSessionCreateResponseMaxOutputTokens,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateResponseMaxOutputTokens::Integer(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeSessionCreateResponseMaxOutputTokens::Integer),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Integer));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateResponseMaxOutputTokens::Inf(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeSessionCreateResponseMaxOutputTokens::Inf),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `RealtimeSessionCreateResponseMaxOutputTokens` (tried Integer, Inf)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Inf(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Inf));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `RealtimeSessionCreateResponseMaxOutputTokens` (tried Integer, Inf)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -6698,10 +7182,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseMaxOutputTo
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "realtime")]
@@ -6745,13 +7226,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseNoiseReduct
             name: "RealtimeSessionCreateResponseNoiseReduction",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseNoiseReduction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseNoiseReduction {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -6792,17 +7281,25 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseOutput {
             name: "RealtimeSessionCreateResponseOutput",
             fields: &["format", "voice", "speed"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            format: v0,
-            voice: v1,
-            speed: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseOutput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseOutput {
+                format: v0,
+                voice: v1,
+                speed: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -6863,10 +7360,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTracingAuto
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "realtime")]
@@ -6900,54 +7394,79 @@ pub enum RealtimeSessionCreateResponseTracingConfiguration {
     ),
 }
 #[cfg(feature = "realtime")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de>
 for RealtimeSessionCreateResponseTracingConfiguration {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Auto(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Auto));
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::TracingConfiguration(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseTracingConfiguration,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (
+                    usize,
+                    crate::runtime::de::Attempt<
+                        RealtimeSessionCreateResponseTracingConfiguration,
+                    >,
+                ),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateResponseTracingConfiguration::Auto(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeSessionCreateResponseTracingConfiguration::Auto),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::TracingConfiguration),
-            );
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeSessionCreateResponseTracingConfiguration::TracingConfiguration(
+                            attempt.accept(),
+                        ),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt
+                        .map(
+                            RealtimeSessionCreateResponseTracingConfiguration::TracingConfiguration,
+                        ),
+                );
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `RealtimeSessionCreateResponseTracingConfiguration` (tried Auto, TracingConfiguration)",
-                    ),
-                )
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `RealtimeSessionCreateResponseTracingConfiguration` (tried Auto, TracingConfiguration)",
+                        ),
+                    )
+                }
             }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -7023,17 +7542,25 @@ for RealtimeSessionCreateResponseTracingTracingConfiguration {
             name: "RealtimeSessionCreateResponseTracingTracingConfiguration",
             fields: &["workflow_name", "group_id", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            workflow_name: v0,
-            group_id: v1,
-            metadata: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseTracingTracingConfiguration,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseTracingTracingConfiguration {
+                workflow_name: v0,
+                group_id: v1,
+                metadata: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -7078,19 +7605,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeSessionCreateResponseTurnDetecti
             name: "RealtimeSessionCreateResponseTurnDetection",
             fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            threshold: v1,
-            prefix_padding_ms: v2,
-            silence_duration_ms: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeSessionCreateResponseTurnDetection,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeSessionCreateResponseTurnDetection {
+                r#type: v0,
+                threshold: v1,
+                prefix_padding_ms: v2,
+                silence_duration_ms: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -7151,21 +7686,29 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
                 "include",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            turn_detection: v0,
-            input_audio_noise_reduction: v1,
-            input_audio_format: v2,
-            input_audio_transcription: v3,
-            include: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequest {
+                turn_detection: v0,
+                input_audio_noise_reduction: v1,
+                input_audio_format: v2,
+                input_audio_transcription: v3,
+                include: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7282,17 +7825,25 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
             name: "RealtimeTranscriptionSessionCreateRequestGa",
             fields: &["type", "audio", "include"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            audio: v1,
-            include: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateRequestGa,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestGa {
+                r#type: v0,
+                audio: v1,
+                include: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7375,13 +7926,21 @@ for RealtimeTranscriptionSessionCreateRequestGaAudio {
             name: "RealtimeTranscriptionSessionCreateRequestGaAudio",
             fields: &["input"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            input: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateRequestGaAudio,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestGaAudio {
+                input: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7479,10 +8038,7 @@ for RealtimeTranscriptionSessionCreateRequestGaIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7538,19 +8094,27 @@ for RealtimeTranscriptionSessionCreateRequestGaInput {
             name: "RealtimeTranscriptionSessionCreateRequestGaInput",
             fields: &["format", "transcription", "noise_reduction", "turn_detection"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            format: v0,
-            transcription: v1,
-            noise_reduction: v2,
-            turn_detection: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateRequestGaInput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestGaInput {
+                format: v0,
+                transcription: v1,
+                noise_reduction: v2,
+                turn_detection: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7644,13 +8208,21 @@ for RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
             name: "RealtimeTranscriptionSessionCreateRequestGaNoiseReduction",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateRequestGaNoiseReduction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestGaNoiseReduction {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7741,10 +8313,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateReques
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7820,10 +8389,7 @@ for RealtimeTranscriptionSessionCreateRequestIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7903,10 +8469,7 @@ for RealtimeTranscriptionSessionCreateRequestInputAudioFormat {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -7957,19 +8520,27 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetection {
             name: "RealtimeTranscriptionSessionCreateRequestTurnDetection",
             fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            threshold: v1,
-            prefix_padding_ms: v2,
-            silence_duration_ms: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateRequestTurnDetection,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateRequestTurnDetection {
+                r#type: v0,
+                threshold: v1,
+                prefix_padding_ms: v2,
+                silence_duration_ms: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8082,10 +8653,7 @@ for RealtimeTranscriptionSessionCreateRequestTurnDetectionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8152,21 +8720,29 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
                 "turn_detection",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            client_secret: v0,
-            modalities: v1,
-            input_audio_format: v2,
-            input_audio_transcription: v3,
-            turn_detection: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponse {
+                client_secret: v0,
+                modalities: v1,
+                input_audio_format: v2,
+                input_audio_transcription: v3,
+                turn_detection: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8203,15 +8779,23 @@ for RealtimeTranscriptionSessionCreateResponseClientSecret {
             name: "RealtimeTranscriptionSessionCreateResponseClientSecret",
             fields: &["value", "expires_at"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            value: v0,
-            expires_at: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateResponseClientSecret,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseClientSecret {
+                value: v0,
+                expires_at: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8262,23 +8846,31 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranscriptionSessionCreateRespon
             name: "RealtimeTranscriptionSessionCreateResponseGa",
             fields: &["type", "id", "object", "expires_at", "include", "audio"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            id: v1,
-            object: v2,
-            expires_at: v3,
-            include: v4,
-            audio: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateResponseGa,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGa {
+                r#type: v0,
+                id: v1,
+                object: v2,
+                expires_at: v3,
+                include: v4,
+                audio: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8316,13 +8908,21 @@ for RealtimeTranscriptionSessionCreateResponseGaAudio {
             name: "RealtimeTranscriptionSessionCreateResponseGaAudio",
             fields: &["input"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            input: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateResponseGaAudio,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGaAudio {
+                input: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8389,10 +8989,7 @@ for RealtimeTranscriptionSessionCreateResponseGaIncludeItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8452,19 +9049,27 @@ for RealtimeTranscriptionSessionCreateResponseGaInput {
             name: "RealtimeTranscriptionSessionCreateResponseGaInput",
             fields: &["format", "transcription", "noise_reduction", "turn_detection"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            format: v0,
-            transcription: v1,
-            noise_reduction: v2,
-            turn_detection: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateResponseGaInput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGaInput {
+                format: v0,
+                transcription: v1,
+                noise_reduction: v2,
+                turn_detection: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8500,13 +9105,21 @@ for RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
             name: "RealtimeTranscriptionSessionCreateResponseGaNoiseReduction",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateResponseGaNoiseReduction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGaNoiseReduction {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8552,19 +9165,27 @@ for RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
             name: "RealtimeTranscriptionSessionCreateResponseGaTurnDetection",
             fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            threshold: v1,
-            prefix_padding_ms: v2,
-            silence_duration_ms: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateResponseGaTurnDetection,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseGaTurnDetection {
+                r#type: v0,
+                threshold: v1,
+                prefix_padding_ms: v2,
+                silence_duration_ms: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8627,10 +9248,7 @@ for RealtimeTranscriptionSessionCreateResponseGaType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8684,19 +9302,27 @@ for RealtimeTranscriptionSessionCreateResponseTurnDetection {
             name: "RealtimeTranscriptionSessionCreateResponseTurnDetection",
             fields: &["type", "threshold", "prefix_padding_ms", "silence_duration_ms"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            threshold: v1,
-            prefix_padding_ms: v2,
-            silence_duration_ms: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionCreateResponseTurnDetection,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionCreateResponseTurnDetection {
+                r#type: v0,
+                threshold: v1,
+                prefix_padding_ms: v2,
+                silence_duration_ms: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8733,13 +9359,21 @@ for RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
             name: "RealtimeTranscriptionSessionRequestInputAudioNoiseReduction",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranscriptionSessionRequestInputAudioNoiseReduction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranscriptionSessionRequestInputAudioNoiseReduction {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -8810,15 +9444,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateReq
             name: "RealtimeTranslationClientSecretCreateRequest",
             fields: &["expires_after", "session"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            expires_after: v0,
-            session: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationClientSecretCreateRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationClientSecretCreateRequest {
+                expires_after: v0,
+                session: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -8916,10 +9558,7 @@ for RealtimeTranslationClientSecretCreateRequestAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "realtime")]
@@ -8966,17 +9605,25 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationClientSecretCreateRes
             name: "RealtimeTranslationClientSecretCreateResponse",
             fields: &["value", "expires_at", "session"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            value: v0,
-            expires_at: v1,
-            session: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationClientSecretCreateResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationClientSecretCreateResponse {
+                value: v0,
+                expires_at: v1,
+                session: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -9017,15 +9664,23 @@ for RealtimeTranslationClientSecretRequestClientSecretExpiration {
             name: "RealtimeTranslationClientSecretRequestClientSecretExpiration",
             fields: &["anchor", "seconds"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            anchor: v0,
-            seconds: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationClientSecretRequestClientSecretExpiration,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationClientSecretRequestClientSecretExpiration {
+                anchor: v0,
+                seconds: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -9106,21 +9761,29 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSession {
             name: "RealtimeTranslationSession",
             fields: &["id", "type", "expires_at", "model", "audio"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            r#type: v1,
-            expires_at: v2,
-            model: v3,
-            audio: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationSession,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationSession {
+                id: v0,
+                r#type: v1,
+                expires_at: v2,
+                model: v3,
+                audio: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9158,15 +9821,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionAudio {
             name: "RealtimeTranslationSessionAudio",
             fields: &["input", "output"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            input: v0,
-            output: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationSessionAudio,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationSessionAudio {
+                input: v0,
+                output: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9205,15 +9876,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequest 
             name: "RealtimeTranslationSessionCreateRequest",
             fields: &["model", "audio"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model: v0,
-            audio: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationSessionCreateRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequest {
+                model: v0,
+                audio: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -9287,15 +9966,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestA
             name: "RealtimeTranslationSessionCreateRequestAudio",
             fields: &["input", "output"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            input: v0,
-            output: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationSessionCreateRequestAudio,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestAudio {
+                input: v0,
+                output: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -9379,15 +10066,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestI
             name: "RealtimeTranslationSessionCreateRequestInput",
             fields: &["transcription", "noise_reduction"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            transcription: v0,
-            noise_reduction: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationSessionCreateRequestInput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestInput {
+                transcription: v0,
+                noise_reduction: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -9464,13 +10159,21 @@ for RealtimeTranslationSessionCreateRequestNoiseReduction {
             name: "RealtimeTranslationSessionCreateRequestNoiseReduction",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationSessionCreateRequestNoiseReduction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestNoiseReduction {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -9526,13 +10229,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionCreateRequestO
             name: "RealtimeTranslationSessionCreateRequestOutput",
             fields: &["language"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            language: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationSessionCreateRequestOutput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestOutput {
+                language: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -9596,13 +10307,21 @@ for RealtimeTranslationSessionCreateRequestTranscription {
             name: "RealtimeTranslationSessionCreateRequestTranscription",
             fields: &["model"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationSessionCreateRequestTranscription,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationSessionCreateRequestTranscription {
+                model: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "realtime")]
@@ -9665,15 +10384,23 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionInput {
             name: "RealtimeTranslationSessionInput",
             fields: &["transcription", "noise_reduction"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            transcription: v0,
-            noise_reduction: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationSessionInput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationSessionInput {
+                transcription: v0,
+                noise_reduction: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9707,13 +10434,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionNoiseReduction
             name: "RealtimeTranslationSessionNoiseReduction",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationSessionNoiseReduction,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationSessionNoiseReduction {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9748,13 +10483,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionOutput {
             name: "RealtimeTranslationSessionOutput",
             fields: &["language"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            language: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationSessionOutput,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationSessionOutput {
+                language: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9788,13 +10531,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionTranscription 
             name: "RealtimeTranslationSessionTranscription",
             fields: &["model"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTranslationSessionTranscription,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTranslationSessionTranscription {
+                model: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9855,10 +10606,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTranslationSessionType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -9890,53 +10638,63 @@ pub enum RealtimeTruncation {
     Mode(super::RealtimeTruncationMode),
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTruncation {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(
-                    Self::RetentionRatioTruncation(attempt.accept()),
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<RealtimeTruncation, crate::runtime::de::Failure> {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<RealtimeTruncation>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeTruncation::RetentionRatioTruncation(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeTruncation::RetentionRatioTruncation),
                 );
             }
-            crate::runtime::de::keep_best(
-                &mut best,
-                misfit,
-                attempt.map(Self::RetentionRatioTruncation),
-            );
-        }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Mode(attempt.accept()));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        RealtimeTruncation::Mode(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(RealtimeTruncation::Mode),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Mode));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `RealtimeTruncation` (tried RetentionRatioTruncation, Mode)",
+                        ),
+                    )
+                }
             }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `RealtimeTruncation` (tried RetentionRatioTruncation, Mode)",
-                    ),
-                )
-            }
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10029,10 +10787,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationMode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10096,10 +10851,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationRetentionRatioTruncati
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10143,13 +10895,21 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTruncationTokenLimits {
             name: "RealtimeTruncationTokenLimits",
             fields: &["post_instructions"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            post_instructions: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTruncationTokenLimits,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTruncationTokenLimits {
+                post_instructions: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10213,22 +10973,26 @@ impl ::serde::Serialize for RealtimeTurnDetection {
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetection {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("server_vad") => {
-                node.decode::<_, D::Error>().map(Self::ServerVad)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<RealtimeTurnDetection, crate::runtime::de::Failure> {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("server_vad") => {
+                    node.decode().map(RealtimeTurnDetection::ServerVad)
+                }
+                ::std::option::Option::Some("semantic_vad") => {
+                    node.decode().map(RealtimeTurnDetection::SemanticVad)
+                }
+                _ => node.into_value().map(RealtimeTurnDetection::Unknown),
             }
-            ::std::option::Option::Some("semantic_vad") => {
-                node.decode::<_, D::Error>().map(Self::SemanticVad)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10318,10 +11082,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionEagerness {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10367,19 +11128,27 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVad {
             name: "RealtimeTurnDetectionSemanticVad",
             fields: &["type", "eagerness", "create_response", "interrupt_response"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            eagerness: v1,
-            create_response: v2,
-            interrupt_response: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTurnDetectionSemanticVad,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTurnDetectionSemanticVad {
+                r#type: v0,
+                eagerness: v1,
+                create_response: v2,
+                interrupt_response: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10482,10 +11251,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionSemanticVadType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10554,25 +11320,33 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVad {
                 "idle_timeout_ms",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            threshold: v1,
-            prefix_padding_ms: v2,
-            silence_duration_ms: v3,
-            create_response: v4,
-            interrupt_response: v5,
-            idle_timeout_ms: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RealtimeTurnDetectionServerVad,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RealtimeTurnDetectionServerVad {
+                r#type: v0,
+                threshold: v1,
+                prefix_padding_ms: v2,
+                silence_duration_ms: v3,
+                create_response: v4,
+                interrupt_response: v5,
+                idle_timeout_ms: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10690,10 +11464,7 @@ impl<'de> ::serde::Deserialize<'de> for RealtimeTurnDetectionServerVadType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]
@@ -10741,17 +11512,25 @@ impl<'de> ::serde::Deserialize<'de> for RetentionRatioTruncation {
             name: "RetentionRatioTruncation",
             fields: &["type", "retention_ratio", "token_limits"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            retention_ratio: v1,
-            token_limits: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            RetentionRatioTruncation,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(RetentionRatioTruncation {
+                r#type: v0,
+                retention_ratio: v1,
+                token_limits: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(any(feature = "realtime", feature = "unreferenced"))]

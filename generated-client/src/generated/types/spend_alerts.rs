@@ -32,19 +32,24 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBody {
             name: "CreateSpendAlertBody",
             fields: &["threshold_amount", "currency", "interval", "notification_channel"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            threshold_amount: v0,
-            currency: v1,
-            interval: v2,
-            notification_channel: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CreateSpendAlertBody, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateSpendAlertBody {
+                threshold_amount: v0,
+                currency: v1,
+                interval: v2,
+                notification_channel: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -135,10 +140,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBodyCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -208,10 +210,7 @@ impl<'de> ::serde::Deserialize<'de> for CreateSpendAlertBodyInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -285,10 +284,7 @@ impl<'de> ::serde::Deserialize<'de> for ListOrganizationSpendAlertsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -356,10 +352,7 @@ impl<'de> ::serde::Deserialize<'de> for ListProjectSpendAlertsOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -413,23 +406,28 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlert {
                 "notification_channel",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            threshold_amount: v2,
-            currency: v3,
-            interval: v4,
-            notification_channel: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<OrganizationSpendAlert, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(OrganizationSpendAlert {
+                id: v0,
+                object: v1,
+                threshold_amount: v2,
+                currency: v3,
+                interval: v4,
+                notification_channel: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -492,10 +490,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -542,17 +537,25 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResource {
             name: "OrganizationSpendAlertDeletedResource",
             fields: &["id", "object", "deleted"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            deleted: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            OrganizationSpendAlertDeletedResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(OrganizationSpendAlertDeletedResource {
+                id: v0,
+                object: v1,
+                deleted: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -613,10 +616,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertDeletedResourceObj
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -686,10 +686,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -740,21 +737,29 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResource {
             name: "OrganizationSpendAlertListResource",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            OrganizationSpendAlertListResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(OrganizationSpendAlertListResource {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -815,10 +820,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertListResourceObject
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -888,10 +890,7 @@ impl<'de> ::serde::Deserialize<'de> for OrganizationSpendAlertObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -951,23 +950,28 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlert {
                 "notification_channel",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            threshold_amount: v2,
-            currency: v3,
-            interval: v4,
-            notification_channel: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ProjectSpendAlert, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectSpendAlert {
+                id: v0,
+                object: v1,
+                threshold_amount: v2,
+                currency: v3,
+                interval: v4,
+                notification_channel: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1030,10 +1034,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertCurrency {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1080,17 +1081,25 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResource {
             name: "ProjectSpendAlertDeletedResource",
             fields: &["id", "object", "deleted"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            deleted: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectSpendAlertDeletedResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectSpendAlertDeletedResource {
+                id: v0,
+                object: v1,
+                deleted: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1151,10 +1160,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertDeletedResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1224,10 +1230,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertInterval {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1278,21 +1281,29 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResource {
             name: "ProjectSpendAlertListResource",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ProjectSpendAlertListResource,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ProjectSpendAlertListResource {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1353,10 +1364,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1426,10 +1434,7 @@ impl<'de> ::serde::Deserialize<'de> for ProjectSpendAlertObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1477,17 +1482,25 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannel {
             name: "SpendAlertNotificationChannel",
             fields: &["type", "recipients", "subject_prefix"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            recipients: v1,
-            subject_prefix: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            SpendAlertNotificationChannel,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(SpendAlertNotificationChannel {
+                r#type: v0,
+                recipients: v1,
+                subject_prefix: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "spend-alerts")]
@@ -1581,10 +1594,7 @@ impl<'de> ::serde::Deserialize<'de> for SpendAlertNotificationChannelType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "spend-alerts")]

@@ -52,25 +52,30 @@ impl<'de> ::serde::Deserialize<'de> for CostsResult {
                 "quantity_unit",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            amount: v1,
-            line_item: v2,
-            project_id: v3,
-            api_key_id: v4,
-            quantity: v5,
-            quantity_unit: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CostsResult, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CostsResult {
+                object: v0,
+                amount: v1,
+                line_item: v2,
+                project_id: v3,
+                api_key_id: v4,
+                quantity: v5,
+                quantity_unit: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -108,15 +113,20 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultAmount {
             name: "CostsResultAmount",
             fields: &["value", "currency"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            value: v0,
-            currency: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CostsResultAmount, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CostsResultAmount {
+                value: v0,
+                currency: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -177,10 +187,7 @@ impl<'de> ::serde::Deserialize<'de> for CostsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -338,10 +345,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -417,10 +421,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -481,25 +482,33 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResult {
                 "model",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            characters: v1,
-            num_model_requests: v2,
-            project_id: v3,
-            user_id: v4,
-            api_key_id: v5,
-            model: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            UsageAudioSpeechesResult,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UsageAudioSpeechesResult {
+                object: v0,
+                characters: v1,
+                num_model_requests: v2,
+                project_id: v3,
+                user_id: v4,
+                api_key_id: v5,
+                model: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -564,10 +573,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioSpeechesResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -645,10 +651,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -724,10 +727,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -788,25 +788,33 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResult {
                 "model",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            seconds: v1,
-            num_model_requests: v2,
-            project_id: v3,
-            user_id: v4,
-            api_key_id: v5,
-            model: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            UsageAudioTranscriptionsResult,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UsageAudioTranscriptionsResult {
+                object: v0,
+                seconds: v1,
+                num_model_requests: v2,
+                project_id: v3,
+                user_id: v4,
+                api_key_id: v5,
+                model: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -871,10 +879,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageAudioTranscriptionsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -952,10 +957,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsBucketWidth 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1019,10 +1021,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsGroupByItem 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1070,17 +1069,25 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResult {
             name: "UsageCodeInterpreterSessionsResult",
             fields: &["object", "num_sessions", "project_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            num_sessions: v1,
-            project_id: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            UsageCodeInterpreterSessionsResult,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UsageCodeInterpreterSessionsResult {
+                object: v0,
+                num_sessions: v1,
+                project_id: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -1145,10 +1152,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCodeInterpreterSessionsResultObject
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1226,10 +1230,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1313,10 +1314,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1436,55 +1434,60 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResult {
                 "service_tier",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 13)?;
-        let v14 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 14)?;
-        let v15 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 15)?;
-        let v16 = crate::runtime::de::field::<_, D::Error>(&mut object, 16)?;
-        let v17 = crate::runtime::de::field::<_, D::Error>(&mut object, 17)?;
-        let v18 = crate::runtime::de::field::<_, D::Error>(&mut object, 18)?;
-        let v19 = crate::runtime::de::field::<_, D::Error>(&mut object, 19)?;
-        let v20 = crate::runtime::de::field::<_, D::Error>(&mut object, 20)?;
-        let v21 = crate::runtime::de::field::<_, D::Error>(&mut object, 21)?;
-        let v22 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            input_tokens: v1,
-            input_cached_tokens: v2,
-            input_cache_write_tokens: v3,
-            input_uncached_tokens: v4,
-            output_tokens: v5,
-            input_text_tokens: v6,
-            output_text_tokens: v7,
-            input_cached_text_tokens: v8,
-            input_audio_tokens: v9,
-            input_cached_audio_tokens: v10,
-            output_audio_tokens: v11,
-            input_image_tokens: v12,
-            input_cached_image_tokens: v13,
-            output_image_tokens: v14,
-            num_model_requests: v15,
-            project_id: v16,
-            user_id: v17,
-            api_key_id: v18,
-            model: v19,
-            batch: v20,
-            service_tier: v21,
-            extra_fields: v22,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UsageCompletionsResult, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
+            let v8 = crate::runtime::de::int64_field(&mut object, 8)?;
+            let v9 = crate::runtime::de::int64_field(&mut object, 9)?;
+            let v10 = crate::runtime::de::int64_field(&mut object, 10)?;
+            let v11 = crate::runtime::de::int64_field(&mut object, 11)?;
+            let v12 = crate::runtime::de::int64_field(&mut object, 12)?;
+            let v13 = crate::runtime::de::int64_field(&mut object, 13)?;
+            let v14 = crate::runtime::de::int64_field(&mut object, 14)?;
+            let v15 = crate::runtime::de::int64_field(&mut object, 15)?;
+            let v16 = crate::runtime::de::field(&mut object, 16)?;
+            let v17 = crate::runtime::de::field(&mut object, 17)?;
+            let v18 = crate::runtime::de::field(&mut object, 18)?;
+            let v19 = crate::runtime::de::field(&mut object, 19)?;
+            let v20 = crate::runtime::de::field(&mut object, 20)?;
+            let v21 = crate::runtime::de::field(&mut object, 21)?;
+            let v22 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UsageCompletionsResult {
+                object: v0,
+                input_tokens: v1,
+                input_cached_tokens: v2,
+                input_cache_write_tokens: v3,
+                input_uncached_tokens: v4,
+                output_tokens: v5,
+                input_text_tokens: v6,
+                output_text_tokens: v7,
+                input_cached_text_tokens: v8,
+                input_audio_tokens: v9,
+                input_cached_audio_tokens: v10,
+                output_audio_tokens: v11,
+                input_image_tokens: v12,
+                input_cached_image_tokens: v13,
+                output_image_tokens: v14,
+                num_model_requests: v15,
+                project_id: v16,
+                user_id: v17,
+                api_key_id: v18,
+                model: v19,
+                batch: v20,
+                service_tier: v21,
+                extra_fields: v22,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -1549,10 +1552,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCompletionsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1622,10 +1622,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCostsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1703,10 +1700,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageCostsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1778,10 +1772,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1857,10 +1848,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -1921,25 +1909,30 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResult {
                 "model",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            input_tokens: v1,
-            num_model_requests: v2,
-            project_id: v3,
-            user_id: v4,
-            api_key_id: v5,
-            model: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UsageEmbeddingsResult, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UsageEmbeddingsResult {
+                object: v0,
+                input_tokens: v1,
+                num_model_requests: v2,
+                project_id: v3,
+                user_id: v4,
+                api_key_id: v5,
+                model: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -2004,10 +1997,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageEmbeddingsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2085,10 +2075,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2164,10 +2151,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2225,23 +2209,31 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResult {
                 "vector_store_id",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            num_requests: v1,
-            project_id: v2,
-            user_id: v3,
-            api_key_id: v4,
-            vector_store_id: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            UsageFileSearchCallsResult,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UsageFileSearchCallsResult {
+                object: v0,
+                num_requests: v1,
+                project_id: v2,
+                user_id: v3,
+                api_key_id: v4,
+                vector_store_id: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -2306,10 +2298,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageFileSearchCallsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2387,10 +2376,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2474,10 +2460,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2546,29 +2529,34 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResult {
                 "model",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            images: v1,
-            num_model_requests: v2,
-            source: v3,
-            size: v4,
-            project_id: v5,
-            user_id: v6,
-            api_key_id: v7,
-            model: v8,
-            extra_fields: v9,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UsageImagesResult, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UsageImagesResult {
+                object: v0,
+                images: v1,
+                num_model_requests: v2,
+                source: v3,
+                size: v4,
+                project_id: v5,
+                user_id: v6,
+                api_key_id: v7,
+                model: v8,
+                extra_fields: v9,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -2629,10 +2617,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2718,10 +2703,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesSizesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2793,10 +2775,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageImagesSourcesItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2868,10 +2847,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -2947,10 +2923,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3011,25 +2984,30 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResult {
                 "model",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            input_tokens: v1,
-            num_model_requests: v2,
-            project_id: v3,
-            user_id: v4,
-            api_key_id: v5,
-            model: v6,
-            extra_fields: v7,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UsageModerationsResult, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UsageModerationsResult {
+                object: v0,
+                input_tokens: v1,
+                num_model_requests: v2,
+                project_id: v3,
+                user_id: v4,
+                api_key_id: v5,
+                model: v6,
+                extra_fields: v7,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -3094,10 +3072,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageModerationsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3146,19 +3121,24 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponse {
             name: "UsageResponse",
             fields: &["object", "data", "has_more", "next_page"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            has_more: v2,
-            next_page: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UsageResponse, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UsageResponse {
+                object: v0,
+                data: v1,
+                has_more: v2,
+                next_page: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -3219,10 +3199,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3271,19 +3248,24 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucket {
             name: "UsageTimeBucket",
             fields: &["object", "start_time", "end_time", "results"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            start_time: v1,
-            end_time: v2,
-            results: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<UsageTimeBucket, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UsageTimeBucket {
+                object: v0,
+                start_time: v1,
+                end_time: v2,
+                results: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -3344,10 +3326,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3445,61 +3424,95 @@ impl ::serde::Serialize for UsageTimeBucketResultsItem {
     }
 }
 #[cfg(feature = "usage")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for UsageTimeBucketResultsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("object")?.as_deref() {
-            ::std::option::Option::Some("organization.usage.completions.result") => {
-                node.decode::<_, D::Error>()
-                    .map(Self::OrganizationUsageCompletionsResult)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            UsageTimeBucketResultsItem,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("object")?.as_deref() {
+                ::std::option::Option::Some("organization.usage.completions.result") => {
+                    node.decode()
+                        .map(
+                            UsageTimeBucketResultsItem::OrganizationUsageCompletionsResult,
+                        )
+                }
+                ::std::option::Option::Some("organization.usage.embeddings.result") => {
+                    node.decode()
+                        .map(
+                            UsageTimeBucketResultsItem::OrganizationUsageEmbeddingsResult,
+                        )
+                }
+                ::std::option::Option::Some("organization.usage.moderations.result") => {
+                    node.decode()
+                        .map(
+                            UsageTimeBucketResultsItem::OrganizationUsageModerationsResult,
+                        )
+                }
+                ::std::option::Option::Some("organization.usage.images.result") => {
+                    node.decode()
+                        .map(UsageTimeBucketResultsItem::OrganizationUsageImagesResult)
+                }
+                ::std::option::Option::Some(
+                    "organization.usage.audio_speeches.result",
+                ) => {
+                    node.decode()
+                        .map(
+                            UsageTimeBucketResultsItem::OrganizationUsageAudioSpeechesResult,
+                        )
+                }
+                ::std::option::Option::Some(
+                    "organization.usage.audio_transcriptions.result",
+                ) => {
+                    node.decode()
+                        .map(
+                            UsageTimeBucketResultsItem::OrganizationUsageAudioTranscriptionsResult,
+                        )
+                }
+                ::std::option::Option::Some(
+                    "organization.usage.vector_stores.result",
+                ) => {
+                    node.decode()
+                        .map(
+                            UsageTimeBucketResultsItem::OrganizationUsageVectorStoresResult,
+                        )
+                }
+                ::std::option::Option::Some(
+                    "organization.usage.code_interpreter_sessions.result",
+                ) => {
+                    node.decode()
+                        .map(
+                            UsageTimeBucketResultsItem::OrganizationUsageCodeInterpreterSessionsResult,
+                        )
+                }
+                ::std::option::Option::Some(
+                    "organization.usage.file_searches.result",
+                ) => {
+                    node.decode()
+                        .map(
+                            UsageTimeBucketResultsItem::OrganizationUsageFileSearchesResult,
+                        )
+                }
+                ::std::option::Option::Some("organization.usage.web_searches.result") => {
+                    node.decode()
+                        .map(
+                            UsageTimeBucketResultsItem::OrganizationUsageWebSearchesResult,
+                        )
+                }
+                ::std::option::Option::Some("organization.costs.result") => {
+                    node.decode()
+                        .map(UsageTimeBucketResultsItem::OrganizationCostsResult)
+                }
+                _ => node.into_value().map(UsageTimeBucketResultsItem::Unknown),
             }
-            ::std::option::Option::Some("organization.usage.embeddings.result") => {
-                node.decode::<_, D::Error>().map(Self::OrganizationUsageEmbeddingsResult)
-            }
-            ::std::option::Option::Some("organization.usage.moderations.result") => {
-                node.decode::<_, D::Error>()
-                    .map(Self::OrganizationUsageModerationsResult)
-            }
-            ::std::option::Option::Some("organization.usage.images.result") => {
-                node.decode::<_, D::Error>().map(Self::OrganizationUsageImagesResult)
-            }
-            ::std::option::Option::Some("organization.usage.audio_speeches.result") => {
-                node.decode::<_, D::Error>()
-                    .map(Self::OrganizationUsageAudioSpeechesResult)
-            }
-            ::std::option::Option::Some(
-                "organization.usage.audio_transcriptions.result",
-            ) => {
-                node.decode::<_, D::Error>()
-                    .map(Self::OrganizationUsageAudioTranscriptionsResult)
-            }
-            ::std::option::Option::Some("organization.usage.vector_stores.result") => {
-                node.decode::<_, D::Error>()
-                    .map(Self::OrganizationUsageVectorStoresResult)
-            }
-            ::std::option::Option::Some(
-                "organization.usage.code_interpreter_sessions.result",
-            ) => {
-                node.decode::<_, D::Error>()
-                    .map(Self::OrganizationUsageCodeInterpreterSessionsResult)
-            }
-            ::std::option::Option::Some("organization.usage.file_searches.result") => {
-                node.decode::<_, D::Error>()
-                    .map(Self::OrganizationUsageFileSearchesResult)
-            }
-            ::std::option::Option::Some("organization.usage.web_searches.result") => {
-                node.decode::<_, D::Error>()
-                    .map(Self::OrganizationUsageWebSearchesResult)
-            }
-            ::std::option::Option::Some("organization.costs.result") => {
-                node.decode::<_, D::Error>().map(Self::OrganizationCostsResult)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -3674,10 +3687,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3741,10 +3751,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3792,17 +3799,25 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResult {
             name: "UsageVectorStoresResult",
             fields: &["object", "usage_bytes", "project_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            usage_bytes: v1,
-            project_id: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            UsageVectorStoresResult,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UsageVectorStoresResult {
+                object: v0,
+                usage_bytes: v1,
+                project_id: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -3867,10 +3882,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageVectorStoresResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -3948,10 +3960,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsBucketWidth {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -4023,10 +4032,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsContextLevelsItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -4106,10 +4112,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsGroupByItem {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]
@@ -4174,27 +4177,35 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResult {
                 "context_level",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            num_model_requests: v1,
-            num_requests: v2,
-            project_id: v3,
-            user_id: v4,
-            api_key_id: v5,
-            model: v6,
-            context_level: v7,
-            extra_fields: v8,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            UsageWebSearchCallsResult,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UsageWebSearchCallsResult {
+                object: v0,
+                num_model_requests: v1,
+                num_requests: v2,
+                project_id: v3,
+                user_id: v4,
+                api_key_id: v5,
+                model: v6,
+                context_level: v7,
+                extra_fields: v8,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "usage")]
@@ -4259,10 +4270,7 @@ impl<'de> ::serde::Deserialize<'de> for UsageWebSearchCallsResultObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "usage")]

@@ -26,13 +26,21 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParam {
             name: "AutoChunkingStrategyRequestParam",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            AutoChunkingStrategyRequestParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(AutoChunkingStrategyRequestParam {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -114,10 +122,7 @@ impl<'de> ::serde::Deserialize<'de> for AutoChunkingStrategyRequestParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -164,22 +169,29 @@ impl ::serde::Serialize for ChunkingStrategyRequestParam {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for ChunkingStrategyRequestParam {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("auto") => {
-                node.decode::<_, D::Error>().map(Self::Auto)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            ChunkingStrategyRequestParam,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("auto") => {
+                    node.decode().map(ChunkingStrategyRequestParam::Auto)
+                }
+                ::std::option::Option::Some("static") => {
+                    node.decode().map(ChunkingStrategyRequestParam::Static)
+                }
+                _ => node.into_value().map(ChunkingStrategyRequestParam::Unknown),
             }
-            ::std::option::Option::Some("static") => {
-                node.decode::<_, D::Error>().map(Self::Static)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -242,19 +254,27 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileBatchRequest {
             name: "CreateVectorStoreFileBatchRequest",
             fields: &["file_ids", "files", "chunking_strategy", "attributes"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_ids: v0,
-            files: v1,
-            chunking_strategy: v2,
-            attributes: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateVectorStoreFileBatchRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateVectorStoreFileBatchRequest {
+                file_ids: v0,
+                files: v1,
+                chunking_strategy: v2,
+                attributes: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -354,17 +374,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreFileRequest {
             name: "CreateVectorStoreFileRequest",
             fields: &["file_id", "chunking_strategy", "attributes"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_id: v0,
-            chunking_strategy: v1,
-            attributes: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateVectorStoreFileRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateVectorStoreFileRequest {
+                file_id: v0,
+                chunking_strategy: v1,
+                attributes: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -462,23 +490,31 @@ impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequest {
                 "metadata",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_ids: v0,
-            name: v1,
-            description: v2,
-            expires_after: v3,
-            chunking_strategy: v4,
-            metadata: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateVectorStoreRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateVectorStoreRequest {
+                file_ids: v0,
+                name: v1,
+                description: v2,
+                expires_after: v3,
+                chunking_strategy: v4,
+                metadata: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -590,22 +626,32 @@ impl ::serde::Serialize for CreateVectorStoreRequestChunkingStrategy {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for CreateVectorStoreRequestChunkingStrategy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("auto") => {
-                node.decode::<_, D::Error>().map(Self::Auto)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            CreateVectorStoreRequestChunkingStrategy,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("auto") => {
+                    node.decode().map(CreateVectorStoreRequestChunkingStrategy::Auto)
+                }
+                ::std::option::Option::Some("static") => {
+                    node.decode().map(CreateVectorStoreRequestChunkingStrategy::Static)
+                }
+                _ => {
+                    node.into_value()
+                        .map(CreateVectorStoreRequestChunkingStrategy::Unknown)
+                }
             }
-            ::std::option::Option::Some("static") => {
-                node.decode::<_, D::Error>().map(Self::Static)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -660,17 +706,25 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponse {
             name: "DeleteVectorStoreFileResponse",
             fields: &["id", "deleted", "object"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            deleted: v1,
-            object: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            DeleteVectorStoreFileResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeleteVectorStoreFileResponse {
+                id: v0,
+                deleted: v1,
+                object: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -731,10 +785,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreFileResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -781,17 +832,25 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponse {
             name: "DeleteVectorStoreResponse",
             fields: &["id", "deleted", "object"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            deleted: v1,
-            object: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            DeleteVectorStoreResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeleteVectorStoreResponse {
+                id: v0,
+                deleted: v1,
+                object: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -852,10 +911,7 @@ impl<'de> ::serde::Deserialize<'de> for DeleteVectorStoreResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -937,10 +993,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesInVectorStoreBatchFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1008,10 +1061,7 @@ impl<'de> ::serde::Deserialize<'de> for ListFilesInVectorStoreBatchOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1087,10 +1137,7 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesFilter {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1158,10 +1205,7 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1206,21 +1250,29 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoreFilesResponse {
             name: "ListVectorStoreFilesResponse",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ListVectorStoreFilesResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListVectorStoreFilesResponse {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1285,10 +1337,7 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresOrder {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1333,21 +1382,29 @@ impl<'de> ::serde::Deserialize<'de> for ListVectorStoresResponse {
             name: "ListVectorStoresResponse",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            ListVectorStoresResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ListVectorStoresResponse {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1381,13 +1438,21 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParam {
             name: "OtherChunkingStrategyResponseParam",
             fields: &["type"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            OtherChunkingStrategyResponseParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(OtherChunkingStrategyResponseParam {
+                r#type: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1448,10 +1513,7 @@ impl<'de> ::serde::Deserialize<'de> for OtherChunkingStrategyResponseParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1496,15 +1558,20 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategy {
             name: "StaticChunkingStrategy",
             fields: &["max_chunk_size_tokens", "chunk_overlap_tokens"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            max_chunk_size_tokens: v0,
-            chunk_overlap_tokens: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<StaticChunkingStrategy, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(StaticChunkingStrategy {
+                max_chunk_size_tokens: v0,
+                chunk_overlap_tokens: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1565,15 +1632,23 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParam {
             name: "StaticChunkingStrategyRequestParam",
             fields: &["type", "static"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            r#static: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            StaticChunkingStrategyRequestParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(StaticChunkingStrategyRequestParam {
+                r#type: v0,
+                r#static: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1658,10 +1733,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyRequestParamType {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1706,15 +1778,23 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParam {
             name: "StaticChunkingStrategyResponseParam",
             fields: &["type", "static"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            r#static: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            StaticChunkingStrategyResponseParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(StaticChunkingStrategyResponseParam {
+                r#type: v0,
+                r#static: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1775,10 +1855,7 @@ impl<'de> ::serde::Deserialize<'de> for StaticChunkingStrategyResponseParamType 
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1821,13 +1898,21 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreFileAttributesRequest {
             name: "UpdateVectorStoreFileAttributesRequest",
             fields: &["attributes"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            attributes: v0,
-            extra_fields: v1,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            UpdateVectorStoreFileAttributesRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UpdateVectorStoreFileAttributesRequest {
+                attributes: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1898,17 +1983,25 @@ impl<'de> ::serde::Deserialize<'de> for UpdateVectorStoreRequest {
             name: "UpdateVectorStoreRequest",
             fields: &["name", "expires_after", "metadata"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            name: v0,
-            expires_after: v1,
-            metadata: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            UpdateVectorStoreRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(UpdateVectorStoreRequest {
+                name: v0,
+                expires_after: v1,
+                metadata: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -1991,15 +2084,23 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfter {
             name: "VectorStoreExpirationAfter",
             fields: &["anchor", "days"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            anchor: v0,
-            days: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreExpirationAfter,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreExpirationAfter {
+                anchor: v0,
+                days: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2082,10 +2183,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreExpirationAfterAnchor {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2145,23 +2243,31 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObject {
                 "file_counts",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            vector_store_id: v3,
-            status: v4,
-            file_counts: v5,
-            extra_fields: v6,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreFileBatchObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreFileBatchObject {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                vector_store_id: v3,
+                status: v4,
+                file_counts: v5,
+                extra_fields: v6,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2203,21 +2309,29 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectFileCounts {
             name: "VectorStoreFileBatchObjectFileCounts",
             fields: &["in_progress", "completed", "failed", "cancelled", "total"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            in_progress: v0,
-            completed: v1,
-            failed: v2,
-            cancelled: v3,
-            total: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreFileBatchObjectFileCounts,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreFileBatchObjectFileCounts {
+                in_progress: v0,
+                completed: v1,
+                failed: v2,
+                cancelled: v3,
+                total: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2278,10 +2392,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2363,10 +2474,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileBatchObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2409,19 +2517,27 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponse {
             name: "VectorStoreFileContentResponse",
             fields: &["object", "data", "has_more", "next_page"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            has_more: v2,
-            next_page: v3,
-            extra_fields: v4,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreFileContentResponse,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreFileContentResponse {
+                object: v0,
+                data: v1,
+                has_more: v2,
+                next_page: v3,
+                extra_fields: v4,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2459,15 +2575,23 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseDataItem {
             name: "VectorStoreFileContentResponseDataItem",
             fields: &["type", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreFileContentResponseDataItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreFileContentResponseDataItem {
+                r#type: v0,
+                text: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2528,10 +2652,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileContentResponseObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2604,29 +2725,34 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObject {
                 "attributes",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            usage_bytes: v2,
-            created_at: v3,
-            vector_store_id: v4,
-            status: v5,
-            last_error: v6,
-            chunking_strategy: v7,
-            attributes: v8,
-            extra_fields: v9,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<VectorStoreFileObject, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::field(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreFileObject {
+                id: v0,
+                object: v1,
+                usage_bytes: v2,
+                created_at: v3,
+                vector_store_id: v4,
+                status: v5,
+                last_error: v6,
+                chunking_strategy: v7,
+                attributes: v8,
+                extra_fields: v9,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2664,22 +2790,31 @@ impl ::serde::Serialize for VectorStoreFileObjectChunkingStrategy {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectChunkingStrategy {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("static") => {
-                node.decode::<_, D::Error>().map(Self::Static)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreFileObjectChunkingStrategy,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("static") => {
+                    node.decode().map(VectorStoreFileObjectChunkingStrategy::Static)
+                }
+                ::std::option::Option::Some("other") => {
+                    node.decode().map(VectorStoreFileObjectChunkingStrategy::Other)
+                }
+                _ => {
+                    node.into_value().map(VectorStoreFileObjectChunkingStrategy::Unknown)
+                }
             }
-            ::std::option::Option::Some("other") => {
-                node.decode::<_, D::Error>().map(Self::Other)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2765,10 +2900,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectCode {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2807,15 +2939,23 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectLastError {
             name: "VectorStoreFileObjectLastError",
             fields: &["code", "message"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code: v0,
-            message: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreFileObjectLastError,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreFileObjectLastError {
+                code: v0,
+                message: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2876,10 +3016,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -2961,10 +3098,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreFileObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3035,33 +3169,38 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObject {
                 "metadata",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            created_at: v2,
-            name: v3,
-            usage_bytes: v4,
-            file_counts: v5,
-            status: v6,
-            expires_after: v7,
-            expires_at: v8,
-            last_active_at: v9,
-            metadata: v10,
-            extra_fields: v11,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<VectorStoreObject, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::field_or_empty(&mut object, 5)?;
+            let v6 = crate::runtime::de::field(&mut object, 6)?;
+            let v7 = crate::runtime::de::field(&mut object, 7)?;
+            let v8 = crate::runtime::de::int64_field(&mut object, 8)?;
+            let v9 = crate::runtime::de::int64_field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field(&mut object, 10)?;
+            let v11 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreObject {
+                id: v0,
+                object: v1,
+                created_at: v2,
+                name: v3,
+                usage_bytes: v4,
+                file_counts: v5,
+                status: v6,
+                expires_after: v7,
+                expires_at: v8,
+                last_active_at: v9,
+                metadata: v10,
+                extra_fields: v11,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3103,21 +3242,29 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectFileCounts {
             name: "VectorStoreObjectFileCounts",
             fields: &["in_progress", "completed", "failed", "cancelled", "total"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            in_progress: v0,
-            completed: v1,
-            failed: v2,
-            cancelled: v3,
-            total: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreObjectFileCounts,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::int64_field(&mut object, 0)?;
+            let v1 = crate::runtime::de::int64_field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::int64_field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreObjectFileCounts {
+                in_progress: v0,
+                completed: v1,
+                failed: v2,
+                cancelled: v3,
+                total: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3178,10 +3325,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3259,10 +3403,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreObjectStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3319,21 +3460,29 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequest {
                 "ranking_options",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            query: v0,
-            rewrite_query: v1,
-            max_num_results: v2,
-            filters: v3,
-            ranking_options: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreSearchRequest,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreSearchRequest {
+                query: v0,
+                rewrite_query: v1,
+                max_num_results: v2,
+                filters: v3,
+                ranking_options: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3424,29 +3573,37 @@ impl ::serde::Serialize for VectorStoreSearchRequestFilters {
     }
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestFilters {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        match node.tag::<D::Error>("type")?.as_deref() {
-            ::std::option::Option::Some("eq")
-            | ::std::option::Option::Some("ne")
-            | ::std::option::Option::Some("gt")
-            | ::std::option::Option::Some("gte")
-            | ::std::option::Option::Some("lt")
-            | ::std::option::Option::Some("lte")
-            | ::std::option::Option::Some("in")
-            | ::std::option::Option::Some("nin") => {
-                node.decode::<_, D::Error>().map(Self::Eq)
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreSearchRequestFilters,
+            crate::runtime::de::Failure,
+        > {
+            match node.tag("type")?.as_deref() {
+                ::std::option::Option::Some("eq")
+                | ::std::option::Option::Some("ne")
+                | ::std::option::Option::Some("gt")
+                | ::std::option::Option::Some("gte")
+                | ::std::option::Option::Some("lt")
+                | ::std::option::Option::Some("lte")
+                | ::std::option::Option::Some("in")
+                | ::std::option::Option::Some("nin") => {
+                    node.decode().map(VectorStoreSearchRequestFilters::Eq)
+                }
+                ::std::option::Option::Some("and")
+                | ::std::option::Option::Some("or") => {
+                    node.decode().map(VectorStoreSearchRequestFilters::And)
+                }
+                _ => node.into_value().map(VectorStoreSearchRequestFilters::Unknown),
             }
-            ::std::option::Option::Some("and") | ::std::option::Option::Some("or") => {
-                node.decode::<_, D::Error>().map(Self::And)
-            }
-            _ => node.into_value::<D::Error>().map(Self::Unknown),
         }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3484,47 +3641,66 @@ pub enum VectorStoreSearchRequestQuery {
     Texts(::std::vec::Vec<::std::string::String>),
 }
 #[cfg(feature = "vector-stores")]
+#[allow(deprecated)]
 impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestQuery {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let node = <crate::runtime::de::Node<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        let mut best: ::std::option::Option<
-            (usize, crate::runtime::de::Attempt<Self>),
-        > = ::std::option::Option::None;
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Text(attempt.accept()));
+        #[inline]
+        fn read(
+            node: crate::runtime::de::Node<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreSearchRequestQuery,
+            crate::runtime::de::Failure,
+        > {
+            let mut best: ::std::option::Option<
+                (usize, crate::runtime::de::Attempt<VectorStoreSearchRequestQuery>),
+            > = ::std::option::Option::None;
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        VectorStoreSearchRequestQuery::Text(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(VectorStoreSearchRequestQuery::Text),
+                );
             }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Text));
+            if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
+                &node,
+            ) {
+                let misfit = attempt.misfit();
+                if misfit == 0 {
+                    return ::std::result::Result::Ok(
+                        VectorStoreSearchRequestQuery::Texts(attempt.accept()),
+                    );
+                }
+                crate::runtime::de::keep_best(
+                    &mut best,
+                    misfit,
+                    attempt.map(VectorStoreSearchRequestQuery::Texts),
+                );
+            }
+            match best {
+                ::std::option::Option::Some((_, attempt)) => {
+                    ::std::result::Result::Ok(attempt.accept())
+                }
+                ::std::option::Option::None => {
+                    ::std::result::Result::Err(
+                        crate::runtime::de::no_variant(
+                            &node,
+                            "a value matching one variant of `VectorStoreSearchRequestQuery` (tried Text, Texts)",
+                        ),
+                    )
+                }
+            }
         }
-        if let ::std::option::Option::Some(attempt) = crate::runtime::de::variant(
-            &node,
-        ) {
-            let misfit = attempt.misfit();
-            if misfit == 0 {
-                return ::std::result::Result::Ok(Self::Texts(attempt.accept()));
-            }
-            crate::runtime::de::keep_best(&mut best, misfit, attempt.map(Self::Texts));
-        }
-        match best {
-            ::std::option::Option::Some((_, attempt)) => {
-                ::std::result::Result::Ok(attempt.accept())
-            }
-            ::std::option::Option::None => {
-                ::std::result::Result::Err(
-                    crate::runtime::de::no_variant(
-                        &node,
-                        "a value matching one variant of `VectorStoreSearchRequestQuery` (tried Text, Texts)",
-                    ),
-                )
-            }
-        }
+        crate::runtime::de::read_node(deserializer, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3614,10 +3790,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRanker {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3658,15 +3831,23 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchRequestRankingOptions {
             name: "VectorStoreSearchRequestRankingOptions",
             fields: &["ranker", "score_threshold"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            ranker: v0,
-            score_threshold: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreSearchRequestRankingOptions,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreSearchRequestRankingOptions {
+                ranker: v0,
+                score_threshold: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3737,15 +3918,23 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObject {
             name: "VectorStoreSearchResultContentObject",
             fields: &["type", "text"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            r#type: v0,
-            text: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreSearchResultContentObject,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreSearchResultContentObject {
+                r#type: v0,
+                text: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3806,10 +3995,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultContentObjectType
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3860,21 +4046,29 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultItem {
             name: "VectorStoreSearchResultItem",
             fields: &["file_id", "filename", "score", "attributes", "content"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            file_id: v0,
-            filename: v1,
-            score: v2,
-            attributes: v3,
-            content: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreSearchResultItem,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreSearchResultItem {
+                file_id: v0,
+                filename: v1,
+                score: v2,
+                attributes: v3,
+                content: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3916,21 +4110,29 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPage {
             name: "VectorStoreSearchResultsPage",
             fields: &["object", "search_query", "data", "has_more", "next_page"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            search_query: v1,
-            data: v2,
-            has_more: v3,
-            next_page: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VectorStoreSearchResultsPage,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::field_or_empty(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VectorStoreSearchResultsPage {
+                object: v0,
+                search_query: v1,
+                data: v2,
+                has_more: v3,
+                next_page: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "vector-stores")]
@@ -3991,10 +4193,7 @@ impl<'de> ::serde::Deserialize<'de> for VectorStoreSearchResultsPageObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "vector-stores")]

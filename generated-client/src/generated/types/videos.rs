@@ -73,15 +73,23 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoEditJsonBody {
             name: "CreateVideoEditJsonBody",
             fields: &["video", "prompt"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            video: v0,
-            prompt: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateVideoEditJsonBody,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateVideoEditJsonBody {
+                video: v0,
+                prompt: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "videos")]
@@ -193,17 +201,25 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoExtendJsonBody {
             name: "CreateVideoExtendJsonBody",
             fields: &["video", "prompt", "seconds"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            video: v0,
-            prompt: v1,
-            seconds: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            CreateVideoExtendJsonBody,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateVideoExtendJsonBody {
+                video: v0,
+                prompt: v1,
+                seconds: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "videos")]
@@ -331,21 +347,26 @@ impl<'de> ::serde::Deserialize<'de> for CreateVideoJsonBody {
             name: "CreateVideoJsonBody",
             fields: &["model", "prompt", "input_reference", "seconds", "size"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            model: v0,
-            prompt: v1,
-            input_reference: v2,
-            seconds: v3,
-            size: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<CreateVideoJsonBody, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(CreateVideoJsonBody {
+                model: v0,
+                prompt: v1,
+                input_reference: v2,
+                seconds: v3,
+                size: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "videos")]
@@ -532,17 +553,22 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResource {
             name: "DeletedVideoResource",
             fields: &["object", "deleted", "id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            deleted: v1,
-            id: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<DeletedVideoResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field_or_empty(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(DeletedVideoResource {
+                object: v0,
+                deleted: v1,
+                id: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "videos")]
@@ -603,10 +629,7 @@ impl<'de> ::serde::Deserialize<'de> for DeletedVideoResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "videos")]
@@ -651,15 +674,20 @@ impl<'de> ::serde::Deserialize<'de> for Error2 {
             name: "Error2",
             fields: &["code", "message"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            code: v0,
-            message: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<Error2, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(Error2 {
+                code: v0,
+                message: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "videos")]
@@ -697,15 +725,20 @@ impl<'de> ::serde::Deserialize<'de> for ImageRefParam2 {
             name: "ImageRefParam2",
             fields: &["image_url", "file_id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            image_url: v0,
-            file_id: v1,
-            extra_fields: v2,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<ImageRefParam2, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(ImageRefParam2 {
+                image_url: v0,
+                file_id: v1,
+                extra_fields: v2,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "videos")]
@@ -781,17 +814,22 @@ impl<'de> ::serde::Deserialize<'de> for VideoCharacterResource {
             name: "VideoCharacterResource",
             fields: &["id", "name", "created_at"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            name: v1,
-            created_at: v2,
-            extra_fields: v3,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<VideoCharacterResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field(&mut object, 0)?;
+            let v1 = crate::runtime::de::field(&mut object, 1)?;
+            let v2 = crate::runtime::de::int64_field(&mut object, 2)?;
+            let v3 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VideoCharacterResource {
+                id: v0,
+                name: v1,
+                created_at: v2,
+                extra_fields: v3,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "videos")]
@@ -860,10 +898,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoContentVariant {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "videos")]
@@ -908,21 +943,26 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResource {
             name: "VideoListResource",
             fields: &["object", "data", "first_id", "last_id", "has_more"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            object: v0,
-            data: v1,
-            first_id: v2,
-            last_id: v3,
-            has_more: v4,
-            extra_fields: v5,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<VideoListResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::field_or_empty(&mut object, 4)?;
+            let v5 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VideoListResource {
+                object: v0,
+                data: v1,
+                first_id: v2,
+                last_id: v3,
+                has_more: v4,
+                extra_fields: v5,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "videos")]
@@ -983,10 +1023,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoListResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "videos")]
@@ -1098,10 +1135,21 @@ impl<'de> ::serde::Deserialize<'de> for VideoReferenceInputParam {
             name: "VideoReferenceInputParam",
             fields: &["id"],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self { id: v0, extra_fields: v1 })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<
+            VideoReferenceInputParam,
+            crate::runtime::de::Failure,
+        > {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VideoReferenceInputParam {
+                id: v0,
+                extra_fields: v1,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "videos")]
@@ -1194,37 +1242,42 @@ impl<'de> ::serde::Deserialize<'de> for VideoResource {
                 "error",
             ],
         };
-        let mut object = crate::runtime::de::object(deserializer, &SHAPE)?;
-        let v0 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 0)?;
-        let v1 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 1)?;
-        let v2 = crate::runtime::de::field::<_, D::Error>(&mut object, 2)?;
-        let v3 = crate::runtime::de::field::<_, D::Error>(&mut object, 3)?;
-        let v4 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 4)?;
-        let v5 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 5)?;
-        let v6 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 6)?;
-        let v7 = crate::runtime::de::int64_field::<_, D::Error>(&mut object, 7)?;
-        let v8 = crate::runtime::de::field::<_, D::Error>(&mut object, 8)?;
-        let v9 = crate::runtime::de::field::<_, D::Error>(&mut object, 9)?;
-        let v10 = crate::runtime::de::field_or_empty::<_, D::Error>(&mut object, 10)?;
-        let v11 = crate::runtime::de::field::<_, D::Error>(&mut object, 11)?;
-        let v12 = crate::runtime::de::field::<_, D::Error>(&mut object, 12)?;
-        let v13 = crate::runtime::de::unknown::<D::Error>(object)?;
-        ::std::result::Result::Ok(Self {
-            id: v0,
-            object: v1,
-            model: v2,
-            status: v3,
-            progress: v4,
-            created_at: v5,
-            completed_at: v6,
-            expires_at: v7,
-            prompt: v8,
-            size: v9,
-            seconds: v10,
-            remixed_from_video_id: v11,
-            error: v12,
-            extra_fields: v13,
-        })
+        #[inline]
+        fn read(
+            mut object: crate::runtime::de::Object<'_>,
+        ) -> ::std::result::Result<VideoResource, crate::runtime::de::Failure> {
+            let v0 = crate::runtime::de::field_or_empty(&mut object, 0)?;
+            let v1 = crate::runtime::de::field_or_empty(&mut object, 1)?;
+            let v2 = crate::runtime::de::field(&mut object, 2)?;
+            let v3 = crate::runtime::de::field(&mut object, 3)?;
+            let v4 = crate::runtime::de::int64_field(&mut object, 4)?;
+            let v5 = crate::runtime::de::int64_field(&mut object, 5)?;
+            let v6 = crate::runtime::de::int64_field(&mut object, 6)?;
+            let v7 = crate::runtime::de::int64_field(&mut object, 7)?;
+            let v8 = crate::runtime::de::field(&mut object, 8)?;
+            let v9 = crate::runtime::de::field(&mut object, 9)?;
+            let v10 = crate::runtime::de::field_or_empty(&mut object, 10)?;
+            let v11 = crate::runtime::de::field(&mut object, 11)?;
+            let v12 = crate::runtime::de::field(&mut object, 12)?;
+            let v13 = crate::runtime::de::unknown(object)?;
+            ::std::result::Result::Ok(VideoResource {
+                id: v0,
+                object: v1,
+                model: v2,
+                status: v3,
+                progress: v4,
+                created_at: v5,
+                completed_at: v6,
+                expires_at: v7,
+                prompt: v8,
+                size: v9,
+                seconds: v10,
+                remixed_from_video_id: v11,
+                error: v12,
+                extra_fields: v13,
+            })
+        }
+        crate::runtime::de::read_object(deserializer, &SHAPE, read)
     }
 }
 #[cfg(feature = "videos")]
@@ -1285,10 +1338,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoResourceObject {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "videos")]
@@ -1366,10 +1416,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoSeconds {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "videos")]
@@ -1445,10 +1492,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoSize {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "videos")]
@@ -1524,10 +1568,7 @@ impl<'de> ::serde::Deserialize<'de> for VideoStatus {
     fn deserialize<D: ::serde::Deserializer<'de>>(
         deserializer: D,
     ) -> ::std::result::Result<Self, D::Error> {
-        let value = <crate::runtime::de::Str<
-            'de,
-        > as ::serde::Deserialize>::deserialize(deserializer)?;
-        ::std::result::Result::Ok(Self::from(value.as_str()))
+        crate::runtime::de::read_str(deserializer)
     }
 }
 #[cfg(feature = "videos")]
