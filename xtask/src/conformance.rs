@@ -70,23 +70,39 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let mut rows = Vec::new();
     let mut outputs = Vec::new();
     for path in &files {
-        let rel = path.strip_prefix(&dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
+        let rel = path
+            .strip_prefix(&dir)
+            .unwrap_or(path)
+            .to_string_lossy()
+            .replace('\\', "/");
         let start = Instant::now();
-        let result = std::panic::catch_unwind(|| -> Result<(codegen::Generated, String), String> {
-            let spec = codegen::load::load_path(path).map_err(|e| e.to_string())?;
-            let version = spec.openapi_version.clone();
-            let generated = codegen::generate(&spec, &config, &format!("{rel} (conformance)")).map_err(|e| e.to_string())?;
-            Ok((generated, version))
-        });
+        let result =
+            std::panic::catch_unwind(|| -> Result<(codegen::Generated, String), String> {
+                let spec = codegen::load::load_path(path).map_err(|e| e.to_string())?;
+                let version = spec.openapi_version.clone();
+                let generated = codegen::generate(&spec, &config, &format!("{rel} (conformance)"))
+                    .map_err(|e| e.to_string())?;
+                Ok((generated, version))
+            });
         let time = start.elapsed();
         match result {
             Err(_) => failures.push(format!("{rel}: the generator panicked")),
             Ok(Err(e)) => failures.push(format!("{rel}: {e}")),
             Ok(Ok((generated, version))) => {
                 let s = &generated.summary;
-                let skipped: Vec<String> = generated.model.skipped_operations.iter().map(|k| format!("{} ({})", k.operation, k.reason)).collect();
+                let skipped: Vec<String> = generated
+                    .model
+                    .skipped_operations
+                    .iter()
+                    .map(|k| format!("{} ({})", k.operation, k.reason))
+                    .collect();
                 if s.operations_out + skipped.len() != s.operations_in {
-                    failures.push(format!("{rel}: {} operations in the spec, {} generated and {} reported as skipped", s.operations_in, s.operations_out, skipped.len()));
+                    failures.push(format!(
+                        "{rel}: {} operations in the spec, {} generated and {} reported as skipped",
+                        s.operations_in,
+                        s.operations_out,
+                        skipped.len()
+                    ));
                 }
                 rows.push(Row {
                     file: rel.clone(),
@@ -120,25 +136,49 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
             })
             .collect();
         if compile == "set" && chosen.len() != COMPILE_SET.len() {
-            failures.push(format!("the compile set names {} files but {} were generated", COMPILE_SET.len(), chosen.len()));
+            failures.push(format!(
+                "the compile set names {} files but {} were generated",
+                COMPILE_SET.len(),
+                chosen.len()
+            ));
         }
-        println!("\ncompiling {} generated clients in {}", chosen.len(), root.join("target/conformance").display());
-        println!("{:<40} {:>6} {:>9} {:>9}", "file", "cargo", "seconds", "warnings");
+        println!(
+            "\ncompiling {} generated clients in {}",
+            chosen.len(),
+            root.join("target/conformance").display()
+        );
+        println!(
+            "{:<40} {:>6} {:>9} {:>9}",
+            "file", "cargo", "seconds", "warnings"
+        );
         for ((rel, generated), build) in chosen {
             match compile_client(&root, rel, generated, build) {
                 Ok((secs, warnings)) => {
-                    println!("{:<40} {:>6} {:>9.1} {:>9}", rel, if build { "build" } else { "check" }, secs.as_secs_f64(), warnings);
+                    println!(
+                        "{:<40} {:>6} {:>9.1} {:>9}",
+                        rel,
+                        if build { "build" } else { "check" },
+                        secs.as_secs_f64(),
+                        warnings
+                    );
                     if warnings > 0 {
-                        failures.push(format!("{rel}: the generated client compiles with {warnings} warning(s)"));
+                        failures.push(format!(
+                            "{rel}: the generated client compiles with {warnings} warning(s)"
+                        ));
                     }
                 }
-                Err(e) => failures.push(format!("{rel}: the generated client does not compile: {e}")),
+                Err(e) => {
+                    failures.push(format!("{rel}: the generated client does not compile: {e}"))
+                }
             }
         }
     }
 
     if failures.is_empty() {
-        println!("\nconformance: {} files, all generated without loss", rows.len());
+        println!(
+            "\nconformance: {} files, all generated without loss",
+            rows.len()
+        );
         Ok(ExitCode::SUCCESS)
     } else {
         eprintln!("\nconformance failures:");
@@ -153,12 +193,16 @@ fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let entries = std::fs::read_dir(&d).map_err(|e| format!("cannot list {}: {e}", d.display()))?;
+        let entries =
+            std::fs::read_dir(&d).map_err(|e| format!("cannot list {}: {e}", d.display()))?;
         for entry in entries.flatten() {
             let p = entry.path();
             if p.is_dir() {
                 stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "yaml" || e == "yml" || e == "json") {
+            } else if p
+                .extension()
+                .is_some_and(|e| e == "yaml" || e == "yml" || e == "json")
+            {
                 out.push(p);
             }
         }
@@ -168,7 +212,11 @@ fn spec_files(dir: &Path) -> Result<Vec<PathBuf>, String> {
 
 fn table(rows: &[Row]) -> String {
     let mut out = String::new();
-    let _ = writeln!(out, "{:<40} {:>7} {:>9} {:>6} {:>6} {:>12} {:>8} {:>8}", "file", "openapi", "ops", "stream", "multi", "schemas>types", "warnings", "ms");
+    let _ = writeln!(
+        out,
+        "{:<40} {:>7} {:>9} {:>6} {:>6} {:>12} {:>8} {:>8}",
+        "file", "openapi", "ops", "stream", "multi", "schemas>types", "warnings", "ms"
+    );
     for r in rows {
         let _ = writeln!(
             out,
@@ -191,14 +239,24 @@ fn table(rows: &[Row]) -> String {
 
 /// Writes a scratch crate at `dir` that mounts the hand-written runtime beside
 /// the generated code, with the runtime's dependencies and one feature per API group.
-pub fn write_client_crate(root: &Path, dir: &Path, name: &str, source: &str, generated: &codegen::Generated) -> Result<(), String> {
+pub fn write_client_crate(
+    root: &Path,
+    dir: &Path,
+    name: &str,
+    source: &str,
+    generated: &codegen::Generated,
+) -> Result<(), String> {
     let _ = std::fs::remove_dir_all(dir.join("src/generated"));
     std::fs::create_dir_all(dir.join("src")).map_err(|e| e.to_string())?;
     crate::codegen_cmd::ensure_files(&dir.join("src/generated"), &generated.files, false)?;
     // The runtime's dependencies are declared once, in the workspace manifest.
     let workspace = std::fs::read_to_string(root.join("Cargo.toml")).map_err(|e| e.to_string())?;
-    let deps = section(&workspace, "[workspace.dependencies]").ok_or("Cargo.toml has no [workspace.dependencies]")?;
-    let features = features_section(&generated.model.features());
+    let deps = section(&workspace, "[workspace.dependencies]")
+        .ok_or("Cargo.toml has no [workspace.dependencies]")?;
+    let client = std::fs::read_to_string(root.join("generated-client/Cargo.toml"))
+        .map_err(|e| e.to_string())?;
+    let deps = mark_optional(&deps, &optional_deps(&client));
+    let features = features_section(&client, &generated.model.features());
     let cargo = format!("[package]\nname = \"{name}\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n[workspace]\n\n[dependencies]\n{deps}\n[features]\n{features}\n");
     std::fs::write(dir.join("Cargo.toml"), cargo).map_err(|e| e.to_string())?;
     let runtime = root.join("generated-client/src/runtime/mod.rs");
@@ -218,7 +276,12 @@ pub fn cargo_in(dir: &Path, target: &Path, args: &[&str]) -> Result<(Duration, u
 }
 
 /// [`cargo_in`] with environment variables `envs` set for cargo.
-pub fn cargo_with(dir: &Path, target: &Path, args: &[&str], envs: &[(&str, &str)]) -> Result<(Duration, usize), String> {
+pub fn cargo_with(
+    dir: &Path,
+    target: &Path,
+    args: &[&str],
+    envs: &[(&str, &str)],
+) -> Result<(Duration, usize), String> {
     let start = Instant::now();
     let mut command = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned()));
     command.args(args).envs(envs.iter().copied());
@@ -233,30 +296,108 @@ pub fn cargo_with(dir: &Path, target: &Path, args: &[&str], envs: &[(&str, &str)
     let elapsed = start.elapsed();
     let stderr = String::from_utf8_lossy(&output.stderr);
     if !output.status.success() {
-        let errors: Vec<&str> = stderr.lines().filter(|l| l.contains("error")).take(10).collect();
+        let errors: Vec<&str> = stderr
+            .lines()
+            .filter(|l| l.contains("error"))
+            .take(10)
+            .collect();
         return Err(errors.join("\n    "));
     }
-    Ok((elapsed, stderr.lines().filter(|l| l.contains("warning:")).count()))
+    Ok((
+        elapsed,
+        stderr.lines().filter(|l| l.contains("warning:")).count(),
+    ))
 }
 
 /// Compiles the generated client of one spec in `target/conformance/`.
-fn compile_client(root: &Path, rel: &str, generated: &codegen::Generated, build: bool) -> Result<(Duration, usize), String> {
-    let name = format!("conformance-{}", rel.replace(['/', '.'], "-").to_lowercase());
+fn compile_client(
+    root: &Path,
+    rel: &str,
+    generated: &codegen::Generated,
+    build: bool,
+) -> Result<(Duration, usize), String> {
+    let name = format!(
+        "conformance-{}",
+        rel.replace(['/', '.'], "-").to_lowercase()
+    );
     let base = root.join("target/conformance");
     let dir = base.join(&name);
     write_client_crate(root, &dir, &name, rel, generated)?;
-    cargo_in(&dir, &base.join("target"), &[if build { "build" } else { "check" }, "--quiet"])
+    cargo_in(
+        &dir,
+        &base.join("target"),
+        &[if build { "build" } else { "check" }, "--quiet"],
+    )
 }
 
-/// `[features]` for a scratch crate: TLS backends and the runtime's optional
-/// parts (`realtime-ws`, `structured-outputs`: their crates come with the
-/// workspace dependencies) as in the generated crate, `full` on by default,
-/// and one feature per API group.
-pub fn features_section(groups: &std::collections::BTreeSet<String>) -> String {
+/// `[features]` for a scratch crate: the generated crate's own features for
+/// the runtime's parts (TLS backends, compression, `realtime-ws`,
+/// `structured-outputs`, and the default set), so a scratch crate builds what
+/// a user of the client builds, then `full` and one feature per API group.
+pub fn features_section(
+    client_manifest: &str,
+    groups: &std::collections::BTreeSet<String>,
+) -> String {
+    let runtime = section(client_manifest, "[features]").unwrap_or_default();
+    let mut out = String::new();
+    for line in runtime
+        .lines()
+        .take_while(|l| !l.contains("BEGIN API-group features"))
+    {
+        if line.trim().is_empty() || line.starts_with('#') {
+            continue;
+        }
+        // `realtime-ws` turns on the group of the types no operation uses;
+        // a spec without such types has no such group.
+        let line = if groups.contains("unreferenced") {
+            line.to_owned()
+        } else {
+            line.replace("\"unreferenced\", ", "")
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
     let list: Vec<String> = groups.iter().map(|g| format!("\"{g}\"")).collect();
-    let mut out = format!("default = [\"rustls\", \"full\"]\nrustls = [\"reqwest/rustls\", \"tokio-tungstenite/rustls-tls-native-roots\"]\nnative-tls = [\"reqwest/native-tls\", \"tokio-tungstenite/native-tls\"]\nhttp2 = [\"reqwest/http2\"]\nrealtime-ws = [\"full\", \"futures-util/sink\"]\nstructured-outputs = []\nfull = [{}]\n", list.join(", "));
+    out.push_str(&format!("full = [{}]\n", list.join(", ")));
     for g in groups {
         out.push_str(&format!("{} = []\n", crate::features::key(g)));
+    }
+    out
+}
+
+/// The dependencies the generated crate declares optional
+/// (`name = { workspace = true, optional = true }`).
+fn optional_deps(client_manifest: &str) -> Vec<String> {
+    let deps = section(client_manifest, "[dependencies]").unwrap_or_default();
+    deps.lines()
+        .filter(|l| l.contains("optional = true"))
+        .filter_map(|l| l.split_once('=').map(|(name, _)| name.trim().to_owned()))
+        .collect()
+}
+
+/// The workspace's dependency lines with `optional = true` added to those
+/// named in `optional`.
+fn mark_optional(deps: &str, optional: &[String]) -> String {
+    let mut out = String::new();
+    for line in deps.lines() {
+        let name = line
+            .split_once('=')
+            .map(|(name, _)| name.trim())
+            .unwrap_or("");
+        let value = line
+            .split_once('=')
+            .map(|(_, value)| value.trim())
+            .unwrap_or("");
+        if !optional.iter().any(|o| o == name) {
+            out.push_str(line);
+        } else if let Some(table) = value.strip_prefix('{') {
+            out.push_str(&format!("{name} = {{ optional = true,{table}"));
+        } else {
+            out.push_str(&format!(
+                "{name} = {{ version = {value}, optional = true }}"
+            ));
+        }
+        out.push('\n');
     }
     out
 }
@@ -267,4 +408,64 @@ fn section(manifest: &str, header: &str) -> Option<String> {
     let rest = &manifest[start..];
     let end = rest.find("\n[").map_or(rest.len(), |i| i + 1);
     Some(rest[..end].trim_matches('\n').to_owned() + "\n")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scratch crate declares the runtime's dependencies and features as
+    /// the generated crate does: what is optional there is optional here, and
+    /// the default features are the same, so compile-bench and conformance
+    /// build what a user builds.
+    #[test]
+    fn scratch_manifest_follows_the_generated_crate() {
+        let root = crate::workspace_root();
+        let workspace = std::fs::read_to_string(root.join("Cargo.toml")).unwrap();
+        let client = std::fs::read_to_string(root.join("generated-client/Cargo.toml")).unwrap();
+        let optional = optional_deps(&client);
+        for name in ["schemars", "tokio-tungstenite", "rustls"] {
+            assert!(
+                optional.iter().any(|o| o == name),
+                "{name} not optional in {optional:?}"
+            );
+        }
+        let deps = mark_optional(
+            &section(&workspace, "[workspace.dependencies]").unwrap(),
+            &optional,
+        );
+        for line in deps.lines().filter(|l| l.contains('=')) {
+            let name = line.split_once('=').unwrap().0.trim();
+            let is_optional = optional.iter().any(|o| o == name);
+            assert_eq!(line.contains("optional = true"), is_optional, "{line}");
+            assert!(
+                line.matches('{').count() == line.matches('}').count(),
+                "{line}"
+            );
+        }
+        let groups: std::collections::BTreeSet<String> = ["chat".to_owned()].into();
+        let features = features_section(&client, &groups);
+        let default = |text: &str| {
+            text.lines()
+                .find(|l| l.starts_with("default ="))
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            default(&features),
+            default(&section(&client, "[features]").unwrap())
+        );
+        assert!(
+            features.contains("gzip = [")
+                && features.contains("structured-outputs = [\"dep:schemars\"]"),
+            "{features}"
+        );
+        assert!(
+            features.contains("realtime-ws = [\"dep:tokio-tungstenite\""),
+            "no `unreferenced` group here: {features}"
+        );
+        assert!(
+            features.contains("full = [\"chat\"]\nchat = []\n"),
+            "{features}"
+        );
+    }
 }
