@@ -380,14 +380,9 @@ fn optional_deps(client_manifest: &str) -> Vec<String> {
 fn mark_optional(deps: &str, optional: &[String]) -> String {
     let mut out = String::new();
     for line in deps.lines() {
-        let name = line
+        let (name, value) = line
             .split_once('=')
-            .map(|(name, _)| name.trim())
-            .unwrap_or("");
-        let value = line
-            .split_once('=')
-            .map(|(_, value)| value.trim())
-            .unwrap_or("");
+            .map_or(("", ""), |(n, v)| (n.trim(), v.trim()));
         if !optional.iter().any(|o| o == name) {
             out.push_str(line);
         } else if let Some(table) = value.strip_prefix('{') {

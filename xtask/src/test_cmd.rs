@@ -127,11 +127,8 @@ CARGO_INCREMENTAL says otherwise, and each step reports the size of target/.";
 /// builds from a clean clone, where the incremental caches are never read
 /// again but cost disk: 3.9 GiB of the 11 GiB a fresh run left in `target/`
 /// (2026-11-29), and one CI machine ran out of space.
-fn incremental_setting() -> (&'static str, String) {
-    (
-        "CARGO_INCREMENTAL",
-        std::env::var("CARGO_INCREMENTAL").unwrap_or_else(|_| "0".to_owned()),
-    )
+fn incremental() -> String {
+    std::env::var("CARGO_INCREMENTAL").unwrap_or_else(|_| "0".to_owned())
 }
 
 /// Bytes under `dir`, counting each file once (hard links in `deps/` are
@@ -163,7 +160,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
     let skip_conformance = args.iter().any(|a| a == "--quick");
     let root = workspace_root();
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
-    let (incremental_key, incremental) = incremental_setting();
+    let incremental = incremental();
     let target = std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"));
@@ -178,7 +175,7 @@ pub fn run(args: &[String]) -> Result<ExitCode, String> {
         let start = Instant::now();
         let status = Command::new(&cargo)
             .args(*argv)
-            .env(incremental_key, &incremental)
+            .env("CARGO_INCREMENTAL", &incremental)
             .envs(env.iter().copied())
             .current_dir(&root)
             .status()

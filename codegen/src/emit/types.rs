@@ -246,33 +246,45 @@ fn emit_deserialize(name: &proc_macro2::Ident, s: &StructDef, model: &Model, pat
         (false, true) => quote!(object),
         (false, false) => quote!(_object),
     };
-    deserialize_impl(
-        name,
-        paths,
-        quote!(static SHAPE: #rt::de::Shape = #rt::de::Shape { name: #owner, fields: &[#(#wires),*] };),
-        quote!(#binding: #rt::de::Object<'_>),
-        quote!(#(#lets)* ::std::result::Result::Ok(#name { #(#inits)* })),
-        quote!(#rt::de::read_object(deserializer, &SHAPE, read)),
-    )
+    let shape = quote!(#rt::de::Shape { name: #owner, fields: &[#(#wires),*] });
+    deserialize_impl(name, paths, Reads::Object { shape, binding }, quote!(#(#lets)* ::std::result::Result::Ok(#name { #(#inits)* })))
 }
 
-/// A `Deserialize` impl that hands the deserializer to the runtime (`call`)
-/// with `read`, the type's reader of `input`, defined in the body: a nested
-/// function, not generic over the deserializer, so rustc type-checks it once
-/// (see the runtime's `read_object`; the reader names the type, as a nested
-/// function cannot say `Self`). `#[inline]` keeps readers out of the machine
-/// code of types nobody decodes: a non-generic function that a public generic
-/// one calls is otherwise compiled eagerly, and 1,577 readers compiled so
-/// doubled the crate's code generation.
-fn deserialize_impl(name: &proc_macro2::Ident, paths: &Paths, prelude: TokenStream, input: TokenStream, read: TokenStream, call: TokenStream) -> TokenStream {
+/// What a generated reader takes from the runtime.
+enum Reads {
+    /// An object of the type `shape` describes (a `Shape` expression), bound
+    /// as `binding` (`mut object`, `object` or `_object`).
+    Object { shape: TokenStream, binding: TokenStream },
+    /// Any value, as a `Node` bound as `node` (unions).
+    Node,
+}
+
+/// A `Deserialize` impl that hands the deserializer to the runtime
+/// (`read_object` or `read_node`, as `reads` says) with `read`, the type's
+/// reader, whose body is `body`. The reader is a nested function, not generic
+/// over the deserializer, so rustc type-checks it once (see the runtime's
+/// `read_object`; it names the type, as a nested function cannot say
+/// `Self`). `#[inline]` keeps readers out of the machine code of types nobody
+/// decodes: a non-generic function that a public generic one calls is
+/// otherwise compiled eagerly, and 1,577 readers compiled so nearly doubled
+/// the crate's code generation.
+fn deserialize_impl(name: &proc_macro2::Ident, paths: &Paths, reads: Reads, body: TokenStream) -> TokenStream {
     let rt = &paths.runtime;
+    let (prelude, input, call) = match reads {
+        Reads::Object { shape, binding } => (
+            quote!(static SHAPE: #rt::de::Shape = #shape;),
+            quote!(#binding: #rt::de::Object<'_>),
+            quote!(#rt::de::read_object(deserializer, &SHAPE, read)),
+        ),
+        Reads::Node => (TokenStream::new(), quote!(node: #rt::de::Node<'_>), quote!(#rt::de::read_node(deserializer, read))),
+    };
     quote! {
         #[allow(deprecated)]
         impl<'de> ::serde::Deserialize<'de> for #name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> ::std::result::Result<Self, D::Error> {
                 #prelude
                 #[inline]
-                fn read(#input) -> ::std::result::Result<#name, #rt::de::Failure> { #read }
+                fn read(#input) -> ::std::result::Result<#name, #rt::de::Failure> { #body }
                 #call
             }
         }
@@ -594,7 +606,6 @@ fn emit_conversions(name: &proc_macro2::Ident, id: &TypeId, model: &Model, paths
 }
 
 fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &Paths, docs: TokenStream, deprecated: Option<TokenStream>) -> TokenStream {
-    let rt = &paths.runtime;
     let tag = &t.tag;
     let fallback = ident(&t.fallback);
     let mut variants = Vec::new();
@@ -642,15 +653,13 @@ fn emit_tagged(name: &proc_macro2::Ident, t: &TaggedDef, model: &Model, paths: &
     out.extend(deserialize_impl(
         name,
         paths,
-        TokenStream::new(),
-        quote!(node: #rt::de::Node<'_>),
+        Reads::Node,
         quote! {
             match node.tag(#tag)?.as_deref() {
                 #(#de_arms)*
                 _ => node.into_value().map(#name::#fallback),
             }
         },
-        quote!(#rt::de::read_node(deserializer, read)),
     ));
     out
 }
@@ -745,8 +754,7 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
     out.extend(deserialize_impl(
         name,
         paths,
-        TokenStream::new(),
-        quote!(node: #rt::de::Node<'_>),
+        Reads::Node,
         quote! {
             let mut best: ::std::option::Option<(usize, #rt::de::Attempt<#name>)> = ::std::option::Option::None;
             #(#attempts)*
@@ -755,7 +763,6 @@ fn emit_untagged(name: &proc_macro2::Ident, variants: &[UnionVariant], model: &M
                 ::std::option::Option::None => ::std::result::Result::Err(#rt::de::no_variant(&node, #expected)),
             }
         },
-        quote!(#rt::de::read_node(deserializer, read)),
     ));
     out
 }

@@ -536,7 +536,7 @@ fn report_end(end: Option<(&str, usize)>) {
 /// Reads a JSON object of the type `shape` describes; anything else is an
 /// `invalid type` error naming the type. Its members are read as its fields
 /// are asked for.
-pub fn object<'de, D: serde::Deserializer<'de>>(
+fn object<'de, D: serde::Deserializer<'de>>(
     deserializer: D,
     shape: &'static Shape,
 ) -> Result<Object<'de>, D::Error> {
