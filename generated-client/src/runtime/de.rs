@@ -191,7 +191,7 @@ fn message(error: &serde_json::Error) -> String {
     }
 }
 
-/// What a generated impl tells [`object`] about its type: the name (for
+/// What a generated impl tells [`read_object`] about its type: the name (for
 /// errors and fill reports) and the wire names of its declared fields, in
 /// the order the impl takes them by index.
 #[derive(Debug)]
